@@ -1,0 +1,3 @@
+"""kgapi: a knowledge graph of virtualization technology."""
+
+__version__ = "0.1.0"
