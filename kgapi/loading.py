@@ -107,11 +107,12 @@ def _read(path: Path) -> str:
 
 
 def _parse_into(graph: Graph, text: str, path: Path) -> None:
+    public_id = path.resolve().as_uri()
     try:
-        graph.parse(data=text, format="turtle", publicID=path.as_uri())
+        graph.parse(data=text, format="turtle", publicID=public_id)
     except BadSyntax as error:
         # rdflib counts lines from zero and keeps the reason in a private field.
         reason = getattr(error, "_why", None) or str(error)
         raise OntologyLoadError(path, f"Turtle syntax error: {reason}", error.lines + 1) from error
-    except Exception as error:  # rdflib raises plain exceptions for some malformed terms
+    except ValueError as error:  # rdflib's term constructors reject some malformed IRIs/literals
         raise OntologyLoadError(path, f"cannot parse Turtle: {error}") from error

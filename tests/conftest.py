@@ -1,0 +1,45 @@
+"""Shared fixtures: settings for the bundled ontology, and the graph loaded once per session.
+
+The knowledge graph is immutable, so session scope is safe; tests that change data build their own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+
+from kgapi.loading import LoadedOntology, load_ontology
+from kgapi.names import NameIndex
+from kgapi.namespaces import VIRT, VR
+from kgapi.settings import PROJECT_ROOT, Settings
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings.from_sources(
+        environ={}, overrides={"cache_dir": tmp_path_factory.mktemp("cache")}
+    )
+
+
+@pytest.fixture(scope="session")
+def ontology(settings: Settings) -> LoadedOntology:
+    return load_ontology(settings.ontology_dir, base_iri=settings.base_iri)
+
+
+@pytest.fixture(scope="session")
+def asserted(ontology: LoadedOntology) -> Graph:
+    return ontology.asserted_graph()
+
+
+@pytest.fixture(scope="session")
+def names(asserted: Graph) -> NameIndex:
+    return NameIndex.build(asserted, local_namespaces=(str(VIRT), str(VR)))
+
+
+@pytest.fixture
+def project_root() -> Path:
+    return PROJECT_ROOT
