@@ -9,6 +9,7 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph, URIRef
 from rdflib.plugins.parsers.notation3 import BadSyntax
+from rdflib.term import Node
 
 from kgapi.settings import CANONICAL_BASE_IRI
 
@@ -47,7 +48,7 @@ class LoadedOntology:
         """The named graph loaded from `<file_stem>.ttl`."""
         return self.dataset.graph(file_graph_iri(self.base_iri, file_stem))
 
-    def source_files_of(self, triple: tuple[object, object, object]) -> list[Path]:
+    def source_files_of(self, triple: tuple[Node, Node, Node]) -> list[Path]:
         """The files that assert `triple` (empty if it is not asserted)."""
         return [path for iri, path in self.files.items() if triple in self.dataset.graph(iri)]
 

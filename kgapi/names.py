@@ -56,7 +56,8 @@ class NameIndex:
             if isinstance(subject, URIRef):
                 index.terms.add(subject)
         for predicate in set(graph.predicates()):
-            index.terms.add(predicate)
+            if isinstance(predicate, URIRef):
+                index.terms.add(predicate)
         for term in index.terms:
             for namespace in local_namespaces:
                 if term.startswith(namespace) and len(term) > len(namespace):

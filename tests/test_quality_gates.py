@@ -1,0 +1,123 @@
+"""Issue 2 quality gates: SHACL conforms, every violation query returns zero rows on the bundled
+ontology, and each check demonstrably fails on a fixture built to break it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+
+from kgapi.cli import main
+from kgapi.loading import LoadedOntology, load_ontology
+from kgapi.namespaces import VIRT, VR
+from kgapi.settings import CANONICAL_BASE_IRI, Settings
+from kgapi.validation import run_violation_query, validate_ontology
+
+QUALITY = Path(__file__).parent / "data" / "quality"
+
+# query stem -> (fixture that breaks it, the term the violation must name)
+BROKEN_BY = {
+    "missing-label-violation": ("missing-label.ttl", VIRT.HalfLabelled),
+    "missing-definition-violation": ("missing-definition.ttl", VR["undefined-concept"]),
+    "undefined-term-violation": ("undefined-term.ttl", VR.nobody),
+    "orphan-class-violation": ("orphan-class.ttl", VIRT.Lonely),
+}
+
+
+def violation_queries(settings: Settings) -> list[Path]:
+    return sorted(settings.queries_dir.glob("*-violation.rq"))
+
+
+def test_every_violation_query_has_a_fixture_that_breaks_it(settings: Settings) -> None:
+    assert {path.stem for path in violation_queries(settings)} == set(BROKEN_BY)
+
+
+@pytest.mark.parametrize("stem", sorted(BROKEN_BY))
+def test_violation_query_returns_no_rows_on_the_bundled_ontology(
+    settings: Settings, asserted: Graph, stem: str
+) -> None:
+    rows = run_violation_query(
+        asserted, settings.queries_dir / f"{stem}.rq", base_iri=CANONICAL_BASE_IRI
+    )
+    assert rows == [], "\n".join(v.to_text() for v in rows)
+
+
+@pytest.mark.parametrize("stem", sorted(BROKEN_BY))
+def test_violation_query_fails_on_its_broken_fixture(
+    settings: Settings, asserted: Graph, stem: str
+) -> None:
+    fixture, culprit = BROKEN_BY[stem]
+    broken = Graph()
+    for triple in asserted:
+        broken.add(triple)
+    broken.parse(QUALITY / fixture)
+    rows = run_violation_query(
+        broken, settings.queries_dir / f"{stem}.rq", base_iri=CANONICAL_BASE_IRI
+    )
+    assert [v.focus for v in rows] == [str(culprit)] or str(culprit) in {v.focus for v in rows}
+
+
+def test_bundled_ontology_conforms_to_its_shapes_and_queries(
+    settings: Settings, ontology: LoadedOntology
+) -> None:
+    report = validate_ontology(
+        ontology, shapes_dir=settings.shapes_dir, queries_dir=settings.queries_dir
+    )
+    assert report.conforms, report.to_text()
+    # The check found its input: shapes, the nodes they target, and all four queries.
+    assert report.shapes_checked >= 8
+    assert report.focus_nodes_checked >= 100
+    assert len(report.queries_checked) == 4
+
+
+@pytest.fixture
+def broken_ontology_dir(settings: Settings, tmp_path: Path) -> Path:
+    directory = tmp_path / "ontology"
+    shutil.copytree(settings.ontology_dir, directory, ignore=shutil.ignore_patterns("shapes"))
+    shutil.copy(QUALITY / "product-without-developer.ttl", directory / "zz-broken.ttl")
+    return directory
+
+
+def test_shacl_names_the_product_that_breaks_the_product_shape(
+    settings: Settings, broken_ontology_dir: Path
+) -> None:
+    report = validate_ontology(
+        load_ontology(broken_ontology_dir),
+        shapes_dir=settings.shapes_dir,
+        queries_dir=settings.queries_dir,
+    )
+    assert not report.conforms
+    culprit = str(VR["nameless-hypervisor"])
+    messages = {v.message for v in report.violations if v.focus == culprit}
+    assert any("developer" in m for m in messages)
+    assert any("licence" in m for m in messages)
+    assert any("classification" in m for m in messages)
+    assert {v.focus for v in report.violations} == {culprit}
+
+
+def test_cli_validate_exits_zero_on_the_bundled_ontology(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["validate"]) == 0
+    assert "conforms" in capsys.readouterr().out
+
+
+def test_cli_validate_exits_one_and_reports_a_shacl_violation(
+    broken_ontology_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--ontology-dir", str(broken_ontology_dir), "validate"]) == 1
+    out = capsys.readouterr().out
+    assert "nameless-hypervisor" in out
+    assert "a product needs a developer" in out
+
+
+def test_cli_validate_names_file_and_line_of_a_syntax_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copy(QUALITY / "syntax-error.ttl", tmp_path / "broken.ttl")
+    assert main(["--ontology-dir", str(tmp_path), "validate"]) == 2
+    err = capsys.readouterr().err
+    assert "broken.ttl:5" in err
+    assert "syntax error" in err
