@@ -49,6 +49,11 @@ class NameIndex:
     terms: set[URIRef] = field(default_factory=set)
 
     @classmethod
+    def for_graph(cls, graph: Graph, *, base_iri: str) -> NameIndex:
+        """Index `graph`, with slugs taken from the graph's own namespaces under `base_iri`."""
+        return cls.build(graph, local_namespaces=(f"{base_iri}ontology/", f"{base_iri}resource/"))
+
+    @classmethod
     def build(cls, graph: Graph, *, local_namespaces: tuple[str, ...]) -> NameIndex:
         """Index `graph`; slugs are local names of IRIs under `local_namespaces`."""
         index = cls(graph, {prefix: str(ns) for prefix, ns in graph.namespaces()})

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
+from kgapi.knowledge import KnowledgeGraph, build_knowledge_graph
 from kgapi.loading import LoadedOntology, load_ontology
 from kgapi.names import NameIndex
 from kgapi.namespaces import VIRT, VR
@@ -43,3 +44,9 @@ def names(asserted: Graph) -> NameIndex:
 @pytest.fixture
 def project_root() -> Path:
     return PROJECT_ROOT
+
+
+@pytest.fixture(scope="session")
+def knowledge(settings: Settings) -> KnowledgeGraph:
+    """The bundled ontology, reasoned once for the whole session (cold: no cache shared)."""
+    return build_knowledge_graph(settings)

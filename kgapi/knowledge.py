@@ -1,0 +1,222 @@
+"""The knowledge graph: asserted ontology + inferred closure, reasoned once and cached on disk.
+
+A cache file is N-Triples behind a one-line JSON header that records the cache key (ontology
+version and library versions), a SHA-256 of the body, the triple count, the consistency report
+and the closure time. A file whose header, key, checksum or count does not match is rebuilt,
+never served. Warm starts therefore do no reasoning at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from importlib.metadata import version as package_version
+from pathlib import Path
+from typing import Any
+
+import rdflib
+from rdflib import Dataset, Graph, URIRef
+from rdflib.exceptions import ParserError
+
+from kgapi import __version__, reasoning
+from kgapi.consistency import ConsistencyReport, check_consistency
+from kgapi.loading import LoadedOntology, load_ontology
+from kgapi.rules import Derivations, Triple, derive
+from kgapi.settings import Settings
+
+log = logging.getLogger(__name__)
+
+CACHE_FORMAT = "kgapi-closure/1"
+_HEADER_PREFIX = "# kgapi-closure "
+
+
+class _Once:
+    """Computes the explainer's derivations on first use, once, even under threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._value: Derivations | None = None
+
+    def get(self, asserted: Graph) -> Derivations:
+        with self._lock:
+            if self._value is None:
+                self._value = derive(asserted)
+            return self._value
+
+
+@dataclass(frozen=True)
+class KnowledgeGraph:
+    """The read-only graph the service answers from. Treat every Graph in it as immutable.
+
+    `dataset` has one named graph per ontology file, `{base}graph/asserted` (their union) and
+    `{base}graph/inferred`; its default graph is the union of all, i.e. asserted plus inferred.
+    """
+
+    ontology: LoadedOntology
+    asserted: Graph
+    inferred: Graph
+    dataset: Dataset
+    consistency: ConsistencyReport
+    closure_seconds: float
+    cache_hit: bool
+    reasoner_messages: tuple[str, ...] = ()
+    _derivations: _Once = field(default_factory=_Once, repr=False, compare=False)
+
+    @property
+    def version(self) -> str:
+        return self.ontology.version
+
+    @property
+    def asserted_count(self) -> int:
+        return len(self.asserted)
+
+    @property
+    def inferred_count(self) -> int:
+        return len(self.inferred)
+
+    @property
+    def asserted_graph_iri(self) -> URIRef:
+        return URIRef(f"{self.ontology.base_iri}graph/asserted")
+
+    @property
+    def inferred_graph_iri(self) -> URIRef:
+        return URIRef(f"{self.ontology.base_iri}graph/inferred")
+
+    def holds(self, triple: Triple) -> bool:
+        """True if `triple` is asserted or in the served closure."""
+        return triple in self.asserted or reasoning.normalize(triple) in self.inferred
+
+    def derivations(self) -> Derivations:
+        """The explainer's rule derivations, computed on first call (about as long as owlrl)."""
+        return self._derivations.get(self.asserted)
+
+
+def build_knowledge_graph(settings: Settings, *, use_cache: bool = True) -> KnowledgeGraph:
+    """Load the ontology, then reuse the cached closure or reason and cache it.
+
+    Raises OntologyLoadError for unreadable files. A cache directory that cannot be written is
+    logged and skipped: the graph is still served, only the next start is cold again.
+    """
+    ontology = load_ontology(settings.ontology_dir, base_iri=settings.base_iri)
+    return knowledge_graph_of(ontology, cache_dir=settings.cache_dir if use_cache else None)
+
+
+def knowledge_graph_of(ontology: LoadedOntology, *, cache_dir: Path | None) -> KnowledgeGraph:
+    """Build the knowledge graph of an already loaded ontology (`cache_dir=None`: no cache)."""
+    asserted = ontology.asserted_graph()
+    path = cache_dir / f"closure-{cache_key(ontology)}.nt" if cache_dir is not None else None
+    cached = _read_cache(path, cache_key(ontology)) if path is not None else None
+    if cached is not None:
+        inferred, header = cached
+        report = ConsistencyReport.from_dict(header["consistency"])
+        seconds = float(header["closure_seconds"])
+        messages = tuple(header["reasoner_messages"])
+        hit = True
+    else:
+        closure = reasoning.compute_closure(asserted)
+        inferred, seconds, messages = closure.inferred, closure.seconds, closure.reasoner_messages
+        report = check_consistency(closure.complete, reasoner_messages=messages, names=asserted)
+        hit = False
+        if path is not None:
+            _write_cache(path, cache_key(ontology), inferred, report, seconds, messages)
+    for prefix, namespace in asserted.namespaces():
+        inferred.bind(prefix, namespace, override=True)
+    dataset = _dataset_of(ontology, asserted, inferred)
+    return KnowledgeGraph(ontology, asserted, inferred, dataset, report, seconds, hit, messages)
+
+
+def cache_key(ontology: LoadedOntology) -> str:
+    """Names the closure: the ontology's content version and every library that shapes it."""
+    parts = [
+        CACHE_FORMAT,
+        ontology.version,
+        ontology.base_iri,
+        f"rdflib {rdflib.__version__}",
+        f"owlrl {package_version('owlrl')}",
+        f"kgapi {__version__}",
+    ]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:20]
+
+
+def _dataset_of(ontology: LoadedOntology, asserted: Graph, inferred: Graph) -> Dataset:
+    dataset = Dataset(default_union=True)
+    for prefix, namespace in asserted.namespaces():
+        dataset.bind(prefix, namespace, override=True)
+    base = ontology.base_iri
+    for graph_iri in ontology.files:
+        target = dataset.graph(graph_iri)
+        for triple in ontology.dataset.graph(graph_iri):
+            target.add(triple)
+    for name, source in (("asserted", asserted), ("inferred", inferred)):
+        target = dataset.graph(URIRef(f"{base}graph/{name}"))
+        for triple in source:
+            target.add(triple)
+    return dataset
+
+
+def _read_cache(path: Path, key: str) -> tuple[Graph, dict[str, Any]] | None:
+    """The cached closure and header, or None (with a log line) if absent, stale or corrupt."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        log.warning("cannot read closure cache %s (%s); reasoning again", path, error)
+        return None
+    first, _, body = raw.partition(b"\n")
+    try:
+        text = first.decode("utf-8")
+        if not text.startswith(_HEADER_PREFIX):
+            raise ValueError("no kgapi-closure header")
+        header = json.loads(text[len(_HEADER_PREFIX) :])
+        if header.get("format") != CACHE_FORMAT or header.get("key") != key:
+            raise ValueError("written for another ontology or library version")
+        if header.get("sha256") != hashlib.sha256(body).hexdigest():
+            raise ValueError("checksum mismatch")
+        graph = Graph()
+        graph.parse(data=body.decode("utf-8"), format="nt")
+        if len(graph) != header.get("triples"):
+            raise ValueError("triple count mismatch")
+    except (ValueError, ParserError) as error:  # JSON and Unicode errors are ValueErrors
+        log.warning("closure cache %s is unusable (%s); reasoning again", path, error)
+        return None
+    return graph, header
+
+
+def _write_cache(
+    path: Path,
+    key: str,
+    inferred: Graph,
+    report: ConsistencyReport,
+    seconds: float,
+    messages: tuple[str, ...],
+) -> None:
+    lines = sorted(inferred.serialize(format="nt", encoding="utf-8").splitlines())
+    body = b"".join(line + b"\n" for line in lines if line.strip())
+    header = {
+        "format": CACHE_FORMAT,
+        "key": key,
+        "sha256": hashlib.sha256(body).hexdigest(),
+        "triples": len(inferred),
+        "closure_seconds": seconds,
+        "reasoner_messages": list(messages),
+        "consistency": report.to_dict(),
+    }
+    data = (_HEADER_PREFIX + json.dumps(header, ensure_ascii=False) + "\n").encode() + body
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Write beside the target and rename: a reader never sees half a file.
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".closure-", suffix=".tmp")
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+            os.replace(temporary, path)
+        finally:
+            Path(temporary).unlink(missing_ok=True)
+    except OSError as error:
+        log.warning("cannot write closure cache %s (%s); the next start reasons again", path, error)
