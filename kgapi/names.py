@@ -104,7 +104,9 @@ class NameIndex:
                     sorted(matches),
                     f"{len(matches)} terms have the {what} {text!r}; name one by its IRI",
                 )
-        raise UnknownName(name, self.suggest(text), f"no term is named {text!r}")
+        # "nope:xen" with an unknown prefix: the local part is the better hint.
+        hint = local if colon and local else text
+        raise UnknownName(name, self.suggest(hint), f"no term is named {text!r}")
 
     def suggest(self, text: str, *, limit: int = 5) -> list[URIRef]:
         """Terms whose slug or label is close to `text`, best first."""

@@ -35,6 +35,31 @@ class Settings:
     cache_dir: Path = setting(
         PROJECT_ROOT / "cache", "Where the reasoned closure is cached between starts."
     )
+    # --- serving (`kgapi serve`) ---
+    host: str = setting("127.0.0.1", "Address the HTTP server listens on.")
+    port: int = setting(8080, "Port the HTTP server listens on.")
+    workers: int = setting(2, "Worker processes of the HTTP server (each answers one request).")
+    query_timeout: float = setting(
+        10.0, "Seconds a SPARQL query may run before it is stopped (503); 0 means no limit."
+    )
+    max_result_rows: int = setting(
+        100_000, "Most rows (SELECT) or triples (CONSTRUCT/DESCRIBE) a query may return (422)."
+    )
+    max_request_bytes: int = setting(
+        1_000_000, "Largest request body accepted, in bytes (413 beyond it)."
+    )
+    result_cache_entries: int = setting(
+        512, "Responses to repeated queries kept per worker (0 turns the cache off)."
+    )
+    allow_service: bool = setting(
+        False, "Let SPARQL SERVICE make outbound requests (off: such queries get 403)."
+    )
+    graphs: tuple[str, ...] = setting(
+        (), "Extra RDF files served as named graphs, as IRI=path (space-separated in KGAPI_GRAPHS)."
+    )
+    cors_origins: tuple[str, ...] = setting(
+        ("*",), "Origins allowed by CORS, never with credentials (empty: no CORS headers)."
+    )
 
     @classmethod
     def from_sources(
@@ -64,13 +89,32 @@ def describe() -> list[tuple[str, str, str]]:
     """(name, default, help) for every setting — the source of the CLI help and README table."""
     defaults = Settings()
     return [
-        (spec.name, str(getattr(defaults, spec.name)), spec.metadata["help"])
+        (spec.name, _show_default(getattr(defaults, spec.name)), spec.metadata["help"])
         for spec in fields(Settings)
     ]
 
 
+def markdown_table() -> str:
+    """The settings as the README's Markdown table (a test holds the README to it)."""
+    rows = ["| setting | environment variable | default | what it does |", "|---|---|---|---|"]
+    for name, default, help in describe():
+        rows.append(f"| `{name}` | `KGAPI_{name.upper()}` | `{default}` | {help} |")
+    return "\n".join(rows)
+
+
+def _show_default(value: Any) -> str:
+    # Paths inside the checkout are shown relative to it, so the table reads the same everywhere.
+    if isinstance(value, Path) and value.is_relative_to(PROJECT_ROOT):
+        return f"<checkout>/{value.relative_to(PROJECT_ROOT)}"
+    if isinstance(value, tuple):
+        return " ".join(value) if value else "(none)"
+    return str(value)
+
+
 def _convert(type_name: Any, raw: str) -> Any:
     kind = str(type_name)
+    if "tuple" in kind:  # lists are written space- or comma-separated
+        return tuple(part for part in raw.replace(",", " ").split() if part)
     if "Path" in kind:
         return Path(raw)
     if "bool" in kind:

@@ -1,0 +1,108 @@
+"""The store SPARQL queries are answered from: the materialized knowledge graph in pyoxigraph.
+
+rdflib loads and reasons; its SPARQL engine is 10-50x slower than Oxigraph's and its parser is not
+thread-safe (RDFLib/rdflib#1282), so the served graph is copied once into an in-memory pyoxigraph
+store. The inferred triples are already materialized, so answers are the same as rdflib's over
+`KnowledgeGraph.dataset`: every named graph of that dataset is copied as is, and the store's
+default graph holds asserted + inferred (the dataset's default graph).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+from kgapi.knowledge import KnowledgeGraph
+
+
+class ExtraGraphError(Exception):
+    """An extra graph (`--graph IRI=path`) is malformed or its file cannot be read."""
+
+
+@dataclass(frozen=True)
+class QueryStore:
+    """The read-only store, the IRIs of its special graphs and the served data's version.
+
+    `version` covers the knowledge graph and every extra file, so it changes when any answer can.
+    """
+
+    store: ox.Store
+    version: str
+    asserted_graph: str
+    inferred_graph: str
+    graph_sizes: dict[str, int]
+    prefixes: dict[str, str]
+
+    def default_graphs(self, *, inference: bool) -> list[ox.NamedNode] | None:
+        """The graphs of the implicit default graph: None for the store's (asserted + inferred)."""
+        return None if inference else [ox.NamedNode(self.asserted_graph)]
+
+
+def parse_graph_options(options: tuple[str, ...]) -> dict[str, Path]:
+    """`IRI=path` strings (the `graphs` setting) as {IRI: path}; raises ExtraGraphError."""
+    graphs: dict[str, Path] = {}
+    for option in options:
+        iri, equals, path = option.partition("=")
+        if not equals or not iri or not path or ":" not in iri:
+            raise ExtraGraphError(f"expected IRI=path, got {option!r}")
+        graphs[iri] = Path(path)
+    return graphs
+
+
+def build_query_store(
+    knowledge: KnowledgeGraph, *, extra_graphs: Mapping[str, Path] | None = None
+) -> QueryStore:
+    """Copy `knowledge` (and each extra file, into the named graph its IRI gives) into a store.
+
+    Extra graphs are not reasoned over and are not part of the default graph.
+    Raises ExtraGraphError for an unreadable or unparsable extra file.
+    """
+    store = ox.Store()
+    for graph in knowledge.dataset.graphs():
+        if graph.identifier == DATASET_DEFAULT_GRAPH_ID:
+            continue  # its triples are in the named graphs; the union is loaded below
+        data = graph.serialize(format="nt", encoding="utf-8")
+        store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph.identifier))
+    for graph in (knowledge.asserted, knowledge.inferred):
+        store.load(graph.serialize(format="nt"), format=ox.RdfFormat.N_TRIPLES)
+    digest = hashlib.sha256(knowledge.version.encode())
+    for iri, path in (extra_graphs or {}).items():
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise ExtraGraphError(f"{path}: {error.strerror or error}") from error
+        rdf_format = ox.RdfFormat.from_extension(path.suffix.lstrip("."))
+        if rdf_format is None:
+            raise ExtraGraphError(f"{path}: unknown RDF file extension {path.suffix!r}")
+        try:
+            store.load(
+                data, format=rdf_format, base_iri=path.resolve().as_uri(), to_graph=_node(iri)
+            )
+        except (SyntaxError, ValueError) as error:
+            raise ExtraGraphError(f"{path}: {error}") from error
+        digest.update(iri.encode() + b"\0" + data + b"\0")
+    sizes = {
+        str(graph.value): sum(1 for _ in store.quads_for_pattern(None, None, None, graph))
+        for graph in store.named_graphs()
+        if isinstance(graph, ox.NamedNode)
+    }
+    return QueryStore(
+        store=store,
+        version=digest.hexdigest()[:16],
+        asserted_graph=str(knowledge.asserted_graph_iri),
+        inferred_graph=str(knowledge.inferred_graph_iri),
+        graph_sizes=dict(sorted(sizes.items())),
+        prefixes={prefix: str(namespace) for prefix, namespace in knowledge.asserted.namespaces()},
+    )
+
+
+def _node(iri: str) -> ox.NamedNode:
+    try:
+        return ox.NamedNode(iri)
+    except ValueError as error:
+        raise ExtraGraphError(f"not an IRI: {iri!r} ({error})") from error

@@ -1,0 +1,86 @@
+"""The SPARQL 1.1 Service Description of the endpoint, as an rdflib graph.
+
+Says what the endpoint serves: the default entailment regime (OWL 2 RDF-Based semantics, OWL 2
+RL profile: the closure is materialized), result and input formats, the named graphs with their
+VoID triple counts, and the graph version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, RDF, VOID, XSD
+
+from kgapi import __version__
+from kgapi.query_store import QueryStore
+
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+FORMATS = Namespace("http://www.w3.org/ns/formats/")
+OWL_RDF_BASED = URIRef("http://www.w3.org/ns/entailment/OWL-RDF-Based")
+OWL_RL_PROFILE = URIRef("http://www.w3.org/ns/owl-profile/RL")
+
+# W3C format IRIs of the media types the endpoint writes (unknown media types are left out).
+_FORMAT_IRIS = {
+    "application/sparql-results+json": FORMATS.SPARQL_Results_JSON,
+    "application/sparql-results+xml": FORMATS.SPARQL_Results_XML,
+    "text/csv": FORMATS.SPARQL_Results_CSV,
+    "text/tab-separated-values": FORMATS.SPARQL_Results_TSV,
+    "text/turtle": FORMATS.Turtle,
+    "application/n-triples": FORMATS["N-Triples"],
+    "application/ld+json": FORMATS["JSON-LD"],
+    "application/rdf+xml": FORMATS.RDF_XML,
+    "application/n-quads": FORMATS["N-Quads"],
+    "application/trig": FORMATS.TriG,
+}
+
+
+def describe_service(
+    query_store: QueryStore,
+    *,
+    endpoint: str,
+    result_media_types: Iterable[str],
+    allow_service: bool,
+) -> Graph:
+    """The service description of the endpoint at `endpoint` serving `query_store`."""
+    graph = Graph()
+    graph.bind("sd", SD)
+    graph.bind("void", VOID)
+    graph.bind("dcterms", DCTERMS)
+    service = URIRef(endpoint)
+    graph.add((service, RDF.type, SD.Service))
+    graph.add((service, SD.endpoint, service))
+    graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
+    graph.add((service, SD.defaultEntailmentRegime, OWL_RDF_BASED))
+    graph.add((service, SD.defaultSupportedEntailmentProfile, OWL_RL_PROFILE))
+    graph.add((service, SD.feature, SD.EmptyGraphs))
+    if allow_service:
+        graph.add((service, SD.feature, SD.BasicFederatedQuery))
+    for media_type in result_media_types:
+        if media_type in _FORMAT_IRIS:
+            graph.add((service, SD.resultFormat, _FORMAT_IRIS[media_type]))
+    graph.add((service, DCTERMS.hasVersion, Literal(query_store.version)))
+    graph.add((service, DCTERMS.creator, Literal(f"kgapi {__version__}")))
+
+    dataset = BNode()
+    graph.add((service, SD.defaultDataset, dataset))
+    graph.add((dataset, RDF.type, SD.Dataset))
+    default = BNode()
+    graph.add((dataset, SD.defaultGraph, default))
+    graph.add((default, RDF.type, SD.Graph))
+    graph.add((default, RDF.type, VOID.Dataset))
+    default_size = len(query_store.store) - sum(query_store.graph_sizes.values())
+    graph.add((default, VOID.triples, Literal(default_size, datatype=XSD.integer)))
+    for iri, size in query_store.graph_sizes.items():
+        named, description = BNode(), BNode()
+        graph.add((dataset, SD.namedGraph, named))
+        graph.add((named, RDF.type, SD.NamedGraph))
+        graph.add((named, SD.name, URIRef(iri)))
+        graph.add((named, SD.graph, description))
+        graph.add((description, RDF.type, SD.Graph))
+        graph.add((description, RDF.type, VOID.Dataset))
+        graph.add((description, VOID.triples, Literal(size, datatype=XSD.integer)))
+        if iri == query_store.inferred_graph:
+            graph.add((named, SD.entailmentRegime, OWL_RDF_BASED))
+            graph.add((named, SD.supportedEntailmentProfile, OWL_RL_PROFILE))
+    return graph
