@@ -1,0 +1,237 @@
+"""Graph exports for visualization tools and RDF clients: choose a subgraph, then a format.
+
+    source = ExportSource.of(kg)            # once per knowledge graph
+    result = export(source, ExportRequest(scope="taxonomy", format="graphml", lang="zh"))
+    result.content, result.format.media_type, result.filename
+
+Pure core: the CLI and the HTTP layer parse their parameters into an ExportRequest (strings via
+`ExportRequest.from_params`) and map ExportError (bad input, with the valid choices),
+kgapi.names' UnknownName/AmbiguousName (with candidates) and RenderingError to their own errors.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
+
+import networkx as nx
+
+from kgapi.export.conversion import KINDS, LANGUAGES, to_networkx
+from kgapi.export.formats import EXPORT_FORMATS, FORMAT_NAMES, ExportFormat, export_format
+from kgapi.export.selection import (
+    MAX_DEPTH,
+    SCOPES,
+    ExportError,
+    ExportSource,
+    Selection,
+    check_parameters,
+    resolve_axis,
+    select,
+)
+from kgapi.export.writers import (
+    DEFAULT_SVG_TIMEOUT,
+    GraphvizMissing,
+    RenderingError,
+    jsonld_context_document,
+    render_svg,
+    write_cytoscape,
+    write_dot,
+    write_gexf,
+    write_graphml,
+    write_nodelink,
+    write_rdf,
+)
+
+if TYPE_CHECKING:
+    from kgapi.knowledge import KnowledgeGraph
+
+__all__ = [
+    "EXPORT_FORMATS",
+    "FORMAT_NAMES",
+    "KINDS",
+    "LANGUAGES",
+    "MAX_DEPTH",
+    "SCOPES",
+    "Export",
+    "ExportError",
+    "ExportFormat",
+    "ExportRequest",
+    "ExportSource",
+    "GraphvizMissing",
+    "RenderingError",
+    "Selection",
+    "export",
+    "export_format",
+    "jsonld_context_document",
+    "resolve_axis",
+    "select",
+    "to_networkx",
+]
+
+_TRUE = ("true", "1", "yes", "on")
+_FALSE = ("false", "0", "no", "off")
+_GRAPH_WRITERS = {
+    "graphml": write_graphml,
+    "gexf": write_gexf,
+    "cytoscape": write_cytoscape,
+    "nodelink": write_nodelink,
+}
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """What to export and how. `focus` and `axis` accept any name kgapi.names resolves.
+
+    `literal_nodes` draws literals as nodes instead of node attributes; `blank_nodes` keeps
+    triples through blank nodes (OWL restrictions); `trivial_types` keeps rdf:type links to
+    owl:Class, owl:ObjectProperty, skos:Concept and the like.
+    """
+
+    scope: str = "all"
+    format: str = "graphml"
+    focus: str | None = None
+    depth: int = 1
+    axis: str | None = None
+    query: str | None = None
+    inferred: bool = True
+    lang: str = "en"
+    literal_nodes: bool = False
+    blank_nodes: bool = False
+    trivial_types: bool = False
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, str]) -> ExportRequest:
+        """A request from string parameters (a query string), named as the fields are.
+
+        Unknown keys are ignored; empty values count as absent. Raises ExportError.
+        """
+        values: dict[str, object] = {}
+        for spec in fields(cls):
+            raw = params.get(spec.name)
+            if raw is None or raw.strip() == "":
+                continue
+            default = spec.default
+            if isinstance(default, bool):
+                values[spec.name] = _boolean(spec.name, raw)
+            elif isinstance(default, int):
+                try:
+                    values[spec.name] = int(raw)
+                except ValueError:
+                    message = f"{spec.name} must be a whole number from 0 to {MAX_DEPTH}"
+                    raise ExportError(spec.name, message) from None
+            else:
+                values[spec.name] = raw.strip() if spec.name != "query" else raw
+        return cls(**values)  # type: ignore[arg-type]
+
+    def export_format(self) -> ExportFormat:
+        found = export_format(self.format)
+        if found is None:
+            raise ExportError("format", f"unknown format {self.format!r}", FORMAT_NAMES)
+        return found
+
+    def check(self) -> ExportFormat:
+        """Raise ExportError for any bad parameter; the format when all are good."""
+        found = self.export_format()
+        check_parameters(
+            scope=self.scope, focus=self.focus, axis=self.axis, query=self.query, depth=self.depth
+        )
+        if self.lang not in LANGUAGES:
+            raise ExportError("lang", f"unknown label language {self.lang!r}", LANGUAGES)
+        return found
+
+    def filename(self) -> str:
+        """A download name such as `kgapi-neighbourhood-xen.graphml`."""
+        parts = ["kgapi", self.scope]
+        named = self.focus if self.scope == "neighbourhood" else self.axis
+        if self.scope in ("neighbourhood", "axis") and named:
+            slug = re.sub(r"[^A-Za-z0-9._-]+", "-", named.rsplit("/", 1)[-1].rsplit(":", 1)[-1])
+            if slug.strip("-."):
+                parts.append(slug.strip("-."))
+        return "-".join(parts) + "." + self.export_format().extension
+
+
+@dataclass(frozen=True)
+class Export:
+    """A written export. `nodes`/`edges` count the drawn graph (None for RDF formats)."""
+
+    content: bytes
+    format: ExportFormat
+    filename: str
+    triples: int
+    nodes: int | None = None
+    edges: int | None = None
+
+    @property
+    def media_type(self) -> str:
+        return self.format.media_type
+
+
+def export(
+    source: ExportSource | KnowledgeGraph,
+    request: ExportRequest,
+    *,
+    context_url: str | None = None,
+    svg_timeout: float = DEFAULT_SVG_TIMEOUT,
+) -> Export:
+    """Select the request's subgraph and write it in the request's format.
+
+    `context_url` makes JSON-LD refer to the published @context (see `jsonld_context_document`)
+    instead of embedding it. Raises ExportError, UnknownName/AmbiguousName (focus) and, for SVG,
+    GraphvizMissing or RenderingError.
+    """
+    if not isinstance(source, ExportSource):
+        source = ExportSource.of(source)
+    spec = request.check()
+    selection = select(
+        source,
+        scope=request.scope,
+        focus=request.focus,
+        depth=request.depth,
+        axis=request.axis,
+        query=request.query,
+        inferred=request.inferred,
+        blank_nodes=request.blank_nodes,
+        trivial_types=request.trivial_types,
+    )
+    filename = request.filename()
+    if spec.family == "rdf":
+        assert spec.rdflib_format is not None
+        content = write_rdf(
+            selection.graph(source),
+            spec.rdflib_format,
+            context=source.jsonld_context,
+            context_url=context_url,
+        )
+        return Export(content, spec, filename, len(selection))
+    graph = to_networkx(
+        source, selection, lang=request.lang, literals_as_nodes=request.literal_nodes
+    )
+    content = _write_graph(graph, spec, name=filename.rsplit(".", 1)[0], svg_timeout=svg_timeout)
+    return Export(
+        content,
+        spec,
+        filename,
+        len(selection),
+        graph.number_of_nodes(),
+        graph.number_of_edges(),
+    )
+
+
+def _write_graph(
+    graph: nx.MultiDiGraph, spec: ExportFormat, *, name: str, svg_timeout: float
+) -> bytes:
+    if spec.name in _GRAPH_WRITERS:
+        return _GRAPH_WRITERS[spec.name](graph)
+    dot = write_dot(graph, name=name)
+    return dot if spec.name == "dot" else render_svg(dot, timeout=svg_timeout)
+
+
+def _boolean(name: str, raw: str) -> bool:
+    text = raw.strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ExportError(name, f"{name} must be true or false, not {raw!r}", ("true", "false"))

@@ -1,0 +1,59 @@
+"""The one table of export formats: name, media type, file extension, family and rdflib format.
+
+The HTTP layer negotiates over this table and the CLI offers its names; nothing else lists them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Family = Literal["graph", "picture", "rdf"]
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """One way to write an export.
+
+    `family` says how it is made: "graph" formats come from networkx, "picture" ones from
+    Graphviz, "rdf" ones from rdflib (`rdflib_format` names its serializer).
+    """
+
+    name: str
+    media_type: str
+    extension: str
+    family: Family
+    rdflib_format: str | None = None
+    summary: str = ""
+
+
+EXPORT_FORMATS: tuple[ExportFormat, ...] = (
+    ExportFormat(
+        "graphml",
+        "application/graphml+xml",
+        "graphml",
+        "graph",
+        None,
+        "GraphML (Gephi, yEd, Cytoscape)",
+    ),
+    ExportFormat("gexf", "application/gexf+xml", "gexf", "graph", None, "GEXF 1.2 (Gephi)"),
+    ExportFormat(
+        "cytoscape", "application/vnd.cytoscape.js+json", "cyjs", "graph", None, "Cytoscape.js JSON"
+    ),
+    ExportFormat(
+        "nodelink", "application/json", "json", "graph", None, "node-link JSON (D3, networkx)"
+    ),
+    ExportFormat("dot", "text/vnd.graphviz", "gv", "picture", None, "Graphviz DOT"),
+    ExportFormat("svg", "image/svg+xml", "svg", "picture", None, "SVG drawn by Graphviz dot"),
+    ExportFormat("turtle", "text/turtle", "ttl", "rdf", "turtle", "RDF Turtle"),
+    ExportFormat("jsonld", "application/ld+json", "jsonld", "rdf", "json-ld", "RDF JSON-LD"),
+    ExportFormat("ntriples", "application/n-triples", "nt", "rdf", "nt", "RDF N-Triples"),
+    ExportFormat("rdfxml", "application/rdf+xml", "rdf", "rdf", "xml", "RDF/XML"),
+)
+FORMAT_NAMES: tuple[str, ...] = tuple(spec.name for spec in EXPORT_FORMATS)
+_BY_NAME = {spec.name: spec for spec in EXPORT_FORMATS}
+
+
+def export_format(name: str) -> ExportFormat | None:
+    """The format called `name` (case-insensitive), or None."""
+    return _BY_NAME.get(name.strip().lower())

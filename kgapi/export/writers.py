@@ -1,0 +1,173 @@
+"""Writers: networkx's own for GraphML, GEXF, Cytoscape.js and node-link; DOT written here
+(networkx's DOT writers need pydot or pygraphviz, and IRIs as node names trip pydot's quoting);
+SVG drawn by Graphviz's `dot`; RDF by rdflib, JSON-LD with the service's published @context.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+from collections.abc import Mapping
+from typing import Any
+
+import networkx as nx
+from networkx.readwrite import json_graph
+from rdflib import Graph
+
+DEFAULT_SVG_TIMEOUT = 30.0
+# Past this size `dot`'s layered layout takes minutes; the force-directed `sfdp` takes a second.
+LAYERED_LAYOUT_LIMIT = (200, 600)  # nodes, edges
+
+# Shape and fill per node kind, so that a picture tells classes from products at a glance.
+_STYLE = {
+    "scheme": ("folder", "#f6d78b"),
+    "concept": ("box", "#cfe3f7"),
+    "class": ("box", "#e4e4e4"),
+    "restriction": ("box", "#f2f2f2"),
+    "property": ("cds", "#e9dcf5"),
+    "product": ("ellipse", "#c9ecc9"),
+    "component": ("ellipse", "#e3f4e3"),
+    "organisation": ("house", "#f8d2c4"),
+    "person": ("egg", "#f8e3c4"),
+    "licence": ("note", "#fff6c8"),
+    "source": ("note", "#f5f5dc"),
+    "claim": ("hexagon", "#f7c6d9"),
+    "literal": ("plaintext", "#ffffff"),
+    "blank": ("point", "#999999"),
+}
+_DEFAULT_STYLE = ("ellipse", "#ffffff")
+
+
+class RenderingError(RuntimeError):
+    """Graphviz could not draw the picture (it failed, or took longer than the timeout)."""
+
+
+class GraphvizMissing(RenderingError):
+    """Graphviz's `dot` is not installed; SVG exports need it."""
+
+
+def write_graphml(graph: nx.MultiDiGraph) -> bytes:
+    buffer = io.BytesIO()
+    nx.write_graphml(graph, buffer, encoding="utf-8", prettyprint=False)
+    return buffer.getvalue()
+
+
+def write_gexf(graph: nx.MultiDiGraph) -> bytes:
+    buffer = io.BytesIO()
+    nx.write_gexf(graph, buffer, encoding="utf-8", prettyprint=False)
+    return buffer.getvalue()
+
+
+def write_cytoscape(graph: nx.MultiDiGraph) -> bytes:
+    """Cytoscape.js elements JSON; each node's `name` is its label."""
+    return _json(json_graph.cytoscape_data(graph, name="label"))
+
+
+def write_nodelink(graph: nx.MultiDiGraph) -> bytes:
+    """Node-link JSON as networkx reads it back (`edges="edges"`)."""
+    return _json(json_graph.node_link_data(graph, edges="edges"))
+
+
+def _json(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def write_dot(graph: nx.MultiDiGraph, *, name: str = "kgapi") -> bytes:
+    """Graphviz DOT: labels for text, tooltips for IRIs, shape and colour by kind, and inferred
+    nodes and edges dashed. Trees (taxonomy, axis) are drawn bottom-up, as subclass links point up;
+    graphs past LAYERED_LAYOUT_LIMIT ask for the force-directed `sfdp` layout instead of `dot`.
+    """
+    scope = graph.graph.get("scope", "")
+    rankdir = "BT" if scope in ("taxonomy", "axis") else "LR"
+    nodes, edges = LAYERED_LAYOUT_LIMIT
+    small = graph.number_of_nodes() <= nodes and graph.number_of_edges() <= edges
+    layout = "dot" if small else "sfdp"
+    lines = [
+        f"digraph {_quote(name)} {{",
+        f'  graph [layout={layout}, rankdir={rankdir}, charset="UTF-8", overlap=false];',
+        '  node [style=filled, fontname="sans-serif", fontsize=10];',
+        '  edge [fontname="sans-serif", fontsize=8];',
+    ]
+    for node, data in graph.nodes(data=True):
+        shape, fill = _STYLE.get(str(data.get("kind")), _DEFAULT_STYLE)
+        style = "filled,dashed" if data.get("inferred") else "filled"
+        attributes = {
+            "label": str(data.get("label", node)),
+            "tooltip": str(data.get("iri") or node),
+            "shape": shape,
+            "fillcolor": fill,
+            "style": style,
+        }
+        lines.append(f"  {_quote(str(node))} {_attributes(attributes)};")
+    for source, target, data in graph.edges(data=True):
+        attributes = {
+            "label": str(data.get("label", "")),
+            "tooltip": str(data.get("predicate", "")),
+        }
+        if data.get("inferred"):
+            attributes |= {"style": "dashed", "color": "#777777", "fontcolor": "#777777"}
+        lines.append(f"  {_quote(str(source))} -> {_quote(str(target))} {_attributes(attributes)};")
+    lines.append("}")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _quote(text: str) -> str:
+    """A DOT quoted string; backslashes doubled so Graphviz escapes (\\N, \\l) stay text."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + escaped.replace("\r", "").replace("\n", "\\n") + '"'
+
+
+def _attributes(attributes: Mapping[str, str]) -> str:
+    return "[" + ", ".join(f"{key}={_quote(value)}" for key, value in attributes.items()) + "]"
+
+
+def render_svg(dot: bytes, *, timeout: float = DEFAULT_SVG_TIMEOUT) -> bytes:
+    """Draw DOT text as SVG with Graphviz's `dot`; raises GraphvizMissing or RenderingError."""
+    program = shutil.which("dot")
+    if program is None:
+        raise GraphvizMissing(
+            "SVG exports need Graphviz's `dot` program, which is not installed "
+            "(Debian/Ubuntu: apt-get install graphviz); the dot format works without it"
+        )
+    try:
+        finished = subprocess.run(
+            [program, "-Tsvg"], input=dot, capture_output=True, timeout=timeout, check=False
+        )
+    except subprocess.TimeoutExpired as error:
+        raise RenderingError(
+            f"Graphviz took longer than {timeout:g} s; export a smaller scope, or dot, and lay "
+            "it out yourself"
+        ) from error
+    if finished.returncode != 0:
+        message = finished.stderr.decode("utf-8", "replace").strip()
+        raise RenderingError(f"Graphviz failed (exit {finished.returncode}): {message}")
+    return finished.stdout
+
+
+def write_rdf(
+    graph: Graph,
+    rdflib_format: str,
+    *,
+    context: Mapping[str, str] | None = None,
+    context_url: str | None = None,
+) -> bytes:
+    """Serialize with rdflib. JSON-LD is compacted against `context` (prefix → namespace); with
+    `context_url` the document refers to the published context instead of embedding it."""
+    if rdflib_format != "json-ld":
+        return graph.serialize(format=rdflib_format, encoding="utf-8")
+    text = graph.serialize(format="json-ld", context=dict(context or {}), auto_compact=True)
+    if context_url is None:
+        return text.encode("utf-8")
+    document = json.loads(text)
+    if isinstance(document, dict):
+        document["@context"] = context_url
+    else:  # a bare array of nodes: wrap it so the context can be named
+        document = {"@context": context_url, "@graph": document}
+    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def jsonld_context_document(context: Mapping[str, str]) -> bytes:
+    """The JSON-LD context document the service publishes for its JSON-LD exports."""
+    return json.dumps({"@context": dict(context)}, ensure_ascii=False, indent=2).encode("utf-8")
