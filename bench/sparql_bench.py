@@ -1,0 +1,229 @@
+"""SPARQL endpoint benchmark: kgapi vs `oxigraph serve-read-only` vs a bare Flask route.
+
+Same data for both engines (the ontology's asserted + inferred triples as the default graph), same
+queries, wrk on loopback at 4 and 16 connections, one run per cell. Bounded: about 3 minutes.
+Not a test. Usage (from the checkout, with wrk and the `oxigraph` package installed):
+
+    python bench/sparql_bench.py [--seconds 4] > /tmp/table.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote
+
+V = "https://w3id.org/kgapi/ontology/"
+R = "https://w3id.org/kgapi/resource/"
+QUERIES = {
+    "instances of a class": f"SELECT ?p WHERE {{ ?p a <{V}Hypervisor> }}",
+    "a product's description": f"SELECT ?p ?o WHERE {{ <{R}kvm> ?p ?o }}",
+    "compare three products": (
+        f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ <{R}kvm> <{R}xen> <{R}vmware-esxi> }} ?s ?p ?o }}"
+    ),
+    "2-hop CONSTRUCT": (
+        f"CONSTRUCT {{ <{R}kvm> ?p ?o . ?o ?q ?x }} WHERE {{ <{R}kvm> ?p ?o . "
+        "OPTIONAL { ?o ?q ?x FILTER(isIRI(?o)) } }"
+    ),
+    "GROUP BY count": "SELECT ?c (COUNT(?i) AS ?n) WHERE { ?i a ?c } GROUP BY ?c ORDER BY DESC(?n)",
+}
+FLOOR_APP = """
+from flask import Flask
+app = Flask("floor")
+@app.get("/sparql")
+def constant():
+    return "{}", 200, {"Content-Type": "application/json"}
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for(url: str, process: subprocess.Popen[bytes]) -> None:
+    for _ in range(600):
+        if process.poll() is not None:
+            sys.exit(f"server exited: {process.args}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    sys.exit(f"server did not start: {url}")
+
+
+def wrk(url: str, connections: int, seconds: int, accept: str) -> tuple[float, float, int]:
+    """(requests/s, p99 ms, non-2xx count) of one wrk run."""
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t",
+            "2",
+            "-c",
+            str(connections),
+            "-d",
+            f"{seconds}s",
+            "--latency",
+            "-H",
+            f"Accept: {accept}",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p99_value, p99_unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
+    p99 = float(p99_value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99_unit]
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: .*", out)
+    if errors:
+        print(f"  note: {errors.group(0)}", file=sys.stderr)
+    return rate, p99, int(bad.group(1)) if bad else 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=4)
+    args = parser.parse_args()
+    root = Path(__file__).resolve().parent.parent
+    oxigraph = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+    work = Path(tempfile.mkdtemp(prefix="kgapi-bench-"))
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        # The same triples for Oxigraph: asserted + inferred, in its default graph.
+        sys.path.insert(0, str(root))
+        from kgapi.knowledge import build_knowledge_graph
+        from kgapi.settings import Settings
+
+        knowledge = build_knowledge_graph(Settings.from_sources())
+        data = work / "data.nt"
+        with data.open("wb") as out:
+            out.write(knowledge.asserted.serialize(format="nt", encoding="utf-8"))
+            out.write(knowledge.inferred.serialize(format="nt", encoding="utf-8"))
+        subprocess.run(
+            [oxigraph, "load", "--location", str(work / "ox"), "--file", str(data)],
+            check=True,
+            capture_output=True,
+        )
+        (work / "floor.py").write_text(FLOOR_APP)
+        ports = {name: free_port() for name in ("kgapi", "kgapi-cached", "oxigraph", "floor")}
+        log = (work / "servers.log").open("wb")
+        commands = {
+            "kgapi": [
+                sys.executable,
+                "-m",
+                "kgapi.cli",
+                "serve",
+                "--port",
+                str(ports["kgapi"]),
+                "--workers",
+                "2",
+                "--result-cache-entries",
+                "0",
+            ],
+            "kgapi-cached": [
+                sys.executable,
+                "-m",
+                "kgapi.cli",
+                "serve",
+                "--port",
+                str(ports["kgapi-cached"]),
+                "--workers",
+                "2",
+            ],
+            "oxigraph": [
+                oxigraph,
+                "serve-read-only",
+                "--location",
+                str(work / "ox"),
+                "--bind",
+                f"127.0.0.1:{ports['oxigraph']}",
+            ],
+            "floor": [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--chdir",
+                str(work),
+                "-w",
+                "2",
+                "-k",
+                "sync",
+                "-b",
+                f"127.0.0.1:{ports['floor']}",
+                "floor:app",
+            ],
+        }
+        for name, command in commands.items():
+            process = subprocess.Popen(command, stdout=log, stderr=log, start_new_session=True)
+            processes.append(process)
+            wait_for(
+                f"http://127.0.0.1:{ports[name]}/"
+                + ("healthz" if "kgapi" in name else "sparql" if name == "floor" else ""),
+                process,
+            )
+        rows = []
+        for connections in (4, 16):
+            floor = wrk(
+                f"http://127.0.0.1:{ports['floor']}/sparql", connections, args.seconds, "*/*"
+            )
+            for label, query in QUERIES.items():
+                accept = (
+                    "application/n-triples"
+                    if query.startswith("CONSTRUCT")
+                    else "application/sparql-results+json"
+                )
+                path = f"/sparql?query={quote(query)}"
+                cells = {
+                    name: wrk(
+                        f"http://127.0.0.1:{ports[name]}{path}", connections, args.seconds, accept
+                    )
+                    for name in ("oxigraph", "kgapi", "kgapi-cached")
+                }
+                rows.append((connections, label, cells, floor))
+                print(f"done c={connections} {label}", file=sys.stderr)
+        print(
+            "| conns | query | Oxigraph req/s (p99 ms) | kgapi uncached req/s (p99 ms) | "
+            "ratio | p99 ratio | kgapi cached req/s (p99 ms) | ratio | % of Flask floor | "
+            "non-2xx |"
+        )
+        print("|---|---|---|---|---|---|---|---|---|---|")
+        for connections, label, cells, floor in rows:
+            ox_rate, ox_p99, ox_bad = cells["oxigraph"]
+            raw_rate, raw_p99, raw_bad = cells["kgapi"]
+            hot_rate, hot_p99, hot_bad = cells["kgapi-cached"]
+            print(
+                f"| {connections} | {label} | {ox_rate:.0f} ({ox_p99:.1f}) | "
+                f"{raw_rate:.0f} ({raw_p99:.1f}) | {raw_rate / ox_rate:.2f}x | "
+                f"{raw_p99 / ox_p99:.1f}x | {hot_rate:.0f} ({hot_p99:.1f}) | "
+                f"{hot_rate / ox_rate:.2f}x | {100 * hot_rate / floor[0]:.0f}% | "
+                f"{raw_bad + hot_bad} (ox {ox_bad}) |"
+            )
+        floors = ", ".join(f"{row[3][0]:.0f} req/s" for row in rows[:: len(QUERIES)])
+        print(f"\nFlask floor (constant body, gunicorn 2 sync workers): {floors} at 4 / 16 conns")
+    finally:
+        for process in processes:
+            os.killpg(process.pid, signal.SIGTERM)
+        for process in processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,256 @@
+"""What the `/api` blueprints share: per-app lookup objects, name parameters, problems, formats.
+
+The lookups (fact reader, name index, search index, prepared stored queries and the graph they
+run on) are built once per app, when the first API blueprint is registered (or on first use),
+never per request. Errors are raised as exceptions and rendered by `install_problem_handlers`
+as `application/problem+json` with the shape of kgapi.web.problems plus extension members
+(`parameter`, `candidates`, `offered`).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, Flask, Response, request
+from flask.blueprints import BlueprintSetupState
+from rdflib import Graph, URIRef
+
+from kgapi.classification import DescriptionError
+from kgapi.comparison import ComparisonError
+from kgapi.facts import FactReader, union_graph
+from kgapi.names import AmbiguousName, NameIndex, NameResolutionError
+from kgapi.search import SearchError, SearchIndex
+from kgapi.stored_queries import (
+    ParameterError,
+    ParameterNameError,
+    StoredQuery,
+    load_stored_queries,
+)
+from kgapi.web.negotiation import Format, NotAcceptable, negotiate
+from kgapi.web.problems import problem
+from kgapi.web.state import EXTENSION_KEY, Services
+
+LOOKUPS_KEY = "kgapi.api.lookups"
+LANGUAGES = ("en", "zh")
+
+# Formats of the API's own documents (the SPARQL ones are in kgapi.web.negotiation.FORMATS).
+API_JSON = Format("json", "application/json", "json", "json", "api")
+CSV = Format("csv", "text/csv", "csv", "csv", "table")
+MARKDOWN = Format("markdown", "text/markdown", "md", "markdown", "table")
+HTML = Format("html", "text/html", "html", "html", "table")
+TEXT = Format("text", "text/plain", "txt", "text", "table")
+
+
+@dataclass(frozen=True)
+class Lookups:
+    """The app's read-only lookup objects (built once; safe to share between requests)."""
+
+    reader: FactReader
+    names: NameIndex
+    search: SearchIndex
+    queries: dict[str, StoredQuery]
+    graph: Graph
+    namespaces: dict[str, str]
+
+    def reader_for(self, lang: str) -> FactReader:
+        return self.reader if lang == self.reader.lang else self.reader.with_language(lang)
+
+
+class ApiProblem(Exception):
+    """A request the API refuses: rendered as problem+json with `status` and extension members."""
+
+    def __init__(self, status: int, title: str, detail: str, **members: Any) -> None:
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.members = members
+        super().__init__(detail)
+
+
+class NameProblem(Exception):
+    """A name parameter that names nothing (404) or several things (400)."""
+
+    def __init__(self, parameter: str, error: NameResolutionError) -> None:
+        self.parameter = parameter
+        self.error = error
+        super().__init__(str(error))
+
+
+_build_lock = threading.Lock()
+
+
+def build_lookups(state: Services) -> Lookups:
+    """Build the lookups of one app from its knowledge graph and settings."""
+    knowledge = state.knowledge
+    base = knowledge.ontology.base_iri
+    reader = FactReader(knowledge)
+    namespaces = {prefix: str(namespace) for prefix, namespace in knowledge.asserted.namespaces()}
+    return Lookups(
+        reader=reader,
+        names=NameIndex.build(
+            knowledge.asserted, local_namespaces=(f"{base}ontology/", f"{base}resource/")
+        ),
+        search=SearchIndex.build(reader),
+        queries=load_stored_queries(
+            state.settings.queries_dir, namespaces=namespaces, base_iri=base
+        ),
+        graph=union_graph(knowledge),
+        namespaces=namespaces,
+    )
+
+
+def prepare(setup: BlueprintSetupState) -> None:
+    """`Blueprint.record_once` hook: build the lookups when the app is being created."""
+    _ensure(setup.app)  # type: ignore[arg-type]  # always a Flask app here
+
+
+def lookups() -> Lookups:
+    """The current app's lookups (inside a request or app context)."""
+    from flask import current_app
+
+    return _ensure(current_app)
+
+
+def _ensure(app: Flask) -> Lookups:
+    state: Services | None = app.extensions.get(EXTENSION_KEY)
+    if state is None:
+        raise RuntimeError("create_app must set up the services before the API blueprints")
+    with _build_lock:
+        found = state.extras.get(LOOKUPS_KEY)
+        if found is None:
+            found = build_lookups(state)
+            state.extras[LOOKUPS_KEY] = found
+    built: Lookups = found
+    return built
+
+
+# --- request helpers ---------------------------------------------------------------------------
+
+
+def resolve(parameter: str, name: str) -> URIRef:
+    """The term `name` denotes; raises NameProblem (404 unknown, 400 ambiguous) with candidates."""
+    try:
+        return lookups().names.resolve(name)
+    except NameResolutionError as error:
+        raise NameProblem(parameter, error) from error
+
+
+def language() -> str:
+    """The `lang` parameter (en or zh; default en); raises ApiProblem for another value."""
+    lang = request.args.get("lang", "en").strip().lower() or "en"
+    if lang not in LANGUAGES:
+        raise ApiProblem(
+            400,
+            "Bad Request",
+            f"lang must be one of {', '.join(LANGUAGES)}, not {lang!r}",
+            parameter="lang",
+        )
+    return lang
+
+
+def choose(offered: Sequence[Format]) -> Format:
+    """The offered format the request asks for (`format=` first, then Accept); may raise 406."""
+    return negotiate(request.headers.get("Accept"), offered, requested=request.args.get("format"))
+
+
+def json_response(data: Any, *, status: int = 200) -> Response:
+    body = json.dumps(data, ensure_ascii=False, indent=None)
+    response = Response(body, status=status, mimetype="application/json")
+    response.vary.add("Accept")
+    return response
+
+
+def install_problem_handlers(blueprint: Blueprint) -> None:
+    """Render the API's errors on `blueprint`'s routes as problem documents."""
+
+    @blueprint.errorhandler(ApiProblem)
+    def render_api_problem(error: ApiProblem) -> Response:
+        return problem_response(error.status, error.title, error.detail, **error.members)
+
+    @blueprint.errorhandler(NameProblem)
+    def render_name_problem(error: NameProblem) -> Response:
+        return name_problem(error.parameter, error.error)
+
+    @blueprint.errorhandler(ParameterNameError)
+    def render_parameter_name(error: ParameterNameError) -> Response:
+        return name_problem(error.parameter, error.resolution)
+
+    @blueprint.errorhandler(ParameterError)
+    def render_parameter(error: ParameterError) -> Response:
+        return problem_response(
+            400, "Bad Request", str(error), slug="invalid-parameter", parameter=error.parameter
+        )
+
+    @blueprint.errorhandler(SearchError)
+    def render_search(error: SearchError) -> Response:
+        return problem_response(
+            400, "Bad Request", str(error), slug="invalid-parameter", parameter=error.parameter
+        )
+
+    @blueprint.errorhandler(ComparisonError)
+    def render_comparison(error: ComparisonError) -> Response:
+        return problem_response(
+            400, "Bad Request", str(error), slug="invalid-parameter", parameter="ids"
+        )
+
+    @blueprint.errorhandler(DescriptionError)
+    def render_description(error: DescriptionError) -> Response:
+        return problem_response(400, "Bad Request", str(error), slug="invalid-description")
+
+    @blueprint.errorhandler(NotAcceptable)
+    def render_not_acceptable(error: NotAcceptable) -> Response:
+        offered = [item.media_type for item in error.offered]
+        return problem_response(
+            406,
+            "Not Acceptable",
+            f"cannot answer in {error.asked!r}; offered: {', '.join(offered)}",
+            offered=offered,
+        )
+
+
+def problem_response(
+    status: int, title: str, detail: str, *, slug: str | None = None, **members: Any
+) -> Response:
+    """kgapi.web.problems.problem() with extension members added to the document."""
+    response = problem(status, title, detail, slug=slug)
+    if members:
+        body = json.loads(response.get_data(as_text=True))
+        body.update(members)
+        response.set_data(json.dumps(body, ensure_ascii=False))
+    return response
+
+
+def name_problem(parameter: str, error: NameResolutionError) -> Response:
+    """404 for an unknown name, 400 for an ambiguous one; both list candidates."""
+    reader = lookups().reader
+    candidates = [reader.term(candidate) for candidate in error.candidates]
+    if isinstance(error, AmbiguousName):
+        return problem_response(
+            400,
+            "Ambiguous Name",
+            str(error),
+            slug="ambiguous-name",
+            parameter=parameter,
+            name=error.name,
+            candidates=candidates,
+        )
+    return problem_response(
+        404,
+        "Unknown Name",
+        str(error),
+        slug="unknown-name",
+        parameter=parameter,
+        name=error.name,
+        candidates=candidates,
+    )
+
+
+def register(blueprint: Blueprint) -> Blueprint:
+    """Give an API blueprint its problem handlers and the build-lookups-at-startup hook."""
+    install_problem_handlers(blueprint)
+    blueprint.record_once(prepare)
+    return blueprint

@@ -1,0 +1,129 @@
+"""How responses leave the app: ETag and 304, Cache-Control, gzip, and CORS without credentials.
+
+The graph is immutable between builds, so a response is named by the graph version, the request
+and the negotiated format; a client holding that ETag gets 304 without any query being run.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from flask import Flask, Response, request
+
+CACHE_CONTROL = "public, max-age=60, must-revalidate"
+# Below this many bytes gzip costs more time than it saves on the wire.
+GZIP_MIN_BYTES = 860
+GZIP_LEVEL = 6
+
+
+@dataclass
+class Representation:
+    """A response body ready to send again; its gzipped form is computed once, on first need."""
+
+    body: bytes
+    media_type: str
+    etag: str
+    _gzipped: bytes | None = field(default=None, repr=False)
+
+    def gzipped(self) -> bytes:
+        if self._gzipped is None:
+            self._gzipped = gzip.compress(self.body, compresslevel=GZIP_LEVEL, mtime=0)
+        return self._gzipped
+
+
+def entity_tag(*parts: object) -> str:
+    """A strong ETag (quoted) naming the representation described by `parts`."""
+    digest = hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()[:24]
+    return f'"{digest}"'
+
+
+def accepts_gzip(header: str | None) -> bool:
+    """True if Accept-Encoding allows gzip (or `*`) with a q-value above zero."""
+    for part in (header or "").lower().split(","):
+        coding, *parameters = part.split(";")
+        if coding.strip() not in ("gzip", "*"):
+            continue
+        quality = next((p.split("=", 1)[1] for p in parameters if p.strip().startswith("q=")), "1")
+        try:
+            return float(quality) > 0
+        except ValueError:
+            return False
+    return False
+
+
+def not_modified(etags: Iterable[str]) -> bool:
+    """True if the request's If-None-Match names one of `etags` (weak comparison, RFC 9110)."""
+    header = request.headers.get("If-None-Match")
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    given = {tag.strip().removeprefix("W/") for tag in header.split(",")}
+    return any(tag in given for tag in etags)
+
+
+def gzip_variant(etag: str) -> str:
+    """The ETag of the gzip-encoded form of the representation tagged `etag`."""
+    return f'{etag[:-1]}-gzip"'
+
+
+def respond(representation: Representation, *, status: int = 200) -> Response:
+    """Send `representation` with ETag and Cache-Control; 304 or gzipped when the request allows."""
+    zipped = accepts_gzip(request.headers.get("Accept-Encoding"))
+    zipped = zipped and len(representation.body) >= GZIP_MIN_BYTES
+    etag = gzip_variant(representation.etag) if zipped else representation.etag
+    if not_modified((representation.etag, gzip_variant(representation.etag))):
+        response = Response(status=304)
+    elif zipped:
+        response = Response(representation.gzipped(), status=status)
+        response.headers["Content-Encoding"] = "gzip"
+    else:
+        response = Response(representation.body, status=status)
+    if response.status_code != 304:
+        response.headers["Content-Type"] = representation.media_type
+    response.headers["ETag"] = etag
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    response.vary.add("Accept")
+    response.vary.add("Accept-Encoding")
+    return response
+
+
+def install(app: Flask, *, cors_origins: tuple[str, ...]) -> None:
+    """Add gzip for every other large response, and CORS (no credentials) for `cors_origins`."""
+
+    @app.before_request
+    def answer_preflight() -> Response | None:
+        if request.method != "OPTIONS" or "Access-Control-Request-Method" not in request.headers:
+            return None
+        response = Response(status=204)
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        asked = request.headers.get("Access-Control-Request-Headers")
+        response.headers["Access-Control-Allow-Headers"] = asked or "Accept, Content-Type"
+        response.headers["Access-Control-Max-Age"] = "86400"
+        return response
+
+    @app.after_request
+    def finish(response: Response) -> Response:
+        origin = request.headers.get("Origin")
+        if origin and cors_origins:
+            if "*" in cors_origins:
+                response.headers["Access-Control-Allow-Origin"] = "*"
+            elif origin in cors_origins:
+                response.headers["Access-Control-Allow-Origin"] = origin
+                response.vary.add("Origin")
+            response.headers["Access-Control-Expose-Headers"] = "ETag, Content-Type"
+        if (
+            response.status_code == 200
+            and not response.direct_passthrough
+            and "Content-Encoding" not in response.headers
+            and accepts_gzip(request.headers.get("Accept-Encoding"))
+        ):
+            body = response.get_data()
+            if len(body) >= GZIP_MIN_BYTES:
+                response.set_data(gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0))
+                response.headers["Content-Encoding"] = "gzip"
+                response.vary.add("Accept-Encoding")
+        return response

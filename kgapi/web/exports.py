@@ -1,0 +1,152 @@
+"""`GET /export`: graph exports by scope and format; `GET /export/context.jsonld`: the @context.
+
+Parameters are kgapi.export.ExportRequest's fields (`scope`, `focus`, `depth`, `axis`, `query`,
+`inferred`, `lang`, `literal_nodes`, `blank_nodes`, `trivial_types`); the format comes from
+`format=` or the Accept header. The response names a download file and carries an ETag made of
+the graph version and the parameters, so a repeated request is answered from the cache or 304.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from flask import Blueprint, Response, request, url_for
+
+from kgapi.export import (
+    EXPORT_FORMATS,
+    FORMAT_NAMES,
+    ExportError,
+    ExportRequest,
+    ExportSource,
+    GraphvizMissing,
+    RenderingError,
+    export,
+    jsonld_context_document,
+)
+from kgapi.names import NameResolutionError
+from kgapi.web.api import ApiProblem, NameProblem, choose, lookups, register
+from kgapi.web.delivery import Representation, entity_tag, gzip_variant, not_modified, respond
+from kgapi.web.negotiation import FORMATS, RDF, Format
+from kgapi.web.state import services
+
+blueprint = register(Blueprint("exports", __name__))
+
+PATH = "/export"
+CONTEXT_PATH = "/export/context.jsonld"
+SOURCE_KEY = "kgapi.export.source"
+EXPORT_KIND = "export"
+_source_lock = threading.Lock()
+
+
+def offered_formats() -> tuple[Format, ...]:
+    """The export formats, in kgapi.export's order, as negotiation formats.
+
+    The RDF ones are the service's own rows of kgapi.web.negotiation.FORMATS (with their aliases),
+    so that one table says how the service writes Turtle, whoever asks.
+    """
+    service_rdf = {item.name: item for item in FORMATS if item.kind == RDF}
+    return tuple(
+        service_rdf.get(spec.name)
+        or Format(spec.name, spec.media_type, spec.extension, spec.rdflib_format or "", EXPORT_KIND)
+        for spec in EXPORT_FORMATS
+    )
+
+
+OFFERED = offered_formats()
+
+
+def export_source() -> ExportSource:
+    """The app's ExportSource, made once (it caches the JSON-LD context and CONSTRUCT's graph)."""
+    state = services()
+    with _source_lock:
+        found = state.extras.get(SOURCE_KEY)
+        if found is None:
+            found = ExportSource.of(state.knowledge, names=lookups().names)
+            state.extras[SOURCE_KEY] = found
+    source: ExportSource = found
+    return source
+
+
+@blueprint.get(PATH)
+def export_graph() -> Response:
+    """One subgraph in one format; 400 names the bad parameter and its valid choices."""
+    chosen = _chosen_format()
+    params = {key: value for key, value in request.args.items() if key != "format"}
+    try:
+        export_request = ExportRequest.from_params({**params, "format": chosen.name})
+        export_request.check()
+    except ExportError as error:
+        raise _invalid(error) from error
+    knowledge = services().knowledge
+    etag = entity_tag(knowledge.version, PATH, chosen.name, sorted(params.items()))
+    if not_modified((etag, gzip_variant(etag))):
+        response = Response(status=304)
+        response.headers["ETag"] = etag
+        return response
+    cache = services().cache
+    representation = cache.get(etag)
+    if representation is None:
+        try:
+            result = export(
+                export_source(),
+                export_request,
+                context_url=url_for("exports.context", _external=True),
+            )
+        except ExportError as error:
+            raise _invalid(error) from error
+        except NameResolutionError as error:
+            raise NameProblem(error_parameter(export_request), error) from error
+        except GraphvizMissing as error:
+            raise ApiProblem(501, "Not Implemented", str(error), slug="graphviz-missing") from error
+        except RenderingError as error:
+            raise ApiProblem(503, "Service Unavailable", str(error), slug="rendering") from error
+        media_type = f"{chosen.media_type}; charset=utf-8"  # every export is UTF-8 text
+        representation = Representation(result.content, media_type, etag)
+        cache.put(etag, representation)
+    response = respond(representation)
+    disposition = "inline" if chosen.name == "svg" else "attachment"
+    response.headers["Content-Disposition"] = (
+        f'{disposition}; filename="{export_request.filename()}"'
+    )
+    return response
+
+
+@blueprint.get(CONTEXT_PATH)
+def context() -> Response:
+    """The JSON-LD context JSON-LD exports refer to: the graph's prefixes."""
+    source = export_source()
+    etag = entity_tag(services().knowledge.version, CONTEXT_PATH)
+    body = jsonld_context_document(source.jsonld_context)
+    return respond(Representation(body, "application/ld+json", etag))
+
+
+def error_parameter(export_request: ExportRequest) -> str:
+    """The parameter a name error is about: only `focus` is resolved as a name."""
+    return "focus" if export_request.scope == "neighbourhood" else "axis"
+
+
+def _chosen_format() -> Format:
+    requested = request.args.get("format")
+    if requested:
+        wanted = requested.strip().lower()
+        if not any(wanted in (f.name, f.extension, *f.media_types) for f in OFFERED):
+            raise ApiProblem(
+                400,
+                "Bad Request",
+                f"unknown format {requested!r}; valid choices: {', '.join(FORMAT_NAMES)}",
+                slug="invalid-parameter",
+                parameter="format",
+                choices=list(FORMAT_NAMES),
+            )
+    return choose(OFFERED)
+
+
+def _invalid(error: ExportError) -> ApiProblem:
+    return ApiProblem(
+        400,
+        "Bad Request",
+        str(error),
+        slug="invalid-parameter",
+        parameter=error.parameter,
+        choices=list(error.choices),
+    )

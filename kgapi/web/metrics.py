@@ -1,0 +1,95 @@
+"""`GET /metrics`: Prometheus metrics — requests by route and status, latency, query timeouts.
+
+With several worker processes, prometheus_client's multiprocess mode aggregates every worker's
+values; it is on when PROMETHEUS_MULTIPROC_DIR was set before prometheus_client was imported
+(`kgapi serve` does that), and `create_app` passes that fact in as `multiprocess`.
+"""
+
+from __future__ import annotations
+
+import time
+
+from flask import Blueprint, Flask, Response, current_app, g, request
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+
+blueprint = Blueprint("metrics", __name__)
+
+EXTENSION_KEY = "kgapi.metrics"
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+
+
+class Metrics:
+    """The app's metrics, registered in a registry of their own (so apps never collide)."""
+
+    def __init__(self, *, multiprocess_mode: bool) -> None:
+        self.multiprocess_mode = multiprocess_mode
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "kgapi_http_requests",
+            "HTTP requests answered, by route template, method and status.",
+            ["route", "method", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "kgapi_http_request_duration_seconds",
+            "Time to answer an HTTP request, by route template.",
+            ["route"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.query_timeouts = Counter(
+            "kgapi_sparql_query_timeouts",
+            "SPARQL queries stopped at the time limit.",
+            registry=self.registry,
+        )
+        self.cache_lookups = Counter(
+            "kgapi_sparql_result_cache_lookups",
+            "Lookups in the SPARQL response cache, by outcome (hit, miss).",
+            ["outcome"],
+            registry=self.registry,
+        )
+
+    def exposition(self) -> bytes:
+        if self.multiprocess_mode:
+            registry = CollectorRegistry()
+            multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+            return generate_latest(registry)
+        return generate_latest(self.registry)
+
+
+def init_app(app: Flask, *, multiprocess_mode: bool) -> Metrics:
+    """Create the app's metrics and time every request."""
+    metrics = Metrics(multiprocess_mode=multiprocess_mode)
+    app.extensions[EXTENSION_KEY] = metrics
+
+    @app.before_request
+    def start_timer() -> None:
+        g.kgapi_started = time.perf_counter()
+
+    @app.teardown_request
+    def record(_: BaseException | None) -> None:
+        started = g.pop("kgapi_started", None)
+        if started is not None:
+            route = request.url_rule.rule if request.url_rule else "(unmatched)"
+            metrics.latency.labels(route).observe(time.perf_counter() - started)
+
+    @app.after_request
+    def count(response: Response) -> Response:
+        route = request.url_rule.rule if request.url_rule else "(unmatched)"
+        metrics.requests.labels(route, request.method, str(response.status_code)).inc()
+        return response
+
+    return metrics
+
+
+@blueprint.get("/metrics")
+def metrics_text() -> Response:
+    metrics: Metrics = current_app.extensions[EXTENSION_KEY]
+    return Response(metrics.exposition(), mimetype=CONTENT_TYPE_LATEST.split(";")[0])

@@ -1,0 +1,144 @@
+"""Content negotiation as data: one table of formats and one `negotiate()`.
+
+A `format=` parameter (a format's name, extension or media type) overrides the Accept header so
+that a browser link can choose. Other blueprints pick their offers from FORMATS by kind or name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+RESULTS = "results"  # SPARQL SELECT/ASK results
+RDF = "rdf"  # RDF graphs (CONSTRUCT, DESCRIBE, the service description, exports)
+
+
+@dataclass(frozen=True)
+class Format:
+    """A format the service writes. `aliases` are further media types that ask for it."""
+
+    name: str
+    media_type: str
+    extension: str
+    rdflib_format: str
+    kind: str
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def media_types(self) -> tuple[str, ...]:
+        return (self.media_type, *self.aliases)
+
+
+FORMATS: tuple[Format, ...] = (
+    Format(
+        "json", "application/sparql-results+json", "srj", "json", RESULTS, ("application/json",)
+    ),
+    Format(
+        "xml",
+        "application/sparql-results+xml",
+        "srx",
+        "xml",
+        RESULTS,
+        ("application/xml", "text/xml"),
+    ),
+    Format("csv", "text/csv", "csv", "csv", RESULTS),
+    Format("tsv", "text/tab-separated-values", "tsv", "tsv", RESULTS),
+    Format("turtle", "text/turtle", "ttl", "turtle", RDF, ("application/x-turtle",)),
+    Format("ntriples", "application/n-triples", "nt", "nt", RDF),
+    Format("jsonld", "application/ld+json", "jsonld", "json-ld", RDF),
+    Format("rdfxml", "application/rdf+xml", "rdf", "xml", RDF),
+    Format("nquads", "application/n-quads", "nq", "nquads", RDF),
+    Format("trig", "application/trig", "trig", "trig", RDF),
+)
+
+
+class NotAcceptable(Exception):
+    """No offered format is acceptable; `offered` lists them for the 406 message."""
+
+    def __init__(self, offered: Sequence[Format], asked: str) -> None:
+        self.offered = tuple(offered)
+        self.asked = asked
+        listing = ", ".join(item.media_type for item in self.offered)
+        super().__init__(f"cannot answer in {asked!r}; offered: {listing}")
+
+
+def formats_of(kind: str) -> tuple[Format, ...]:
+    """The formats of one kind, in the service's order of preference."""
+    return tuple(item for item in FORMATS if item.kind == kind)
+
+
+def negotiate(
+    accept_header: str | None, offered: Sequence[Format], *, requested: str | None = None
+) -> Format:
+    """The offered format the client prefers; raises NotAcceptable listing `offered`.
+
+    `requested` (the `format=` parameter) wins when given. Otherwise the highest q-value of the
+    most specific matching media range decides (RFC 9110 §12.5.1); ties go to the earlier offer.
+    An absent or empty Accept header accepts anything.
+    """
+    if requested:
+        wanted = requested.strip().lower()
+        for item in offered:
+            if wanted in (item.name, item.extension, *item.media_types):
+                return item
+        raise NotAcceptable(offered, requested)
+    ranges = _parse_accept(accept_header or "")
+    if not ranges:
+        return offered[0]
+    best: Format | None = None
+    best_quality = 0.0
+    for item in offered:
+        # Aliases count only when named exactly: `text/*` must not pick SPARQL XML via text/xml.
+        quality = max(
+            [
+                _quality(ranges, item.media_type),
+                *(_quality(ranges, alias, exact=True) for alias in item.aliases),
+            ]
+        )
+        if quality > best_quality:
+            best, best_quality = item, quality
+    if best is None:
+        raise NotAcceptable(offered, accept_header or "")
+    return best
+
+
+def _parse_accept(header: str) -> list[tuple[str, str, float]]:
+    """(type, subtype, q) for each media range; malformed ranges are skipped."""
+    ranges = []
+    for part in header.split(","):
+        media_range, *parameters = part.split(";")
+        kind, slash, subtype = media_range.strip().lower().partition("/")
+        if not slash or not kind or not subtype:
+            continue
+        quality = 1.0
+        for parameter in parameters:
+            key, _, value = parameter.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    quality = min(max(float(value), 0.0), 1.0)
+                except ValueError:
+                    quality = 0.0
+        ranges.append((kind, subtype, quality))
+    return ranges
+
+
+def _quality(
+    ranges: list[tuple[str, str, float]], media_type: str, *, exact: bool = False
+) -> float:
+    """The q of the most specific range matching `media_type` (0 when none does)."""
+    kind, _, subtype = media_type.partition("/")
+    best_specificity, quality = -1, 0.0
+    for range_kind, range_subtype, range_quality in ranges:
+        if range_kind == kind and range_subtype == subtype:
+            specificity = 2
+        elif exact:
+            continue
+        elif range_kind == kind and range_subtype == "*":
+            specificity = 1
+        elif range_kind == "*" and range_subtype == "*":
+            specificity = 0
+        else:
+            continue
+        if specificity > best_specificity:
+            best_specificity, quality = specificity, range_quality
+    return quality

@@ -1,0 +1,63 @@
+"""The one JSON error shape (RFC 9457 `application/problem+json`) and the app's error handlers.
+
+Every route answers errors as a problem document (type, title, status, detail), except the SPARQL
+endpoint, whose protocol errors are plain text as the SPARQL 1.1 Protocol expects.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from flask import Flask, Response, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_TYPE_BASE = "https://w3id.org/kgapi/problems/"
+
+
+def problem(status: int, title: str, detail: str, *, slug: str | None = None) -> Response:
+    """A problem+json response; `slug` names the problem type (default: `http-<status>`)."""
+    body = {
+        "type": f"{PROBLEM_TYPE_BASE}{slug or f'http-{status}'}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    return Response(
+        json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_MEDIA_TYPE
+    )
+
+
+def plain_text(status: int, message: str) -> Response:
+    """A plain-text error, the SPARQL endpoint's protocol error shape."""
+    return Response(message.rstrip("\n") + "\n", status=status, mimetype="text/plain")
+
+
+def register_error_handlers(app: Flask, *, plain_text_paths: tuple[str, ...]) -> None:
+    """Map HTTP errors to problem documents (plain text under `plain_text_paths`), bugs to 500."""
+
+    def render(error: HTTPException) -> Response:
+        status = error.code or 500
+        title = error.name
+        detail = error.description or title
+        if request.path.rstrip("/") in plain_text_paths:
+            response = plain_text(status, f"{title}: {detail}")
+        else:
+            response = problem(status, title, detail)
+        headers = dict(error.get_headers())
+        for header in ("Allow", "Retry-After"):  # 405 and 503 carry meaning in these
+            if header in headers:
+                response.headers[header] = headers[header]
+        return response
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(error: HTTPException) -> Response:
+        return render(error)
+
+    @app.errorhandler(Exception)
+    def handle_bug(error: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return render(InternalServerError("the server failed; the error has been logged"))

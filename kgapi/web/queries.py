@@ -1,0 +1,95 @@
+"""`GET /api/queries` (the stored queries) and `GET /api/queries/{name}` (run one).
+
+Parameters come from the query string, are typed and validated (400 naming the parameter),
+and are bound through rdflib's initBindings, never pasted into the query. Answers are
+negotiated like `/sparql`: SPARQL results JSON, XML, CSV or TSV for SELECT and ASK, an RDF
+format for CONSTRUCT and DESCRIBE; `format=` overrides Accept. Errors are problem+json.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from flask import Blueprint, Response, request, url_for
+from rdflib import Variable
+from rdflib.term import Node
+
+from kgapi.stored_queries import StoredQuery, row_count, serialize_result
+from kgapi.web import delivery
+from kgapi.web.api import ApiProblem, choose, json_response, lookups, register
+from kgapi.web.negotiation import RDF, RESULTS, formats_of
+from kgapi.web.state import services
+
+blueprint = register(Blueprint("api_queries", __name__))
+
+RESULT_FORMATS = formats_of(RESULTS)
+GRAPH_FORMATS = formats_of(RDF)
+
+
+@blueprint.get("/api/queries")
+def list_queries() -> Response:
+    """Every stored query with its summary, tags and typed parameters (`tag=` keeps one tag)."""
+    tag = request.args.get("tag")
+    queries = [
+        {**query.to_dict(), "href": url_for("api_queries.run_query", name=query.name)}
+        for query in lookups().queries.values()
+        if tag is None or tag in query.tags
+    ]
+    return json_response({"queries": queries})
+
+
+@blueprint.get("/api/queries/<name>")
+def run_query(name: str) -> Response:
+    """Run one stored query with the request's parameters bound as typed RDF terms."""
+    found = lookups()
+    query = found.queries.get(name)
+    if query is None:
+        close = difflib.get_close_matches(name, list(found.queries), n=5, cutoff=0.5)
+        raise ApiProblem(
+            404,
+            "Not Found",
+            f"no stored query is named {name!r}",
+            slug="unknown-query",
+            candidates=[{"name": candidate} for candidate in close],
+        )
+    values = {key: value for key, value in request.args.items() if key != "format"}
+    repeated = [key for key in values if len(request.args.getlist(key)) > 1]
+    if repeated:
+        raise ApiProblem(
+            400,
+            "Bad Request",
+            f"parameter {repeated[0]!r} is given more than once",
+            slug="invalid-parameter",
+            parameter=repeated[0],
+        )
+    bindings = query.bind(values, resolve=found.names.resolve, namespaces=found.namespaces)
+    return _answer(query, bindings)
+
+
+def _answer(query: StoredQuery, bindings: dict[Variable, Node]) -> Response:
+    state = services()
+    graph_query = query.form in ("CONSTRUCT", "DESCRIBE")
+    chosen = choose(GRAPH_FORMATS if graph_query else RESULT_FORMATS)
+    key = sorted((str(variable), term.n3()) for variable, term in bindings.items())
+    etag = delivery.entity_tag(state.query_store.version, "stored-query", query.name, key, chosen)
+    cached = state.cache.get(etag)
+    if cached is None:
+        result = query.run(lookups().graph, bindings)
+        rows = row_count(result)
+        if rows > state.settings.max_result_rows:
+            raise ApiProblem(
+                422,
+                "Unprocessable Content",
+                f"the answer has {rows} rows, more than max_result_rows "
+                f"({state.settings.max_result_rows})",
+            )
+        body = serialize_result(
+            result, results_format=chosen.rdflib_format, graph_format=chosen.rdflib_format
+        )
+        textual = chosen.media_type.startswith("text/") or chosen.media_type.endswith(
+            ("json", "xml")
+        )
+        media_type = f"{chosen.media_type}; charset=utf-8" if textual else chosen.media_type
+        cached = delivery.Representation(body, media_type, etag)
+        state.cache.put(etag, cached)
+    return delivery.respond(cached)

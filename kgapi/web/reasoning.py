@@ -1,0 +1,111 @@
+"""`GET /api/explain`, `POST /api/classify` and `GET /api/consistency` over the reasoning core.
+
+`s`, `p` and `o` take names (`a` for rdf:type); `o` may also be an N-Triples literal such as
+`"true"^^xsd:boolean`. A triple that does not hold is a 200 answer with status "does-not-hold".
+`/api/classify` takes JSON (`application/json`) or Turtle (`text/turtle`) and stores nothing.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, Response, request
+from rdflib import Literal
+from rdflib.term import Node
+from rdflib.util import from_n3
+
+from kgapi.classification import classify
+from kgapi.explanation import explain as explain_triple
+from kgapi.web.api import ApiProblem, json_response, lookups, register, resolve
+from kgapi.web.state import services
+
+blueprint = register(Blueprint("api_reasoning", __name__))
+
+CLASSIFY_MEDIA_TYPES = ("application/json", "text/turtle")
+LITERAL = re.compile(
+    r'^"(?:[^"\\]|\\.)*"(?:@[A-Za-z]+(?:-[A-Za-z0-9]+)*|\^\^(?:<[^<>"\s]*>|[A-Za-z][\w.-]*:[\w.-]*))?$'
+)
+
+
+@blueprint.get("/api/explain")
+def explain() -> Response:
+    """Why a triple holds: the files asserting it, or its OWL 2 RL proof down to asserted ones."""
+    parts = {}
+    for name in ("s", "p", "o"):
+        value = request.args.get(name, "")
+        if not value.strip():
+            raise ApiProblem(
+                400,
+                "Bad Request",
+                f"give the triple's {name}= (a name, or a literal for o=)",
+                slug="invalid-parameter",
+                parameter=name,
+            )
+        parts[name] = value
+    obj = _object(parts["o"])
+    triple = (resolve("s", parts["s"]), resolve("p", parts["p"]), obj)
+    explanation = explain_triple(services().knowledge, triple)
+    return json_response({"holds": explanation.holds, **explanation.to_dict()})
+
+
+def _object(text: str) -> Node:
+    if not text.lstrip().startswith('"'):
+        return resolve("o", text)
+    if not LITERAL.match(text.strip()):
+        raise ApiProblem(
+            400,
+            "Bad Request",
+            f"cannot read the literal {text!r}: write it as in N-Triples or Turtle, "
+            'e.g. "true"^^xsd:boolean or "2008"',
+            slug="invalid-parameter",
+            parameter="o",
+        )
+    namespaces = lookups().reader.asserted.namespace_manager
+    try:
+        term = from_n3(text.strip(), nsm=namespaces)
+    except (ValueError, KeyError, IndexError) as error:
+        raise ApiProblem(
+            400,
+            "Bad Request",
+            f"cannot read the literal {text!r}: {error}",
+            slug="invalid-parameter",
+            parameter="o",
+        ) from error
+    if not isinstance(term, Literal):
+        raise ApiProblem(
+            400,
+            "Bad Request",
+            f"o= starting with a quote must be a literal, not {text!r}",
+            slug="invalid-parameter",
+            parameter="o",
+        )
+    return term
+
+
+@blueprint.post("/api/classify")
+def classify_description() -> Response:
+    """Reason over a described product without storing it: its inferred classes, with proofs."""
+    if request.mimetype not in CLASSIFY_MEDIA_TYPES:
+        raise ApiProblem(
+            415,
+            "Unsupported Media Type",
+            f"send the description as {' or '.join(CLASSIFY_MEDIA_TYPES)}, "
+            f"not {request.mimetype or 'no Content-Type'!r}",
+        )
+    try:
+        text = request.get_data().decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ApiProblem(400, "Bad Request", f"the body is not UTF-8: {error.reason}") from error
+    if request.mimetype == "application/json" and not text.lstrip().startswith("{"):
+        raise ApiProblem(400, "Bad Request", "a JSON description must be an object")
+    if request.mimetype == "text/turtle" and text.lstrip().startswith("{"):
+        raise ApiProblem(400, "Bad Request", "a Turtle description cannot start with '{'")
+    result = classify(services().knowledge, text)
+    return json_response(result.to_dict())
+
+
+@blueprint.get("/api/consistency")
+def consistency() -> Response:
+    """The consistency report of the served graph (computed once, when it was reasoned)."""
+    report = services().knowledge.consistency
+    return json_response({"version": services().knowledge.version, **report.to_dict()})

@@ -1,0 +1,246 @@
+"""`GET, POST /sparql`: the SPARQL 1.1 Protocol query operation, and the service description.
+
+Protocol errors are plain text (400 syntax, 403 refused, 406, 413, 415, 422 too many rows, 503
+time limit), each saying what was wrong. The dataset is the knowledge graph's: default graph =
+asserted + inferred (`inference=false`: asserted only), named graphs = one per ontology file, the
+asserted and inferred graphs, and extra graphs; `default-graph-uri`/`named-graph-uri` override it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, Response, current_app, request
+from werkzeug.datastructures import MultiDict
+
+from kgapi.query_evaluation import InvalidGraphName, QueryJob, QuerySyntaxError, TooManyResults
+from kgapi.query_executor import QueryTimeout
+from kgapi.service_description import describe_service
+from kgapi.sparql_text import QueryText, read_query_text
+from kgapi.web import delivery
+from kgapi.web.negotiation import RDF, RESULTS, Format, NotAcceptable, formats_of, negotiate
+from kgapi.web.problems import plain_text
+from kgapi.web.state import services
+
+blueprint = Blueprint("sparql", __name__)
+
+PATH = "/sparql"
+FORM = "application/x-www-form-urlencoded"
+QUERY_MEDIA_TYPE = "application/sparql-query"
+UPDATE_MEDIA_TYPE = "application/sparql-update"
+MAX_CACHED_BODY_BYTES = 1 << 20  # larger answers are served but not kept
+RESULT_FORMATS = formats_of(RESULTS)
+GRAPH_FORMATS = formats_of(RDF)
+
+
+class ProtocolError(Exception):
+    """A request the protocol refuses; rendered as plain text with `status`."""
+
+    def __init__(self, status: int, message: str) -> None:
+        self.status = status
+        self.message = message
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class ProtocolRequest:
+    """A query operation as the protocol defines it, read from GET or either POST encoding."""
+
+    query: str | None
+    default_graphs: tuple[str, ...] | None
+    named_graphs: tuple[str, ...] | None
+    inference: bool
+
+
+@blueprint.errorhandler(ProtocolError)
+def render_protocol_error(error: ProtocolError) -> Response:
+    return plain_text(error.status, error.message)
+
+
+@blueprint.errorhandler(NotAcceptable)
+def render_not_acceptable(error: NotAcceptable) -> Response:
+    offered = ", ".join(item.media_type for item in error.offered)
+    return plain_text(406, f"Not Acceptable: cannot answer in {error.asked!r}. Offered: {offered}")
+
+
+@blueprint.route(PATH, methods=["GET", "POST"])
+def sparql() -> Response:
+    """Answer a query, or describe the service when a GET carries no query."""
+    protocol_request = read_protocol_request()
+    if protocol_request.query is None:
+        return describe()
+    return answer(protocol_request)
+
+
+def read_protocol_request() -> ProtocolRequest:
+    """Read the operation from the request; raises ProtocolError for what the protocol forbids."""
+    settings = services().settings
+    if request.method == "GET":
+        parameters = request.args
+        queries = parameters.getlist("query")
+    else:
+        if (request.content_length or 0) > settings.max_request_bytes:
+            raise ProtocolError(
+                413, f"Request body larger than max_request_bytes ({settings.max_request_bytes})"
+            )
+        charset = request.mimetype_params.get("charset", "utf-8").lower()
+        if charset not in ("utf-8", "utf8"):
+            raise ProtocolError(415, f"Unsupported charset {charset!r}: send UTF-8")
+        if request.mimetype == FORM:
+            parameters = MultiDict(
+                [*request.args.items(multi=True), *request.form.items(multi=True)]
+            )
+            queries = request.form.getlist("query")
+        elif request.mimetype == QUERY_MEDIA_TYPE:
+            parameters = request.args
+            try:
+                queries = [request.get_data().decode("utf-8")]
+            except UnicodeDecodeError as error:
+                raise ProtocolError(400, f"Query is not UTF-8: {error.reason}") from error
+        elif request.mimetype == UPDATE_MEDIA_TYPE:
+            raise _update_refused()
+        else:
+            given = request.mimetype or "no Content-Type"
+            raise ProtocolError(
+                415,
+                f"Unsupported Media Type {given!r}: POST a query as {FORM} or {QUERY_MEDIA_TYPE}",
+            )
+    if "update" in parameters:
+        raise _update_refused()
+    if len(queries) > 1:
+        raise ProtocolError(
+            400, f"Bad Request: {len(queries)} 'query' parameters; send exactly one"
+        )
+    if not queries and request.method == "POST":
+        raise ProtocolError(400, "Bad Request: no 'query' parameter")
+    inference = parameters.get("inference", "true").lower()
+    if inference not in ("true", "false"):
+        raise ProtocolError(400, f"Bad Request: inference must be true or false, not {inference!r}")
+    default_graphs = tuple(parameters.getlist("default-graph-uri"))
+    named_graphs = tuple(parameters.getlist("named-graph-uri"))
+    return ProtocolRequest(
+        query=queries[0] if queries else None,
+        default_graphs=default_graphs or None,
+        named_graphs=named_graphs or None,
+        inference=inference == "true",
+    )
+
+
+def answer(protocol_request: ProtocolRequest) -> Response:
+    """Check, negotiate, then serve from the response cache or run the query."""
+    state = services()
+    assert protocol_request.query is not None
+    text = read_query_text(protocol_request.query)
+    if text.is_update:
+        raise _update_refused()
+    if text.uses_service and not state.settings.allow_service:
+        raise ProtocolError(
+            403,
+            "Forbidden: SERVICE (federated query) is turned off on this server, so the query was "
+            "not run and no outbound request was made (setting allow_service)",
+        )
+    results_format, graph_format = _negotiate_for(text)
+    job = QueryJob(
+        text=protocol_request.query,
+        results_media_type=results_format.media_type,
+        graph_media_type=graph_format.media_type,
+        max_rows=state.settings.max_result_rows,
+        base_iri=request.base_url,
+        default_graphs=protocol_request.default_graphs,
+        named_graphs=protocol_request.named_graphs,
+        inference=protocol_request.inference,
+    )
+    etag = delivery.entity_tag(state.query_store.version, job)
+    if delivery.not_modified((etag, delivery.gzip_variant(etag))):
+        return delivery.respond(delivery.Representation(b"", "", etag))
+    cached = state.cache.get(etag)
+    metrics = current_app.extensions.get("kgapi.metrics")
+    if cached is not None:
+        if metrics is not None:
+            metrics.cache_lookups.labels("hit").inc()
+        return delivery.respond(cached)
+    if metrics is not None:
+        metrics.cache_lookups.labels("miss").inc()
+    try:
+        result = state.executor.run(job)
+    except QuerySyntaxError as error:
+        raise ProtocolError(400, f"Bad Request: query syntax {error}") from error
+    except InvalidGraphName as error:
+        raise ProtocolError(
+            400, f"Bad Request: graph name {error} is not an absolute IRI"
+        ) from error
+    except TooManyResults as error:
+        raise ProtocolError(
+            422,
+            f"Unprocessable: the answer has more than max_result_rows ({error.limit}) rows or "
+            "triples; narrow the query or add a LIMIT",
+        ) from error
+    except QueryTimeout as error:
+        if metrics is not None:
+            metrics.query_timeouts.inc()
+        raise ProtocolError(
+            503,
+            f"Service Unavailable: the query was stopped after {error.seconds:g} s "
+            "(setting query_timeout); simplify it or add a LIMIT",
+        ) from error
+    representation = delivery.Representation(result.body, _content_type(result.media_type), etag)
+    if len(result.body) <= MAX_CACHED_BODY_BYTES:
+        state.cache.put(etag, representation)
+    return delivery.respond(representation)
+
+
+def describe() -> Response:
+    """The service description, in the RDF format the client prefers."""
+    state = services()
+    chosen = negotiate(request.headers.get("Accept"), GRAPH_FORMATS, requested=_format_parameter())
+    endpoint = request.base_url
+    etag = delivery.entity_tag(state.query_store.version, "service-description", endpoint, chosen)
+    cached = state.cache.get(etag)
+    if cached is None:
+        graph = describe_service(
+            state.query_store,
+            endpoint=endpoint,
+            result_media_types=[item.media_type for item in (*RESULT_FORMATS, *GRAPH_FORMATS)],
+            allow_service=state.settings.allow_service,
+        )
+        body = graph.serialize(format=chosen.rdflib_format, encoding="utf-8")
+        cached = delivery.Representation(body, _content_type(chosen.media_type), etag)
+        state.cache.put(etag, cached)
+    return delivery.respond(cached)
+
+
+def _negotiate_for(text: QueryText) -> tuple[Format, Format]:
+    """(results format, graph format); only the one the query's form needs may raise 406."""
+    accept, requested = request.headers.get("Accept"), _format_parameter()
+    strict_results = text.form in ("SELECT", "ASK")
+    strict_graph = text.form in ("CONSTRUCT", "DESCRIBE")
+    return (
+        _choose(accept, RESULT_FORMATS, requested, strict=strict_results),
+        _choose(accept, GRAPH_FORMATS, requested, strict=strict_graph),
+    )
+
+
+def _choose(
+    accept: str | None, offered: tuple[Format, ...], requested: str | None, *, strict: bool
+) -> Format:
+    try:
+        return negotiate(accept, offered, requested=requested)
+    except NotAcceptable:
+        if strict:
+            raise
+        return offered[0]
+
+
+def _format_parameter() -> str | None:
+    return request.values.get("format") if request.mimetype == FORM else request.args.get("format")
+
+
+def _content_type(media_type: str) -> str:
+    textual = media_type.startswith("text/") or media_type.endswith(("json", "xml"))
+    return f"{media_type}; charset=utf-8" if textual else media_type
+
+
+def _update_refused() -> ProtocolError:
+    return ProtocolError(
+        403, "Forbidden: SPARQL Update is not offered; this endpoint is read-only (query only)"
+    )

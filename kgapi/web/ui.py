@@ -1,0 +1,345 @@
+"""The browser UI and dereferenceable IRIs: `GET /`, `/resource/<slug>`, `/ontology/<name>`,
+`/entity?id=`, `/graph` and `/compare`.
+
+An IRI of the graph, `{base_iri}resource/<slug>` or `{base_iri}ontology/<Name>`, is answered at
+`/resource/<slug>` and `/ontology/<Name>` of this server (so they dereference when `base_iri` is
+the server's own URL, or a proxy such as w3id.org redirects there). The answer is direct — 200
+with `Vary: Accept`, never a 303 — in the format negotiated from Accept (or `format=`): an HTML
+page for browsers, or the entity's description (its statements, asserted and inferred, with the
+blank nodes they lead to, and the statements pointing at it) in Turtle, JSON-LD, N-Triples or
+RDF/XML. `Link` headers name the other formats.
+
+Pages come in English or Chinese: `?lang=en|zh` chooses and is remembered in a cookie (and in
+localStorage by the page's script); without either, Accept-Language decides. Every page loads
+only this server's assets, and a Content-Security-Policy holds the browser to that.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, abort, redirect, render_template, request
+from rdflib import URIRef
+from werkzeug.wrappers import Response as BaseResponse
+
+from kgapi.entities import entity_graph
+from kgapi.explanation import RULE_DESCRIPTIONS
+from kgapi.facts import FactReader
+from kgapi.names import NameIndex, NameResolutionError
+from kgapi.web import delivery
+from kgapi.web.entity_view import Labeller, describe_entity, entity_exists
+from kgapi.web.negotiation import FORMATS, Format, NotAcceptable, negotiate
+from kgapi.web.state import services
+from kgapi.web.ui_text import AXES, DEFAULT_LANGUAGE, EXAMPLE_SUMMARIES_ZH, LANGUAGES, translate
+
+blueprint = Blueprint(
+    "ui",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/assets",
+)
+
+LANGUAGE_COOKIE = "kgapi_lang"
+LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
+HTML = Format("html", "text/html", "html", "", "page", ("application/xhtml+xml",))
+RDF_FORMAT_NAMES = ("turtle", "jsonld", "ntriples", "rdfxml")
+RDF_OFFERS: tuple[Format, ...] = tuple(f for n in RDF_FORMAT_NAMES for f in FORMATS if f.name == n)
+PAGE_OFFERS: tuple[Format, ...] = (HTML, *RDF_OFFERS)
+# Only this server: scripts, styles, fonts, images and fetches. Styles may be inline because
+# YASGUI and Cytoscape.js set style attributes; scripts may not.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
+)
+# Prefixes offered to the editor, in this order, when the graph binds them.
+EDITOR_PREFIXES = (
+    "virt", "vr", "rdf", "rdfs", "owl", "xsd", "skos", "dcterms", "prov", "schema", "spdx",
+    "wd", "dbo", "dbr", "doap", "occi", "foaf",
+)  # fmt: skip
+NAME_INDEX_KEY = "ui.name_index"
+
+
+# --- language ---------------------------------------------------------------------------------
+
+
+def page_language() -> str:
+    """`?lang=`, else the remembered cookie, else the best of Accept-Language, else English."""
+    asked = request.args.get("lang", "")
+    if asked in LANGUAGES:
+        return asked
+    remembered = request.cookies.get(LANGUAGE_COOKIE, "")
+    if remembered in LANGUAGES:
+        return remembered
+    return request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE)
+
+
+def language_url(language: str) -> str:
+    """The current page in `language`."""
+    arguments = {key: value for key, value in request.args.items() if key != "lang"}
+    arguments["lang"] = language
+    return f"{request.path}?{urlencode(arguments)}"
+
+
+def render_page(template: str, *, status: int = 200, **context: Any) -> Response:
+    """Render a page in the request's language, with the words its scripts need."""
+    language = page_language()
+    knowledge = services().knowledge
+    page_data = {
+        "lang": language,
+        "base": knowledge.ontology.base_iri,
+        "messages": {
+            key: translate(language, key)
+            for key in (
+                "graph.loading",
+                "graph.failed",
+                "graph.nodes",
+                "graph.edges",
+                "compare.failed",
+                "compare.empty",
+                "compare.sources",
+                "compare.property",
+                "editor.graph_tab",
+                "editor.examples",
+                "entity.inferred",
+            )
+        },
+        **context.pop("page_data", {}),
+    }
+    body = render_template(
+        f"ui/{template}",
+        lang=language,
+        t=lambda key: translate(language, key),
+        language_url=language_url,
+        languages=LANGUAGES,
+        graph_version=knowledge.version,
+        triple_count=knowledge.asserted_count + knowledge.inferred_count,
+        page_data=page_data,
+        **context,
+    )
+    response = Response(body, status=status, mimetype="text/html")
+    if request.args.get("lang") in LANGUAGES:
+        response.set_cookie(
+            LANGUAGE_COOKIE,
+            language,
+            max_age=LANGUAGE_COOKIE_SECONDS,
+            samesite="Lax",
+            httponly=False,
+        )
+    response.vary.update(("Cookie", "Accept-Language"))
+    return response
+
+
+@blueprint.after_request
+def hold_to_this_server(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    return response
+
+
+# --- the SPARQL editor ------------------------------------------------------------------------
+
+
+@blueprint.get("/")
+def editor() -> Response:
+    """The SPARQL editor (YASGUI), with the graph's prefixes and example queries."""
+    knowledge = services().knowledge
+    bound = dict(knowledge.asserted.namespaces())
+    prefixes = {prefix: str(bound[prefix]) for prefix in EDITOR_PREFIXES if prefix in bound}
+    examples = example_queries(prefixes)
+    if page_language() == "zh":
+        examples = [{**e, "summary": EXAMPLE_SUMMARIES_ZH[e["name"]]} for e in examples]
+    return render_page(
+        "editor.html",
+        examples=examples,
+        page_data={"prefixes": prefixes, "examples": examples, "endpoint": "/sparql"},
+    )
+
+
+def example_queries(prefixes: dict[str, str]) -> list[dict[str, str]]:
+    """Built-in examples; the page adds the stored queries from `/api/queries` when served."""
+
+    def header(*names: str) -> str:
+        return "".join(f"PREFIX {name}: <{prefixes[name]}>\n" for name in names if name in prefixes)
+
+    return [
+        {
+            "name": "classification-schemes",
+            "summary": "The ways to classify virtualization, and the categories of each",
+            "query": header("skos") + "SELECT ?scheme ?category WHERE {\n"
+            "  ?scheme a skos:ConceptScheme ; skos:hasTopConcept ?category .\n"
+            "}\nORDER BY ?scheme ?category\n",
+        },
+        {
+            "name": "type-1-hypervisors",
+            "summary": "Type-1 hypervisors, asserted or inferred, with their English labels",
+            "query": header("virt", "rdfs") + "SELECT ?product ?label WHERE {\n"
+            "  ?product a virt:Type1Hypervisor ; rdfs:label ?label .\n"
+            '  FILTER (lang(?label) = "en")\n'
+            "}\nORDER BY ?label\n",
+        },
+        {
+            "name": "products-by-technique",
+            "summary": "Products and their VMM implementation techniques (Chinese labels)",
+            "query": header("virt", "rdfs") + "SELECT ?product ?technique WHERE {\n"
+            "  ?p virt:implementationTechnique ?t .\n"
+            '  ?p rdfs:label ?product . FILTER (lang(?product) = "zh")\n'
+            '  ?t rdfs:label ?technique . FILTER (lang(?technique) = "zh")\n'
+            "}\nORDER BY ?product\n",
+        },
+        {
+            "name": "hypervisor-taxonomy-graph",
+            "summary": "CONSTRUCT: the subclasses of virt:Hypervisor, drawn as a graph",
+            "query": header("virt", "rdfs")
+            + "CONSTRUCT { ?class rdfs:subClassOf ?super } WHERE {\n"
+            "  ?class rdfs:subClassOf+ virt:Hypervisor ; rdfs:subClassOf ?super .\n"
+            "  FILTER (isIRI(?super) && ?class != ?super)\n"
+            "  # direct superclasses only: no class in between\n"
+            "  FILTER NOT EXISTS {\n"
+            "    ?class rdfs:subClassOf ?middle . ?middle rdfs:subClassOf ?super .\n"
+            "    FILTER (?middle != ?class && ?middle != ?super)\n"
+            "  }\n"
+            "}\n",
+        },
+    ]
+
+
+# --- entity pages: dereferenceable IRIs -------------------------------------------------------
+
+
+@blueprint.get("/resource/<path:slug>")
+def resource(slug: str) -> Response:
+    """An individual's IRI, `{base}resource/<slug>`: its page or its RDF, by negotiation."""
+    return dereference(URIRef(f"{services().knowledge.ontology.base_iri}resource/{slug}"))
+
+
+@blueprint.get("/ontology/<path:name>")
+def ontology_term(name: str) -> Response:
+    """A class's or property's IRI, `{base}ontology/<Name>`: its page or its RDF."""
+    return dereference(URIRef(f"{services().knowledge.ontology.base_iri}ontology/{name}"))
+
+
+@blueprint.get("/entity")
+def entity() -> BaseResponse:
+    """Any name (IRI, prefixed name, slug, label): our IRIs redirect to their own address,
+    other described IRIs are shown here."""
+    name = request.args.get("id", "").strip()
+    try:
+        term = name_index().resolve(name)
+    except NameResolutionError as error:
+        return not_found(name, error.candidates)
+    labeller = Labeller(services().knowledge, page_language())
+    href = labeller.href(str(term))
+    if not href.startswith("/entity?"):
+        arguments = {k: v for k, v in request.args.items() if k != "id"}
+        return redirect(href + (f"?{urlencode(arguments)}" if arguments else ""), code=303)
+    return dereference(term)
+
+
+def dereference(term: URIRef) -> Response:
+    """Answer for `term` in the negotiated format: HTML page or its RDF description."""
+    knowledge = services().knowledge
+    if not entity_exists(knowledge, term):
+        return not_found(str(term), name_index().suggest(str(term).rsplit("/", 1)[-1]))
+    try:
+        chosen = negotiate(
+            request.headers.get("Accept"), PAGE_OFFERS, requested=request.args.get("format")
+        )
+    except NotAcceptable as error:
+        abort(406, description=str(error))
+    if chosen is HTML:
+        view = describe_entity(knowledge, term, language=page_language())
+        response = render_page(
+            "entity.html",
+            view=view,
+            rule_descriptions=RULE_DESCRIPTIONS,
+            rdf_links=[(f.name, f.media_type, format_url(f)) for f in RDF_OFFERS],
+            page_data={"iri": view.iri, "elements": view.graph_elements},
+        )
+    else:
+        body = entity_graph(FactReader(knowledge), term).serialize(format=chosen.rdflib_format)
+        representation = delivery.Representation(
+            body.encode("utf-8"),
+            f"{chosen.media_type}; charset=utf-8",
+            delivery.entity_tag(knowledge.version, term, chosen.name),
+        )
+        response = delivery.respond(representation)
+    response.vary.add("Accept")
+    response.headers["Link"] = ", ".join(
+        f'<{format_url(f)}>; rel="alternate"; type="{f.media_type}"' for f in PAGE_OFFERS
+    )
+    return response
+
+
+def format_url(chosen: Format) -> str:
+    arguments = {k: v for k, v in request.args.items() if k not in ("format", "lang")}
+    arguments["format"] = chosen.extension
+    return f"{request.path}?{urlencode(arguments)}"
+
+
+def not_found(name: str, candidates: list[URIRef]) -> Response:
+    """404: a page listing the candidates for browsers, a problem document for the rest."""
+    try:
+        wants_page = negotiate(request.headers.get("Accept"), PAGE_OFFERS) is HTML
+    except NotAcceptable:
+        wants_page = False
+    if not wants_page:
+        suggestions = ", ".join(f"<{c}>" for c in candidates) or "none"
+        abort(404, description=f"no entity is named {name!r}; candidates: {suggestions}")
+    labeller = Labeller(services().knowledge, page_language())
+    return render_page(
+        "not_found.html",
+        status=404,
+        name=name,
+        candidates=[labeller.link(candidate) for candidate in candidates],
+    )
+
+
+def name_index() -> NameIndex:
+    """The resolver for names people type, built on first use and kept with the app."""
+    state = services()
+    index = state.extras.get(NAME_INDEX_KEY)
+    if index is None:
+        base = state.knowledge.ontology.base_iri
+        index = NameIndex.build(
+            state.knowledge.asserted, local_namespaces=(f"{base}ontology/", f"{base}resource/")
+        )
+        state.extras[NAME_INDEX_KEY] = index
+    found: NameIndex = index
+    return found
+
+
+# --- graph view and comparison ----------------------------------------------------------------
+
+
+@blueprint.get("/graph")
+def graph_view() -> Response:
+    """An interactive drawing of an export scope (`/export?format=cytoscape`)."""
+    scope = request.args.get("scope", "taxonomy")
+    if scope not in ("taxonomy", "axis", "products", "neighbourhood"):
+        scope = "taxonomy"
+    language = page_language()
+    settings = {
+        "scope": scope,
+        "axis": request.args.get("axis", AXES[0][0]),
+        "focus": request.args.get("focus", ""),
+        "depth": request.args.get("depth", "1"),
+        "inferred": request.args.get("inferred", "true") != "false",
+    }
+    axes = [(name, zh if language == "zh" else en) for name, en, zh in AXES]
+    return render_page("graph.html", form=settings, axes=axes, page_data={"form": settings})
+
+
+@blueprint.get("/compare")
+def compare_view() -> Response:
+    """The comparison page; `?ids=a,b,c` is the shareable state, the table comes from
+    `/api/compare`."""
+    ids = request.args.get("ids", "")
+    return render_page(
+        "compare.html",
+        ids=ids,
+        only_differences=request.args.get("diff") == "1",
+        page_data={"ids": ids},
+    )

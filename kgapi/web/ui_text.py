@@ -1,0 +1,200 @@
+"""The browser UI's own words, in English and Chinese (the graph's labels come from the graph)."""
+
+# Chinese text is written with Chinese (full-width) punctuation.
+# ruff: noqa: RUF001
+
+from __future__ import annotations
+
+LANGUAGES: tuple[str, ...] = ("en", "zh")
+DEFAULT_LANGUAGE = "en"
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "en": {
+        "site": "Virtualization knowledge graph",
+        "nav.editor": "SPARQL",
+        "nav.graph": "Graph",
+        "nav.compare": "Compare",
+        "nav.api": "API",
+        "nav.search": "Find an entity",
+        "nav.go": "Go",
+        "lang.switch": "Language",
+        "editor.title": "SPARQL editor",
+        "editor.intro": (
+            "Query the knowledge graph (asserted and inferred triples). Pick an example, edit it "
+            "and press the run button or Ctrl+Enter. CONSTRUCT results can be drawn as a graph."
+        ),
+        "editor.examples": "Example queries",
+        "editor.endpoint": "Endpoint",
+        "editor.graph_tab": "Graph",
+        "entity.iri": "IRI",
+        "entity.also": "Also called",
+        "entity.labels": "Labels",
+        "entity.types": "Types",
+        "entity.asserted": "asserted",
+        "entity.inferred": "inferred",
+        "entity.why": "Why?",
+        "entity.no_explanation": "No explanation was found for this inferred type.",
+        "entity.rule": "rule",
+        "entity.in_file": "asserted in",
+        "entity.proved_above": "proved above",
+        "entity.statements": "Statements",
+        "entity.incoming": "Referred to by",
+        "entity.more": "more",
+        "entity.claims": "Contested claims",
+        "entity.claimed": "Claimed value",
+        "entity.via": "Inherited from",
+        "entity.status": "Status",
+        "entity.asserted_by": "Held by",
+        "entity.sources": "Sources",
+        "entity.neighbourhood": "Neighbourhood",
+        "entity.open_graph": "Open in the graph view",
+        "entity.as_rdf": "As RDF",
+        "entity.compare": "Compare",
+        "entity.not_found": "Not found",
+        "entity.candidates": "Did you mean",
+        "entity.explain_json": "as JSON",
+        "graph.title": "Graph view",
+        "graph.scope": "Show",
+        "graph.scope.taxonomy": "Class taxonomy",
+        "graph.scope.axis": "Classification axis",
+        "graph.scope.products": "Products",
+        "graph.scope.neighbourhood": "Neighbourhood of an entity",
+        "graph.axis": "Axis",
+        "graph.focus": "Entity",
+        "graph.depth": "Depth",
+        "graph.inferred": "Include inferred edges",
+        "graph.draw": "Draw",
+        "graph.legend": "Legend",
+        "graph.legend.asserted": "asserted edge",
+        "graph.legend.inferred": "inferred edge",
+        "graph.legend.class": "class / category",
+        "graph.legend.individual": "individual / product",
+        "graph.legend.focus": "focus",
+        "graph.nodes": "nodes",
+        "graph.edges": "edges",
+        "graph.hint": "Click a node to open its page; scroll to zoom, drag to move.",
+        "graph.loading": "Loading…",
+        "graph.failed": "The graph could not be loaded",
+        "graph.node_list": "Nodes drawn",
+        "compare.title": "Compare",
+        "compare.intro": (
+            "Name two or more products or concepts (slug, label or IRI, separated by commas). "
+            "Rows whose values differ are highlighted; hover a value to see its sources."
+        ),
+        "compare.ids": "Entities",
+        "compare.submit": "Compare",
+        "compare.only_differences": "Only rows that differ",
+        "compare.share": "Link to this comparison",
+        "compare.property": "Property",
+        "compare.failed": "The comparison could not be made",
+        "compare.empty": "Name at least two entities to compare.",
+        "compare.sources": "Sources",
+        "footer.version": "Graph version",
+        "footer.triples": "triples",
+    },
+    "zh": {
+        "site": "虚拟化知识图谱",
+        "nav.editor": "SPARQL",
+        "nav.graph": "图谱",
+        "nav.compare": "对比",
+        "nav.api": "API",
+        "nav.search": "查找实体",
+        "nav.go": "前往",
+        "lang.switch": "语言",
+        "editor.title": "SPARQL 编辑器",
+        "editor.intro": (
+            "查询知识图谱（断言的和推理得出的三元组）。选择一个示例，修改后点击运行按钮或按 "
+            "Ctrl+Enter。CONSTRUCT 查询的结果可以画成图。"
+        ),
+        "editor.examples": "示例查询",
+        "editor.endpoint": "端点",
+        "editor.graph_tab": "图",
+        "entity.iri": "IRI",
+        "entity.also": "又称",
+        "entity.labels": "标签",
+        "entity.types": "类型",
+        "entity.asserted": "断言",
+        "entity.inferred": "推理",
+        "entity.why": "为什么？",
+        "entity.no_explanation": "未能找到该推理类型的解释。",
+        "entity.rule": "规则",
+        "entity.in_file": "断言于",
+        "entity.proved_above": "已在上文证明",
+        "entity.statements": "陈述",
+        "entity.incoming": "被引用",
+        "entity.more": "更多",
+        "entity.claims": "有争议的说法",
+        "entity.claimed": "主张的值",
+        "entity.via": "继承自",
+        "entity.status": "状态",
+        "entity.asserted_by": "持此观点者",
+        "entity.sources": "来源",
+        "entity.neighbourhood": "邻域",
+        "entity.open_graph": "在图谱视图中打开",
+        "entity.as_rdf": "RDF 格式",
+        "entity.compare": "对比",
+        "entity.not_found": "未找到",
+        "entity.candidates": "您是否要找",
+        "entity.explain_json": "JSON 格式",
+        "graph.title": "图谱视图",
+        "graph.scope": "显示",
+        "graph.scope.taxonomy": "类的分类体系",
+        "graph.scope.axis": "分类维度",
+        "graph.scope.products": "产品",
+        "graph.scope.neighbourhood": "实体的邻域",
+        "graph.axis": "维度",
+        "graph.focus": "实体",
+        "graph.depth": "深度",
+        "graph.inferred": "包含推理得出的边",
+        "graph.draw": "绘制",
+        "graph.legend": "图例",
+        "graph.legend.asserted": "断言的边",
+        "graph.legend.inferred": "推理得出的边",
+        "graph.legend.class": "类 / 类别",
+        "graph.legend.individual": "个体 / 产品",
+        "graph.legend.focus": "焦点",
+        "graph.nodes": "个节点",
+        "graph.edges": "条边",
+        "graph.hint": "点击节点打开其页面；滚动缩放，拖动平移。",
+        "graph.loading": "加载中…",
+        "graph.failed": "无法加载图谱",
+        "graph.node_list": "已绘制的节点",
+        "compare.title": "对比",
+        "compare.intro": (
+            "输入两个或更多产品或概念（短名、标签或 IRI，用逗号分隔）。取值不同的行会被高亮；"
+            "将鼠标悬停在值上可查看来源。"
+        ),
+        "compare.ids": "实体",
+        "compare.submit": "对比",
+        "compare.only_differences": "只显示不同的行",
+        "compare.share": "此对比的链接",
+        "compare.property": "属性",
+        "compare.failed": "无法完成对比",
+        "compare.empty": "请至少输入两个实体。",
+        "compare.sources": "来源",
+        "footer.version": "图谱版本",
+        "footer.triples": "个三元组",
+    },
+}
+
+# The built-in example queries of the editor (kgapi.web.ui), in Chinese.
+EXAMPLE_SUMMARIES_ZH: dict[str, str] = {
+    "classification-schemes": "虚拟化的分类方式及其各自的类别",
+    "type-1-hypervisors": "类型1 Hypervisor（断言的或推理得出的）及其英文标签",
+    "products-by-technique": "产品及其 VMM 实现技术（中文标签）",
+    "hypervisor-taxonomy-graph": "CONSTRUCT：virt:Hypervisor 的子类，画成图",
+}
+
+# The five classification axes, as `/export?scope=axis&axis=<name>` names them.
+AXES: tuple[tuple[str, str, str], ...] = (
+    ("virtualized-object", "by virtualized object", "按虚拟对象分类"),
+    ("software-architecture", "by software architecture", "按软件架构分类"),
+    ("hypervisor-layer", "by hypervisor layer", "根据 Hypervisor 虚拟层架构分类"),
+    ("implementation-technique", "by VMM implementation technique", "按 VMM 实现技术分类"),
+    ("implementation-structure", "by VMM implementation structure", "按 VMM 实现架构分类"),
+)
+
+
+def translate(language: str, key: str) -> str:
+    """The UI text for `key` in `language`, falling back to English, then to the key itself."""
+    return MESSAGES.get(language, {}).get(key) or MESSAGES[DEFAULT_LANGUAGE].get(key, key)

@@ -1,0 +1,255 @@
+"""The REST API end to end through Flask's test client: the questions of issue #6, one request
+each and no SPARQL; reasoning routes; stored queries over HTTP; one error shape everywhere."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from kgapi.knowledge import KnowledgeGraph
+from kgapi.namespaces import VIRT, VR
+from kgapi.settings import Settings
+from kgapi.web import create_app
+
+PROBLEM_KEYS = {"type", "title", "status", "detail"}
+
+
+@pytest.fixture(scope="module")
+def api_app(settings: Settings, knowledge: KnowledgeGraph) -> Flask:
+    return create_app(replace(settings, query_timeout=0), knowledge=knowledge)
+
+
+@pytest.fixture
+def client(api_app: Flask) -> Iterator[FlaskClient]:
+    with api_app.test_client() as client:
+        yield client
+
+
+def bindings(response: Any) -> list[dict[str, str]]:
+    data = json.loads(response.get_data(as_text=True))
+    return [{k: v["value"] for k, v in row.items()} for row in data["results"]["bindings"]]
+
+
+# --- issue #6, done when: one request each, no SPARQL ------------------------------------------
+
+
+def test_what_kind_of_hypervisor_is_xen_and_why(client: FlaskClient) -> None:
+    response = client.get("/api/explain", query_string={"s": "Xen", "p": "a", "o": "Type-1"})
+    data = response.get_json()
+    assert data["holds"] is True and data["status"] == "inferred"
+    assert data["proof"]["rule"]
+    assert "virt:hypervisorType" in json.dumps(data["proof"])
+
+
+def test_how_do_kvm_xen_and_esxi_differ(client: FlaskClient) -> None:
+    response = client.get(
+        "/api/compare", query_string={"ids": "kvm,xen,vmware-esxi"}, headers={"Accept": "text/csv"}
+    )
+    rows = {row[0]: row[1:] for row in csv.reader(io.StringIO(response.get_data(as_text=True)))}
+    assert rows["technique"][:3] == [
+        "hardware-assisted virtualization",
+        "paravirtualization",
+        "hardware-assisted virtualization",
+    ]
+    assert rows["licence"][3] == "differs"
+
+
+def test_which_type1_hypervisors_are_open_source(client: FlaskClient) -> None:
+    response = client.get("/api/queries/open-source-type1-hypervisors")
+    assert response.status_code == 200
+    found = {row["hypervisor"] for row in bindings(response)}
+    assert str(VR.xen) in found and str(VR["vmware-esxi"]) not in found
+
+
+def test_what_is_泛虚拟化(client: FlaskClient) -> None:
+    data = client.get("/api/entities/泛虚拟化").get_json()
+    assert data["iri"] == str(VIRT.Paravirtualization)
+    assert "hypercall" in data["definitions"]["en"][0]
+
+
+def test_which_products_are_based_on_kvm(client: FlaskClient) -> None:
+    response = client.get("/api/queries/products-based-on", query_string={"product": "KVM"})
+    found = {row["derived"] for row in bindings(response)}
+    assert {str(VR["red-hat-virtualization"]), str(VR["nutanix-ahv"])} <= found
+
+
+# --- reasoning routes --------------------------------------------------------------------------
+
+
+def test_explain_an_asserted_triple_names_its_file_and_sources(client: FlaskClient) -> None:
+    data = client.get(
+        "/api/explain", query_string={"s": "vr:kvm", "p": "virt:license", "o": "spdx:GPL-2.0-only"}
+    ).get_json()
+    assert data["status"] == "asserted"
+    assert data["proof"]["files"] == ["products.ttl"]
+    assert data["sources"]
+
+
+def test_explain_a_literal_object(client: FlaskClient) -> None:
+    data = client.get(
+        "/api/explain",
+        query_string={
+            "s": "xen",
+            "p": "virt:requiresModifiedGuestKernel",
+            "o": '"true"^^<http://www.w3.org/2001/XMLSchema#boolean>',
+        },
+    ).get_json()
+    assert data["holds"] is True and data["status"] == "inferred"
+
+
+def test_explain_what_does_not_hold(client: FlaskClient) -> None:
+    data = client.get(
+        "/api/explain", query_string={"s": "kvm", "p": "a", "o": "Type-1 hypervisor"}
+    ).get_json()
+    assert data["holds"] is False and data["status"] == "does-not-hold"
+
+
+def test_classify_a_described_product(client: FlaskClient) -> None:
+    response = client.post("/api/classify", json={"label": "MyXenBox", "basedOn": ["xen"]})
+    assert response.status_code == 200
+    classes = {fact["triple"][2] for fact in response.get_json()["classes"]}
+    assert f"<{VIRT.Type1Hypervisor}>" in classes
+
+
+def test_classify_turtle(client: FlaskClient) -> None:
+    body = "vr:my-kvm-box a virt:SoftwareProduct ; virt:basedOn vr:kvm ."
+    response = client.post("/api/classify", data=body, content_type="text/turtle")
+    assert response.status_code == 200
+    values = {fact["triple"][1] for fact in response.get_json()["values"]}
+    assert f"<{VIRT.requiresCPUExtension}>" in values
+
+
+def test_consistency_report(client: FlaskClient) -> None:
+    data = client.get("/api/consistency").get_json()
+    assert data["consistent"] is True and data["issues"] == []
+
+
+# --- stored queries over HTTP ------------------------------------------------------------------
+
+
+def test_query_list_has_typed_parameters(client: FlaskClient) -> None:
+    queries = {q["name"]: q for q in client.get("/api/queries").get_json()["queries"]}
+    parameters = {p["name"]: p for p in queries["products-released-since"]["parameters"]}
+    assert parameters["year"] == {
+        "name": "year",
+        "type": "integer",
+        "description": "The earliest year of first release.",
+        "default": "2005",
+        "required": False,
+    }
+    tagged = client.get("/api/queries?tag=quality").get_json()["queries"]
+    assert tagged and all("quality" in q["tags"] for q in tagged)
+
+
+@pytest.mark.parametrize(
+    ("accept", "media_type"),
+    [
+        ("application/sparql-results+json", "application/sparql-results+json"),
+        ("application/sparql-results+xml", "application/sparql-results+xml"),
+        ("text/csv", "text/csv"),
+        ("text/tab-separated-values", "text/tab-separated-values"),
+        ("application/json", "application/sparql-results+json"),
+    ],
+)
+def test_query_answers_are_negotiated_like_sparql(
+    client: FlaskClient, accept: str, media_type: str
+) -> None:
+    response = client.get("/api/queries/cpu-extension-flags", headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response.mimetype == media_type
+    assert "vmx" in response.get_data(as_text=True)
+
+
+def test_query_answers_carry_etags(client: FlaskClient) -> None:
+    first = client.get("/api/queries/axis-taxonomy")
+    again = client.get(
+        "/api/queries/axis-taxonomy", headers={"If-None-Match": first.headers["ETag"]}
+    )
+    assert again.status_code == 304
+
+
+def test_injection_through_a_parameter_is_harmless(client: FlaskClient) -> None:
+    attack = '") } } ; DROP ALL ; SELECT * WHERE { ?s ?p ?o . FILTER("" = "'
+    response = client.get("/api/queries/labels-containing", query_string={"text": attack})
+    assert response.status_code == 200
+    assert bindings(response) == []
+    name_attack = client.get(
+        "/api/queries/products-based-on",
+        query_string={"product": "vr:kvm> } UNION { ?derived ?p ?o"},
+    )
+    assert name_attack.status_code == 404
+    still = client.get("/api/queries/products-based-on", query_string={"product": "kvm"})
+    assert len(bindings(still)) >= 2
+
+
+def test_wrong_type_is_400_naming_the_parameter(client: FlaskClient) -> None:
+    response = client.get("/api/queries/products-released-since", query_string={"year": "MMV"})
+    assert response.status_code == 400
+    problem = response.get_json()
+    assert problem["parameter"] == "year"
+    assert "integer" in problem["detail"]
+
+
+# --- one error shape across every route -------------------------------------------------------
+
+ERRORS = [
+    ("GET", "/api/entities/nosuchthing", {}, 404),
+    ("GET", "/api/entities?id=proprietary%20licence", {}, 400),
+    ("GET", "/api/entities", {}, 400),
+    ("GET", "/api/entities/kvm?format=png", {}, 406),
+    ("GET", "/api/entities/kvm?explain=perhaps", {}, 400),
+    ("GET", "/api/search", {}, 400),
+    ("GET", "/api/search?q=x&limit=1000", {}, 400),
+    ("GET", "/api/search?q=x&type=nosuchclass", {}, 404),
+    ("GET", "/api/compare?ids=kvm", {}, 400),
+    ("GET", "/api/compare?ids=kvm,nosuchthing", {}, 404),
+    ("GET", "/api/compare?ids=kvm,xen&format=pdf", {}, 406),
+    ("GET", "/api/explain?s=xen&p=a", {}, 400),
+    ("GET", "/api/explain?s=xen&p=a&o=%22unterminated", {}, 400),
+    ("GET", "/api/explain?s=nosuchthing&p=a&o=xen", {}, 404),
+    ("POST", "/api/classify", {"data": "{", "content_type": "application/json"}, 400),
+    ("POST", "/api/classify", {"data": "x", "content_type": "text/plain"}, 415),
+    ("POST", "/api/classify", {"json": {"label": "x", "colour": "red"}}, 400),
+    ("GET", "/api/queries/nosuchquery", {}, 404),
+    ("GET", "/api/queries/products-based-on?product=nosuchthing", {}, 404),
+    ("GET", "/api/queries/products-based-on?colour=red", {}, 400),
+    ("GET", "/api/queries/labels-containing", {}, 400),
+    ("GET", "/api/queries/axis-taxonomy?format=turtle", {}, 406),
+    ("GET", "/api/queries/axis-taxonomy?lang=en&lang=zh", {}, 400),
+    ("GET", "/api/nosuchroute", {}, 404),
+    ("POST", "/api/search", {}, 405),
+    ("GET", "/api/classify", {}, 405),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "options", "status"), ERRORS)
+def test_every_error_has_one_shape(
+    client: FlaskClient, method: str, path: str, options: dict[str, Any], status: int
+) -> None:
+    response = client.open(path, method=method, **options)
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == "application/problem+json"
+    problem = json.loads(response.get_data(as_text=True))
+    assert set(problem) >= PROBLEM_KEYS
+    assert problem["status"] == status
+    assert all(isinstance(problem[key], str) for key in ("type", "title", "detail"))
+
+
+def test_name_errors_carry_candidates(client: FlaskClient) -> None:
+    for path in (
+        "/api/entities/kvmm",
+        "/api/compare?ids=kvm,xenn",
+        "/api/explain?s=xenn&p=a&o=xen",
+        "/api/queries/products-based-on?product=kvmm",
+    ):
+        problem = client.get(path).get_json()
+        assert problem["candidates"], path
+        assert {"iri", "label"} <= set(problem["candidates"][0])

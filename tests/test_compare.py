@@ -1,0 +1,260 @@
+"""Comparison tables (kgapi.comparison), `GET /api/compare` and `kgapi compare`."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from kgapi import cli
+from kgapi.comparison import (
+    Comparison,
+    ComparisonError,
+    compare,
+    display_width,
+    to_csv,
+    to_html,
+    to_markdown,
+    to_text,
+)
+from kgapi.facts import FactReader
+from kgapi.knowledge import KnowledgeGraph
+from kgapi.namespaces import VIRT, VR
+from kgapi.settings import Settings
+from kgapi.web import create_app
+
+PRODUCTS = [VR.kvm, VR.xen, VR["vmware-esxi"]]
+TECHNIQUES = [VIRT.FullVirtualization, VIRT.Paravirtualization, VIRT.HardwareAssistedVirtualization]
+
+
+@pytest.fixture(scope="module")
+def reader(knowledge: KnowledgeGraph) -> FactReader:
+    return FactReader(knowledge)
+
+
+@pytest.fixture(scope="module")
+def products(reader: FactReader) -> Comparison:
+    return compare(reader, PRODUCTS)
+
+
+@pytest.fixture(scope="module")
+def api_app(settings: Settings, knowledge: KnowledgeGraph) -> Flask:
+    return create_app(replace(settings, query_timeout=0), knowledge=knowledge)
+
+
+@pytest.fixture
+def client(api_app: Flask) -> Iterator[FlaskClient]:
+    with api_app.test_client() as client:
+        yield client
+
+
+def row(comparison: Comparison, name: str) -> dict:
+    data = comparison.to_dict()
+    return next(attribute for attribute in data["attributes"] if attribute["name"] == name)
+
+
+def labels(cell: dict) -> list[str]:
+    return [value["label"] for value in cell["values"]]
+
+
+def test_products_are_compared_on_product_attributes(products: Comparison) -> None:
+    names = [attribute["name"] for attribute in products.to_dict()["attributes"]]
+    for expected in (
+        "hypervisor_type",
+        "vmm_structure",
+        "software_architecture",
+        "implementation_technique",
+        "requires_hardware_support",
+        "cpu_extensions",
+        "developer",
+        "license",
+        "open_source",
+        "first_release",
+        "host_platforms",
+        "guest_support",
+        "cpu_architectures",
+        "based_on",
+        "used_by",
+    ):
+        assert expected in names
+    assert products.kind == "products"
+
+
+def test_cells_say_asserted_or_inferred_and_carry_sources(products: Comparison) -> None:
+    architecture = row(products, "software_architecture")["cells"][str(VR.xen)]
+    assert architecture["status"] == "inferred"
+    assert architecture["values"][0]["triple"][0] == f"<{VR.xen}>"
+    technique = row(products, "implementation_technique")["cells"][str(VR.xen)]
+    assert technique["status"] == "asserted"
+    assert {source["id"] for source in technique["sources"]} >= {"seed"}
+
+
+def test_open_source_is_inferred_from_the_licence(products: Comparison) -> None:
+    cells = row(products, "open_source")["cells"]
+    assert cells[str(VR.kvm)]["values"][0]["value"] is True
+    assert cells[str(VR.kvm)]["status"] == "inferred"
+    assert cells[str(VR["vmware-esxi"])]["values"][0]["value"] is False
+
+
+def test_contested_cells_show_every_position_with_sources(products: Comparison) -> None:
+    hypervisor_type = row(products, "hypervisor_type")
+    assert hypervisor_type["contested"] is True
+    kvm = hypervisor_type["cells"][str(VR.kvm)]
+    assert kvm["values"] == []  # the disputed value is not a fact of the graph
+    positions = kvm["contested"][0]["positions"]
+    assert len(positions) >= 2
+    assert {p["value"].get("curie") for p in positions} >= {
+        "virt:Type1Hypervisor",
+        "virt:Type2Hypervisor",
+    }
+    assert all(position["sources"] for position in positions)
+    assert labels(hypervisor_type["cells"][str(VR.xen)]) == ["Type-1 hypervisor"]
+
+
+def test_inherited_dispute_is_marked_via_the_base(reader: FactReader) -> None:
+    comparison = compare(reader, [VR["red-hat-virtualization"], VR.xen])
+    cell = row(comparison, "hypervisor_type")["cells"][str(VR["red-hat-virtualization"])]
+    assert cell["contested"][0]["via"]["iri"] == str(VR.kvm)
+
+
+def test_shared_and_differing_attributes_are_marked(
+    products: Comparison, reader: FactReader
+) -> None:
+    data = products.to_dict()
+    assert "license" in data["differing"]
+    assert "requires_hardware_support" in data["differing"]
+    kvm_and_esxi = compare(reader, [VR.kvm, VR["vmware-esxi"]]).to_dict()
+    assert "implementation_technique" in kvm_and_esxi["shared"]
+    assert "cpu_extensions" in kvm_and_esxi["shared"]
+
+
+def test_concepts_are_compared_on_rings_and_trade_offs(reader: FactReader) -> None:
+    comparison = compare(reader, TECHNIQUES)
+    assert comparison.kind == "concepts"
+    para = str(VIRT.Paravirtualization)
+    hardware = str(VIRT.HardwareAssistedVirtualization)
+    assert [x.lower() for x in labels(row(comparison, "guest_kernel_ring")["cells"][para])] == [
+        "ring 0"
+    ]
+    assert [x.lower() for x in labels(row(comparison, "hypervisor_ring")["cells"][hardware])] == [
+        "ring -1"
+    ]
+    modified = row(comparison, "guest_os_modified")["cells"]
+    assert modified[para]["values"][0]["value"] is True
+    assert modified[str(VIRT.FullVirtualization)]["values"][0]["value"] is False
+    assert labels(row(comparison, "mechanisms")["cells"][para]) == ["hypercall"]
+    examples = labels(row(comparison, "examples")["cells"][para])
+    assert "Xen" in examples
+    assert row(comparison, "disadvantages")["cells"][hardware]["values"]
+
+
+@pytest.mark.parametrize(
+    "terms", [[VR.kvm], [VR.kvm, VR.kvm], [VR.kvm] + [VR[f"x{i}"] for i in range(10)]]
+)
+def test_two_to_ten_distinct_entities(reader: FactReader, terms: list) -> None:
+    with pytest.raises(ComparisonError):
+        compare(reader, terms)
+
+
+def test_csv_has_one_line_per_attribute(products: Comparison) -> None:
+    rows = list(csv.reader(io.StringIO(to_csv(products))))
+    assert rows[0] == ["attribute", "KVM", "Xen", "VMware ESXi", "agreement"]
+    assert len(rows) == 1 + len(products.rows)
+    hypervisor_type = next(r for r in rows if r[0] == "hypervisor type")
+    assert "contested" in hypervisor_type[1]
+
+
+def test_markdown_escapes_pipes(products: Comparison) -> None:
+    text = to_markdown(products)
+    lines = text.splitlines()
+    assert lines[0] == "| attribute | KVM | Xen | VMware ESXi | agreement |"
+    columns = {line.replace("\\|", "").count("|") for line in lines[2:]}
+    assert columns == {6}
+
+
+def test_html_escapes_and_marks_rows(products: Comparison) -> None:
+    page = to_html(products)
+    assert page.startswith("<!DOCTYPE html>")
+    assert 'class="differs contested"' in page
+    assert "<script" not in page
+
+
+def test_text_table_aligns_chinese(reader: FactReader) -> None:
+    table = to_text(compare(reader.with_language("zh"), TECHNIQUES[:2]), width=20)
+    assert "泛虚拟化" in table
+    widths = {display_width(line) for line in table.splitlines()}
+    assert len(widths) == 1  # every line as wide on a terminal (two columns per Han character)
+
+
+# --- HTTP and CLI ----------------------------------------------------------------------------
+
+
+def test_how_do_kvm_xen_and_esxi_differ_in_one_request(client: FlaskClient) -> None:
+    response = client.get("/api/compare", query_string={"ids": "KVM,Xen,VMware ESXi"})
+    assert response.status_code == 200
+    data = response.get_json()
+    assert [entity["iri"] for entity in data["entities"]] == [str(term) for term in PRODUCTS]
+    assert "hypervisor_type" in data["differing"]
+
+
+@pytest.mark.parametrize(
+    ("headers", "query", "media_type"),
+    [
+        ({"Accept": "text/csv"}, {}, "text/csv"),
+        ({"Accept": "text/markdown"}, {}, "text/markdown"),
+        ({"Accept": "text/html"}, {}, "text/html"),
+        ({"Accept": "text/html"}, {"format": "csv"}, "text/csv"),
+        ({}, {"format": "md"}, "text/markdown"),
+    ],
+)
+def test_compare_formats_by_negotiation_or_parameter(
+    client: FlaskClient, headers: dict, query: dict, media_type: str
+) -> None:
+    response = client.get("/api/compare", query_string={"ids": "kvm,xen", **query}, headers=headers)
+    assert response.status_code == 200
+    assert response.mimetype == media_type
+
+
+def test_repeated_ids_parameters_work_too(client: FlaskClient) -> None:
+    response = client.get("/api/compare?ids=全虚拟化&ids=泛虚拟化&lang=zh")
+    assert response.get_json()["kind"] == "concepts"
+
+
+@pytest.mark.parametrize(
+    ("ids", "status"),
+    [
+        ("kvm", 400),
+        ("kvm,kvm", 400),
+        ("kvm,nosuchthing", 404),
+        ("", 400),
+        (",".join(["kvm"] * 11), 400),
+    ],
+)
+def test_compare_errors(client: FlaskClient, ids: str, status: int) -> None:
+    response = client.get("/api/compare", query_string={"ids": ids})
+    assert response.status_code == status
+    assert response.get_json()["parameter"] == "ids"
+
+
+def test_cli_compare_prints_a_table(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    code = cli.main(["--cache-dir", str(settings.cache_dir), "compare", "kvm", "Xen", "ESXi"])
+    out = capsys.readouterr().out
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].startswith("+-") and lines[2].startswith("+=")
+    header = [cell.strip() for cell in lines[1].strip("|").split("|")]
+    assert header == ["attribute", "KVM", "Xen", "VMware ESXi", "agreement"]
+    assert "contested" in out
+
+
+def test_cli_compare_unknown_name_exits_2(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = cli.main(["--cache-dir", str(settings.cache_dir), "compare", "kvm", "nosuchthing"])
+    assert code == 2
+    assert "nosuchthing" in capsys.readouterr().err

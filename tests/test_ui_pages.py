@@ -1,0 +1,153 @@
+"""The UI's server side without a browser: dereferenceable IRIs, negotiation, language, safety."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from rdflib import RDF, Graph, URIRef
+
+from kgapi.settings import Settings
+from kgapi.web import create_app
+
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+@pytest.fixture(scope="module")
+def ui_app(settings: Settings) -> Flask:
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(ui_app: Flask) -> Iterator[FlaskClient]:
+    with ui_app.test_client() as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def base(settings: Settings) -> str:
+    return settings.base_iri
+
+
+def test_browser_gets_the_entity_page_of_an_individual(client: FlaskClient) -> None:
+    response = client.get("/resource/kvm", headers={"Accept": BROWSER_ACCEPT})
+    assert response.status_code == 200
+    assert response.mimetype == "text/html"
+    assert "Accept" in response.vary
+    page = response.get_data(as_text=True)
+    assert "<h1>KVM</h1>" in page
+    assert 'class="type inferred"' in page and "details" in page
+
+
+def test_browser_gets_the_entity_page_of_a_class(client: FlaskClient, base: str) -> None:
+    response = client.get("/ontology/Type1Hypervisor", headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    assert f"{base}ontology/Type1Hypervisor" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("accept", "media_type", "rdflib_format"),
+    [
+        ("text/turtle", "text/turtle", "turtle"),
+        ("application/ld+json", "application/ld+json", "json-ld"),
+        ("application/n-triples", "application/n-triples", "nt"),
+        ("application/rdf+xml", "application/rdf+xml", "xml"),
+        ("text/turtle;q=0.5, application/n-triples", "application/n-triples", "nt"),
+    ],
+)
+# rdflib's JSON-LD parser builds a ConjunctiveGraph, which rdflib itself deprecates.
+@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
+def test_rdf_client_gets_the_description_by_negotiation(
+    client: FlaskClient, base: str, accept: str, media_type: str, rdflib_format: str
+) -> None:
+    response = client.get("/resource/kvm", headers={"Accept": accept})
+    assert response.status_code == 200  # answered directly, no 303
+    assert response.mimetype == media_type
+    assert "Accept" in response.vary
+    graph = Graph().parse(data=response.get_data(as_text=True), format=rdflib_format)
+    kvm = URIRef(f"{base}resource/kvm")
+    assert (kvm, RDF.type, URIRef(f"{base}ontology/Hypervisor")) in graph
+    assert len(graph) > 20
+
+
+def test_format_parameter_overrides_accept(client: FlaskClient) -> None:
+    response = client.get("/resource/kvm?format=ttl", headers={"Accept": "text/html"})
+    assert response.mimetype == "text/turtle"
+
+
+def test_alternate_formats_are_linked(client: FlaskClient) -> None:
+    response = client.get("/resource/kvm", headers={"Accept": "text/html"})
+    link = response.headers["Link"]
+    for media_type in ("text/turtle", "application/ld+json", "application/n-triples"):
+        assert f'type="{media_type}"' in link
+
+
+def test_unacceptable_format_is_406(client: FlaskClient) -> None:
+    response = client.get("/resource/kvm", headers={"Accept": "image/png"})
+    assert response.status_code == 406
+    assert response.mimetype == "application/problem+json"
+
+
+def test_unknown_iri_is_404_with_candidates(client: FlaskClient) -> None:
+    page = client.get("/resource/kvmm", headers={"Accept": "text/html"})
+    assert page.status_code == 404
+    assert "/resource/kvm" in page.get_data(as_text=True)
+    problem = client.get("/resource/kvmm", headers={"Accept": "text/turtle"})
+    assert problem.status_code == 404
+    assert problem.mimetype == "application/problem+json"
+    assert problem.get_json()["status"] == 404
+
+
+def test_entity_lookup_by_label_redirects_to_the_iri(client: FlaskClient) -> None:
+    response = client.get("/entity?id=全虚拟化")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/ontology/FullVirtualization")
+
+
+def test_language_parameter_is_remembered_in_a_cookie(client: FlaskClient) -> None:
+    first = client.get("/ontology/FullVirtualization?lang=zh")
+    assert "<h1>全虚拟化</h1>" in first.get_data(as_text=True)
+    assert "kgapi_lang=zh" in first.headers["Set-Cookie"]
+    again = client.get("/ontology/FullVirtualization")
+    assert '<html lang="zh-Hans"' in again.get_data(as_text=True)
+    english = client.get("/ontology/FullVirtualization?lang=en")
+    assert "<h1>full virtualization</h1>" in english.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/resource/kvm", "/graph", "/compare?ids=kvm,xen", "/ontology/Hypervisor"]
+)
+def test_every_page_offers_both_languages_and_loads_only_local_assets(
+    client: FlaskClient, path: str
+) -> None:
+    response = client.get(path, headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert 'data-lang="en"' in page and 'data-lang="zh"' in page
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "connect-src 'self'" in policy
+    for tag in re.findall(r"<(?:script|link|img|iframe)\b[^>]*>", page):
+        for url in re.findall(r'(?:src|href)="([^"]*)"', tag):
+            assert not url.startswith(("http:", "https:", "//")), tag
+
+
+def test_vendored_assets_are_served(client: FlaskClient) -> None:
+    for path in (
+        "/assets/vendor/yasgui/yasgui.min.js",
+        "/assets/vendor/yasgui/yasgui.min.css",
+        "/assets/vendor/cytoscape/cytoscape.min.js",
+    ):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        response.close()
+
+
+def test_names_typed_into_pages_are_escaped(client: FlaskClient) -> None:
+    response = client.get("/entity?id=<script>alert(1)</script>", headers={"Accept": "text/html"})
+    assert response.status_code == 404
+    page = response.get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;" in page

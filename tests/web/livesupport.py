@@ -1,0 +1,103 @@
+"""Helpers for the live-server tests: a raw HTTP client, and where the W3C protocol tests are."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Namespace
+from rdflib.namespace import RDFS
+
+from kgapi.settings import PROJECT_ROOT
+
+UT = Namespace("http://www.w3.org/2009/sparql/tests/test-update#")
+# Small so that the tests can reach them quickly; the runaway query must still take far longer.
+QUERY_TIMEOUT_SECONDS = 3
+MAX_RESULT_ROWS = 5000
+MAX_REQUEST_BYTES = 20_000
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    host: str
+    port: int
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def sparql(self) -> str:
+        return f"{self.url}/sparql"
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, dict[str, str], bytes]:
+        """One raw HTTP request (no header added for us): status, lower-cased headers, body."""
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=60)
+        try:
+            connection.request(method, path, body=body, headers=headers or {})
+            response = connection.getresponse()
+            return (
+                response.status,
+                {name.lower(): value for name, value in response.getheaders()},
+                response.read(),
+            )
+        finally:
+            connection.close()
+
+
+def w3c_protocol_dir() -> Path | None:
+    """The W3C SPARQL 1.1 Protocol tests: $KGAPI_W3C_TESTS or ../shared/w3c-tests/protocol."""
+    configured = os.environ.get("KGAPI_W3C_TESTS")
+    directory = (
+        Path(configured) if configured else PROJECT_ROOT.parent / "shared/w3c-tests/protocol"
+    )
+    return directory if (directory / "manifest.ttl").is_file() else None
+
+
+def w3c_graph_options(directory: Path) -> list[str]:
+    """`IRI=path` for every ut:graphData of the manifest (the IRI is the data's label)."""
+    manifest = Graph().parse(directory / "manifest.ttl", publicID=directory.as_uri() + "/")
+    options = {
+        f"{manifest.value(data, RDFS.label)}={Path(str(manifest.value(data, UT.graph))[7:])}"
+        for data in manifest.objects(None, UT.graphData)
+    }
+    return sorted(options)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def wait_until_up(server: LiveServer) -> None:
+    """Poll /healthz; a cold start reasons over the ontology first, so allow minutes."""
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            error = server.log_path.read_text(errors="replace")
+            pytest.fail(f"kgapi serve exited with {server.process.returncode}:\n{error}")
+        try:
+            status, _, _ = server.request("GET", "/healthz")
+            if status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    pytest.fail("kgapi serve did not answer /healthz within 300 s")

@@ -1,0 +1,49 @@
+"""Content negotiation: q-values, wildcards, aliases, `format=` and the 406 listing."""
+
+from __future__ import annotations
+
+import pytest
+
+from kgapi.web.negotiation import FORMATS, RDF, RESULTS, NotAcceptable, formats_of, negotiate
+
+RESULT_FORMATS = formats_of(RESULTS)
+GRAPH_FORMATS = formats_of(RDF)
+
+
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        (None, "json"),
+        ("", "json"),
+        ("*/*", "json"),
+        ("text/csv", "csv"),
+        ("text/csv;q=0.1, text/tab-separated-values;q=0.2", "tsv"),
+        ("text/*;q=0.5, */*;q=0.1", "csv"),
+        ("text/*;q=0.3, application/sparql-results+xml;q=0.2", "csv"),
+        ("application/json", "json"),
+        ("application/sparql-results+json;q=0, */*", "xml"),
+        ("application/sparql-results+json,*/*;q=0.9", "json"),
+    ],
+)
+def test_q_values_and_wildcards(accept: str | None, expected: str) -> None:
+    assert negotiate(accept, RESULT_FORMATS).name == expected
+
+
+def test_format_parameter_wins_by_name_extension_or_media_type() -> None:
+    for requested in ("turtle", "ttl", "text/turtle"):
+        assert negotiate("application/rdf+xml", GRAPH_FORMATS, requested=requested).name == "turtle"
+
+
+def test_406_lists_every_offer() -> None:
+    with pytest.raises(NotAcceptable) as raised:
+        negotiate("image/png", RESULT_FORMATS)
+    assert raised.value.offered == RESULT_FORMATS
+    assert "text/tab-separated-values" in str(raised.value)
+    with pytest.raises(NotAcceptable):
+        negotiate(None, RESULT_FORMATS, requested="turtle")
+
+
+def test_the_table_has_unique_names_and_media_types() -> None:
+    assert len({item.name for item in FORMATS}) == len(FORMATS)
+    assert len({item.media_type for item in FORMATS}) == len(FORMATS)
+    assert {item.name for item in GRAPH_FORMATS} >= {"turtle", "ntriples", "jsonld", "rdfxml"}

@@ -1,0 +1,92 @@
+"""The pyoxigraph query store answers exactly as rdflib does over the knowledge graph's dataset."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from flask import Flask
+from rdflib import Literal, URIRef
+
+from kgapi.knowledge import KnowledgeGraph, build_knowledge_graph
+from kgapi.query_evaluation import QueryJob, TooManyResults, evaluate
+from kgapi.query_store import QueryStore, build_query_store
+from kgapi.settings import Settings
+from kgapi.web import create_app
+
+JSON = "application/sparql-results+json"
+
+
+@pytest.fixture(scope="module")
+def knowledge(settings: Settings) -> KnowledgeGraph:
+    return build_knowledge_graph(settings)
+
+
+@pytest.fixture(scope="module")
+def query_store(knowledge: KnowledgeGraph) -> QueryStore:
+    return build_query_store(knowledge)
+
+
+def rows(query_store: QueryStore, query: str, *, inference: bool = True) -> set[tuple[str, ...]]:
+    job = QueryJob(query, JSON, "text/turtle", max_rows=1_000_000, inference=inference)
+    answer = json.loads(evaluate(query_store, job).body)
+    names = answer["head"]["vars"]
+    return {
+        tuple(row[name]["value"] if name in row else "" for name in names)
+        for row in answer["results"]["bindings"]
+    }
+
+
+# rdflib's SPARQL engine calls its own deprecated Dataset API; the warnings are rdflib's.
+@pytest.mark.filterwarnings("ignore:Dataset.default_context is deprecated:DeprecationWarning")
+@pytest.mark.filterwarnings("ignore:Dataset.contexts is deprecated:DeprecationWarning")
+@pytest.mark.parametrize(
+    "query",
+    [
+        # Blank node labels differ between the stores, so those rows are left out.
+        "SELECT ?s ?o WHERE { ?s a ?o FILTER(!isBlank(?s)) }",
+        "SELECT ?s ?o WHERE { ?s rdfs:subClassOf ?o FILTER(!isBlank(?o) && !isBlank(?s)) }",
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+    ],
+)
+def test_entailment_results_match_rdflib(
+    knowledge: KnowledgeGraph, query_store: QueryStore, query: str
+) -> None:
+    query = f"PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> {query}"
+    expected = {
+        tuple("" if term is None else str(term) for term in row)  # type: ignore[union-attr]
+        for row in knowledge.dataset.query(query)
+    }
+    found = rows(query_store, query)
+    assert found == expected
+    assert len(found) > 0
+
+
+def test_inferred_triples_are_in_the_default_graph_only_with_inference(
+    knowledge: KnowledgeGraph, query_store: QueryStore
+) -> None:
+    subject, predicate, obj = next(iter(knowledge.inferred))
+    assert isinstance(subject, URIRef) and not isinstance(obj, Literal)
+    query = f"SELECT (1 AS ?yes) WHERE {{ {subject.n3()} {predicate.n3()} {obj.n3()} }}"
+    assert rows(query_store, query) == {("1",)}
+    assert rows(query_store, query, inference=False) == set()
+
+
+def test_row_cap_stops_reading(query_store: QueryStore) -> None:
+    job = QueryJob("SELECT * WHERE { ?s ?p ?o }", JSON, "text/turtle", max_rows=10)
+    with pytest.raises(TooManyResults):
+        evaluate(query_store, job)
+
+
+def test_app_factory_takes_settings_and_a_built_graph(
+    settings: Settings, knowledge: KnowledgeGraph
+) -> None:
+    from dataclasses import replace
+
+    app = create_app(replace(settings, query_timeout=0), knowledge=knowledge)
+    assert isinstance(app, Flask)
+    client = app.test_client()
+    response = client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o }"})
+    assert response.status_code == 200 and response.json == {"head": {}, "boolean": True}
+    missing = client.get("/api/nothing")
+    assert missing.status_code == 404 and missing.mimetype == "application/problem+json"
