@@ -1,0 +1,158 @@
+"""Remake the README's screenshots: docs/screenshots/<page>-<lang>.png, in English and Chinese.
+
+Starts `kgapi serve` on a free 127.0.0.1 port (base IRI = its own URL, as the browser tests do),
+drives Debian's headless Chromium through Playwright, and stops if any page asks for anything
+outside the server. Needs `pip install -e '.[test]'` and `apt-get install chromium
+fonts-noto-cjk`. Usage: python scripts/screenshots.py [--out DIR] [--chromium PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from playwright.sync_api import Page, Route, sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1360, "height": 900}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def live_server() -> Iterator[str]:
+    """`kgapi serve` on 127.0.0.1 until the block ends; yields its URL."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [
+        sys.executable, "-m", "kgapi.cli", "--base-iri", f"{url}/",
+        "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2",
+    ]  # fmt: skip
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("KGAPI_")}
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(command, env=environ, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 300
+            while True:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    raise SystemExit(f"kgapi serve did not start:\n{log.read().decode()}")
+                try:
+                    with urllib.request.urlopen(f"{url}/healthz", timeout=5):
+                        break
+                except OSError:
+                    time.sleep(0.3)
+            yield url
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
+
+
+def editor(page: Page, url: str) -> None:
+    page.goto(f"{url}/")
+    page.wait_for_selector(".yasqe .CodeMirror")
+    page.select_option("#examples", "products-by-technique")
+    page.click(".yasqe_queryButton")
+    page.locator(".yasr table.dataTable tbody tr").first.wait_for()
+
+
+def entity(page: Page, url: str) -> None:
+    page.goto(f"{url}/resource/kvm")
+    page.locator("li.type.inferred details.explanation summary").first.click()
+    page.wait_for_function("() => window.kgapiGraph && window.kgapiGraph.nodes().length > 1")
+
+
+def graph(page: Page, url: str) -> None:
+    page.goto(f"{url}/graph?scope=axis&axis=implementation-technique")
+    page.wait_for_selector("body[data-graph-ready=true]")
+
+
+def taxonomy(page: Page, url: str) -> None:
+    page.goto(f"{url}/graph?scope=taxonomy")
+    page.wait_for_selector("body[data-graph-ready=true]")
+
+
+def comparison(page: Page, url: str) -> None:
+    page.goto(f"{url}/compare?ids=kvm,xen,esxi")
+    page.wait_for_selector("body[data-compare-ready=true]")
+
+
+SHOTS: dict[str, Callable[[Page, str], None]] = {
+    "editor": editor,
+    "entity-kvm": entity,
+    "graph": graph,
+    "taxonomy": taxonomy,
+    "compare-kvm-xen-esxi": comparison,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--chromium", type=Path, default=Path("/usr/bin/chromium"))
+    parser.add_argument("--only", nargs="*", choices=sorted(SHOTS), help="some pages only")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    outside: list[str] = []
+    with live_server() as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(args.chromium), args=CHROMIUM_FLAGS, headless=True
+        )
+
+        def guard(route: Route) -> None:
+            if route.request.url.startswith(url + "/"):
+                route.continue_()
+            else:
+                outside.append(route.request.url)
+                route.abort()
+
+        for language in ("en", "zh"):
+            context = browser.new_context(viewport=VIEWPORT, locale="en-US")
+            context.route("**/*", guard)
+            page = context.new_page()
+            page.set_default_timeout(60_000)
+            # The language is chosen once and remembered (cookie), as a visitor would.
+            page.goto(f"{url}/?lang={language}")
+            for name, shoot in SHOTS.items():
+                if args.only and name not in args.only:
+                    continue
+                shoot(page, url)
+                page.wait_for_timeout(300)
+                path = args.out / f"{name}-{language}.png"
+                page.screenshot(path=str(path))
+                print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+            context.close()
+        browser.close()
+    if outside:
+        print(f"the pages requested outside the server: {outside}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
