@@ -5,9 +5,13 @@ The knowledge graph is immutable, so session scope is safe; tests that change da
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 from rdflib import Graph
 
 from kgapi.knowledge import KnowledgeGraph, build_knowledge_graph
@@ -15,6 +19,7 @@ from kgapi.loading import LoadedOntology, load_ontology
 from kgapi.names import NameIndex
 from kgapi.namespaces import VIRT, VR
 from kgapi.settings import PROJECT_ROOT, Settings
+from kgapi.web import create_app
 
 DATA = Path(__file__).parent / "data"
 
@@ -50,3 +55,15 @@ def project_root() -> Path:
 def knowledge(settings: Settings) -> KnowledgeGraph:
     """The bundled ontology, reasoned once for the whole session (cold: no cache shared)."""
     return build_knowledge_graph(settings)
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings, knowledge: KnowledgeGraph) -> Flask:
+    """The Flask app over the session's graph; queries run in-process (no executor child)."""
+    return create_app(replace(settings, query_timeout=0), knowledge=knowledge)
+
+
+@pytest.fixture
+def client(app: Flask) -> Iterator[FlaskClient]:
+    with app.test_client() as client:
+        yield client

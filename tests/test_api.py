@@ -6,31 +6,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
-from dataclasses import replace
 from typing import Any
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
-from kgapi.knowledge import KnowledgeGraph
 from kgapi.namespaces import VIRT, VR
-from kgapi.settings import Settings
-from kgapi.web import create_app
 
 PROBLEM_KEYS = {"type", "title", "status", "detail"}
-
-
-@pytest.fixture(scope="module")
-def api_app(settings: Settings, knowledge: KnowledgeGraph) -> Flask:
-    return create_app(replace(settings, query_timeout=0), knowledge=knowledge)
-
-
-@pytest.fixture
-def client(api_app: Flask) -> Iterator[FlaskClient]:
-    with api_app.test_client() as client:
-        yield client
 
 
 def bindings(response: Any) -> list[dict[str, str]]:

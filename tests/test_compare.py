@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
-from dataclasses import replace
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
 from kgapi import cli
@@ -26,7 +23,6 @@ from kgapi.facts import FactReader
 from kgapi.knowledge import KnowledgeGraph
 from kgapi.namespaces import VIRT, VR
 from kgapi.settings import Settings
-from kgapi.web import create_app
 
 PRODUCTS = [VR.kvm, VR.xen, VR["vmware-esxi"]]
 TECHNIQUES = [VIRT.FullVirtualization, VIRT.Paravirtualization, VIRT.HardwareAssistedVirtualization]
@@ -40,17 +36,6 @@ def reader(knowledge: KnowledgeGraph) -> FactReader:
 @pytest.fixture(scope="module")
 def products(reader: FactReader) -> Comparison:
     return compare(reader, PRODUCTS)
-
-
-@pytest.fixture(scope="module")
-def api_app(settings: Settings, knowledge: KnowledgeGraph) -> Flask:
-    return create_app(replace(settings, query_timeout=0), knowledge=knowledge)
-
-
-@pytest.fixture
-def client(api_app: Flask) -> Iterator[FlaskClient]:
-    with api_app.test_client() as client:
-        yield client
 
 
 def row(comparison: Comparison, name: str) -> dict:

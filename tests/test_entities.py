@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from dataclasses import replace
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from rdflib import RDF, Graph, URIRef
 
@@ -15,19 +12,6 @@ from kgapi.entities import describe_entity, entity_graph
 from kgapi.facts import FactReader
 from kgapi.knowledge import KnowledgeGraph
 from kgapi.namespaces import VIRT, VR
-from kgapi.settings import Settings
-from kgapi.web import create_app
-
-
-@pytest.fixture(scope="module")
-def api_app(settings: Settings, knowledge: KnowledgeGraph) -> Flask:
-    return create_app(replace(settings, query_timeout=0), knowledge=knowledge)
-
-
-@pytest.fixture
-def client(api_app: Flask) -> Iterator[FlaskClient]:
-    with api_app.test_client() as client:
-        yield client
 
 
 @pytest.fixture(scope="module")

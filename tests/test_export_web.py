@@ -5,37 +5,20 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
-from dataclasses import replace
 from typing import Any
 
 import networkx as nx
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from rdflib import Graph
 from werkzeug.test import TestResponse
 
 from kgapi.export import EXPORT_FORMATS, FORMAT_NAMES, SCOPES
-from kgapi.knowledge import KnowledgeGraph
 from kgapi.namespaces import VR
-from kgapi.settings import Settings
-from kgapi.web import create_app
 from kgapi.web.exports import OFFERED
 from kgapi.web.negotiation import FORMATS, RDF
 
 PROBLEM = "application/problem+json"
-
-
-@pytest.fixture(scope="module")
-def export_app(settings: Settings, knowledge: KnowledgeGraph) -> Flask:
-    return create_app(replace(settings, query_timeout=0), knowledge=knowledge)
-
-
-@pytest.fixture
-def client(export_app: Flask) -> Iterator[FlaskClient]:
-    with export_app.test_client() as client:
-        yield client
 
 
 def assert_problem(response: TestResponse, status: int) -> dict[str, Any]:

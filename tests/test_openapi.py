@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -14,10 +12,6 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, Phase, given, settings
 from openapi_spec_validator import validate
 from schemathesis import checks
-
-from kgapi.knowledge import KnowledgeGraph
-from kgapi.settings import Settings
-from kgapi.web import create_app
 
 FUZZ_EXAMPLES = 10
 FUZZ_CHECKS = [
@@ -29,19 +23,8 @@ FUZZ_CHECKS = [
 
 
 @pytest.fixture(scope="module")
-def api_app(settings: Settings, knowledge: KnowledgeGraph) -> Flask:
-    return create_app(replace(settings, query_timeout=0), knowledge=knowledge)
-
-
-@pytest.fixture
-def client(api_app: Flask) -> Iterator[FlaskClient]:
-    with api_app.test_client() as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
-def spec(api_app: Flask) -> dict[str, Any]:
-    response = api_app.test_client().get("/openapi.json")
+def spec(app: Flask) -> dict[str, Any]:
+    response = app.test_client().get("/openapi.json")
     assert response.status_code == 200
     document: dict[str, Any] = response.get_json()
     return document
@@ -52,10 +35,10 @@ def test_the_description_is_valid_openapi(spec: dict[str, Any]) -> None:
     assert spec["openapi"].startswith("3.")
 
 
-def test_every_api_route_is_described(spec: dict[str, Any], api_app: Flask) -> None:
+def test_every_api_route_is_described(spec: dict[str, Any], app: Flask) -> None:
     routes = {
         re.sub(r"<(?:[a-z]+:)?([A-Za-z_]+)>", r"{\1}", rule.rule)
-        for rule in api_app.url_map.iter_rules()
+        for rule in app.url_map.iter_rules()
     }
     for path in (
         "/api/entities/{id}",
@@ -103,8 +86,8 @@ def test_docs_page_uses_only_local_assets(client: FlaskClient) -> None:
     assert "default-src 'self'" in client.get("/docs").headers["Content-Security-Policy"]
 
 
-def test_fuzzing_the_api_finds_no_server_error_nor_schema_break(api_app: Flask) -> None:
-    schema = schemathesis.openapi.from_wsgi("/openapi.json", api_app).include(path_regex="^/api/")
+def test_fuzzing_the_api_finds_no_server_error_nor_schema_break(app: Flask) -> None:
+    schema = schemathesis.openapi.from_wsgi("/openapi.json", app).include(path_regex="^/api/")
     operations = [
         result.ok()
         for result in schema.get_all_operations()

@@ -2,35 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import replace
-
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
 from kgapi.facts import FactReader
 from kgapi.knowledge import KnowledgeGraph
 from kgapi.namespaces import VIRT, VR
 from kgapi.search import SearchError, SearchIndex
-from kgapi.settings import Settings
-from kgapi.web import create_app
 
 
 @pytest.fixture(scope="module")
 def index(knowledge: KnowledgeGraph) -> SearchIndex:
     return SearchIndex.build(FactReader(knowledge))
-
-
-@pytest.fixture(scope="module")
-def api_app(settings: Settings, knowledge: KnowledgeGraph) -> Flask:
-    return create_app(replace(settings, query_timeout=0), knowledge=knowledge)
-
-
-@pytest.fixture
-def client(api_app: Flask) -> Iterator[FlaskClient]:
-    with api_app.test_client() as client:
-        yield client
 
 
 @pytest.mark.parametrize(

@@ -3,28 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from rdflib import RDF, Graph, URIRef
 
 from kgapi.settings import Settings
-from kgapi.web import create_app
 
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-
-
-@pytest.fixture(scope="module")
-def ui_app(settings: Settings) -> Flask:
-    return create_app(settings)
-
-
-@pytest.fixture
-def client(ui_app: Flask) -> Iterator[FlaskClient]:
-    with ui_app.test_client() as client:
-        yield client
 
 
 @pytest.fixture(scope="module")

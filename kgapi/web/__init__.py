@@ -57,7 +57,7 @@ def create_app(
     settings = settings if settings is not None else Settings.from_sources()
     knowledge = knowledge if knowledge is not None else build_knowledge_graph(settings)
     query_store = build_query_store(knowledge, extra_graphs=parse_graph_options(settings.graphs))
-    app = Flask("kgapi")
+    app = Flask("kgapi", static_folder=None)  # assets are served by the ui blueprint
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.extensions[EXTENSION_KEY] = Services(
         settings=settings,
