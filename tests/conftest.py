@@ -67,3 +67,10 @@ def app(settings: Settings, knowledge: KnowledgeGraph) -> Flask:
 def client(app: Flask) -> Iterator[FlaskClient]:
     with app.test_client() as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def small_kg(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeGraph:
+    """The small reasoning fixture (tests/data/reasoning), reasoned once for the session."""
+    cache = tmp_path_factory.mktemp("small-cache")
+    return build_knowledge_graph(Settings(ontology_dir=DATA / "reasoning", cache_dir=cache))

@@ -6,29 +6,21 @@ import json
 from pathlib import Path
 
 import pytest
-from rdflib import RDF, Namespace
+from rdflib import RDF
 
 from kgapi.classification import Classification, DescriptionError, classify
-from kgapi.knowledge import KnowledgeGraph, build_knowledge_graph
-from kgapi.settings import Settings
+from kgapi.knowledge import KnowledgeGraph
+from kgapi.namespaces import VIRT
 
 DATA = Path(__file__).parent / "data" / "reasoning"
-VIRT = Namespace("https://w3id.org/kgapi/ontology/")
-VR = Namespace("https://w3id.org/kgapi/resource/")
-
-
-@pytest.fixture(scope="module")
-def kg(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeGraph:
-    cache = tmp_path_factory.mktemp("cache")
-    return build_knowledge_graph(Settings(ontology_dir=DATA, cache_dir=cache))
 
 
 def classes_of(result: Classification) -> set[object]:
     return {fact.triple[2] for fact in result.classes}
 
 
-def test_prp_spo2_based_on_xen_makes_a_type_1_hybrid_model(kg: KnowledgeGraph) -> None:
-    result = classify(kg, {"label": "MyHV", "basedOn": ["xen"]})
+def test_prp_spo2_based_on_xen_makes_a_type_1_hybrid_model(small_kg: KnowledgeGraph) -> None:
+    result = classify(small_kg, {"label": "MyHV", "basedOn": ["xen"]})
     assert {VIRT.Type1Hypervisor, VIRT.HybridModelVMM, VIRT.Hypervisor} <= classes_of(result)
     values = {(fact.triple[1], fact.triple[2]) for fact in result.values}
     assert (VIRT.vmmStructure, VIRT.HybridModelVMM) in values
@@ -38,14 +30,16 @@ def test_prp_spo2_based_on_xen_makes_a_type_1_hybrid_model(kg: KnowledgeGraph) -
     assert result.label == "MyHV" and result.consistency.consistent
 
 
-def test_cls_svf1_licence_makes_open_source(kg: KnowledgeGraph) -> None:
-    result = classify(kg, {"label": "Free HV", "basedOn": "xen", "license": "spdx:GPL-2.0-only"})
+def test_cls_svf1_licence_makes_open_source(small_kg: KnowledgeGraph) -> None:
+    result = classify(
+        small_kg, {"label": "Free HV", "basedOn": "xen", "license": "spdx:GPL-2.0-only"}
+    )
     assert {VIRT.OpenSourceSoftware, VIRT.OpenSourceHypervisor} <= classes_of(result)
 
 
-def test_turtle_description(kg: KnowledgeGraph) -> None:
+def test_turtle_description(small_kg: KnowledgeGraph) -> None:
     result = classify(
-        kg,
+        small_kg,
         """
         @prefix ex: <https://example.org/> .
         ex:my-hv rdfs:label "My HV"@en ; virt:vmmStructure virt:HostedModelVMM .
@@ -56,28 +50,30 @@ def test_turtle_description(kg: KnowledgeGraph) -> None:
     assert "cax-sco" in result.to_text()
 
 
-def test_json_text_description(kg: KnowledgeGraph) -> None:
-    result = classify(kg, json.dumps({"label": "J", "hypervisorType": "virt:Type1Hypervisor"}))
+def test_json_text_description(small_kg: KnowledgeGraph) -> None:
+    result = classify(
+        small_kg, json.dumps({"label": "J", "hypervisorType": "virt:Type1Hypervisor"})
+    )
     assert VIRT.BareMetalArchitecture in classes_of(result)
 
 
-def test_classification_never_changes_the_graph(kg: KnowledgeGraph) -> None:
-    before = (len(kg.asserted), len(kg.inferred))
-    classify(kg, {"label": "Temp", "basedOn": ["xen"]})
-    assert (len(kg.asserted), len(kg.inferred)) == before
-    assert not any("described-temp" in str(s) for s in kg.asserted.subjects())
+def test_classification_never_changes_the_graph(small_kg: KnowledgeGraph) -> None:
+    before = (len(small_kg.asserted), len(small_kg.inferred))
+    classify(small_kg, {"label": "Temp", "basedOn": ["xen"]})
+    assert (len(small_kg.asserted), len(small_kg.inferred)) == before
+    assert not any("described-temp" in str(s) for s in small_kg.asserted.subjects())
 
 
-def test_cax_dw_contradictory_description_is_reported(kg: KnowledgeGraph) -> None:
+def test_cax_dw_contradictory_description_is_reported(small_kg: KnowledgeGraph) -> None:
     result = classify(
-        kg, {"label": "Both", "hypervisorType": ["Type1Hypervisor", "Type2Hypervisor"]}
+        small_kg, {"label": "Both", "hypervisorType": ["Type1Hypervisor", "Type2Hypervisor"]}
     )
     assert not result.consistency.consistent
     assert {"cax-dw", "prp-fp"} <= {issue.rule for issue in result.consistency.issues}
 
 
-def test_to_dict_is_json(kg: KnowledgeGraph) -> None:
-    data = classify(kg, {"label": "MyHV", "basedOn": ["xen"]}).to_dict()
+def test_to_dict_is_json(small_kg: KnowledgeGraph) -> None:
+    data = classify(small_kg, {"label": "MyHV", "basedOn": ["xen"]}).to_dict()
     assert json.loads(json.dumps(data))["classes"]
 
 
@@ -102,10 +98,10 @@ def test_to_dict_is_json(kg: KnowledgeGraph) -> None:
     ],
 )
 def test_bad_descriptions_raise_description_error(
-    kg: KnowledgeGraph, description: str | dict[str, object], message: str
+    small_kg: KnowledgeGraph, description: str | dict[str, object], message: str
 ) -> None:
     with pytest.raises(DescriptionError, match=message):
-        classify(kg, description)
+        classify(small_kg, description)
 
 
 def test_description_error_is_a_value_error() -> None:

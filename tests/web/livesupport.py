@@ -61,12 +61,14 @@ class LiveServer:
 
 
 def w3c_protocol_dir() -> Path | None:
-    """The W3C SPARQL 1.1 Protocol tests: $KGAPI_W3C_TESTS or ../shared/w3c-tests/protocol."""
+    """The W3C SPARQL 1.1 Protocol tests: `protocol/` of $KGAPI_W3C_TESTS (the directory of the
+    W3C test suites, as .ci/run sets it) or of ../shared/w3c-tests."""
     configured = os.environ.get("KGAPI_W3C_TESTS")
-    directory = (
-        Path(configured) if configured else PROJECT_ROOT.parent / "shared/w3c-tests/protocol"
-    )
-    return directory if (directory / "manifest.ttl").is_file() else None
+    root = Path(configured) if configured else PROJECT_ROOT.parent / "shared" / "w3c-tests"
+    for directory in (root / "protocol", root):  # the suites' root, or protocol/ itself
+        if (directory / "manifest.ttl").is_file():
+            return directory
+    return None
 
 
 def w3c_graph_options(directory: Path) -> list[str]:

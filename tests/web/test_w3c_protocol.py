@@ -110,7 +110,10 @@ def _is_update(test: ProtocolTest) -> bool:
     return test.name.startswith("update_")
 
 
-@pytest.mark.skipif(not TESTS, reason="W3C protocol tests not found: set KGAPI_W3C_TESTS")
+@pytest.mark.skipif(
+    not TESTS,
+    reason="W3C protocol tests not found in $KGAPI_W3C_TESTS/protocol or ../shared/w3c-tests",
+)
 def test_manifest_was_read() -> None:
     """The manifest's 34 entries were found, so the parametrized tests below prove something."""
     assert len(TESTS) >= 30
