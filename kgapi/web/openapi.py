@@ -16,6 +16,7 @@ from flask import Blueprint, Flask, Response, current_app, render_template_strin
 
 from kgapi import __version__
 from kgapi.comparison import MAX_ENTITIES
+from kgapi.export import FORMAT_NAMES, MAX_DEPTH, SCOPES
 from kgapi.facts import KINDS
 from kgapi.search import MAX_LIMIT
 from kgapi.stored_queries import Parameter, StoredQuery
@@ -418,18 +419,7 @@ def _sparql_operation(method: str) -> dict[str, Any] | None:
 def _export_operation(method: str) -> dict[str, Any] | None:
     if method != "get":
         return None
-    formats = [
-        "graphml",
-        "gexf",
-        "cytoscape",
-        "nodelink",
-        "dot",
-        "svg",
-        "turtle",
-        "jsonld",
-        "ntriples",
-        "rdfxml",
-    ]
+    formats = list(FORMAT_NAMES)
     return {
         "operationId": "export",
         "tags": ["exports"],
@@ -441,13 +431,17 @@ def _export_operation(method: str) -> dict[str, Any] | None:
                 "What to export.",
                 {
                     "type": "string",
-                    "enum": ["all", "taxonomy", "axis", "products", "neighbourhood", "construct"],
+                    "enum": list(SCOPES),
                 },
             ),
             _query_parameter(
                 "focus", f"Neighbourhood centre: {NAME_DESCRIPTION}", {"type": "string"}
             ),
-            _query_parameter("depth", "Neighbourhood depth.", {"type": "integer", "minimum": 0}),
+            _query_parameter(
+                "depth",
+                "Neighbourhood depth.",
+                {"type": "integer", "minimum": 0, "maximum": MAX_DEPTH},
+            ),
             _query_parameter("axis", "Scheme for scope=axis.", {"type": "string"}),
             _query_parameter("inferred", "Include inferred triples.", {"type": "boolean"}),
             _query_parameter("lang", "Label language.", {"type": "string"}),
