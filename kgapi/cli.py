@@ -13,7 +13,7 @@ from rdflib.term import Node
 from kgapi import __version__
 from kgapi.loading import OntologyLoadError
 from kgapi.names import NameIndex, NameResolutionError
-from kgapi.settings import Settings, describe
+from kgapi.settings import REASONERS, Settings, SettingsError, describe
 
 Command = Callable[[argparse.Namespace, Settings], int]
 COMMANDS: dict[str, Command] = {}
@@ -39,6 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--ontology-dir", type=Path, help="directory of the Turtle files")
     parser.add_argument("--base-iri", help="IRI base the graph is served under")
     parser.add_argument("--cache-dir", type=Path, help="where the reasoned closure is cached")
+    parser.add_argument(
+        "--reasoner", choices=REASONERS, help="OWL 2 RL engine for the closure (default owlrl)"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     validate = sub.add_parser(
@@ -60,7 +63,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     # Every setting a sub-command offers as a flag (dest = the setting's name) overrides it.
     overrides = {spec.name: getattr(args, spec.name, None) for spec in fields(Settings)}
-    settings = Settings.from_sources(overrides=overrides)
+    try:
+        settings = Settings.from_sources(overrides=overrides)
+    except SettingsError as error:
+        print(f"kgapi: {error}", file=sys.stderr)
+        return 2
     try:
         return COMMANDS[args.command](args, settings)
     except OntologyLoadError as error:
@@ -119,14 +126,14 @@ def reason(args: argparse.Namespace, settings: Settings) -> int:
     print(f"version {kg.version}")
     print(f"asserted triples: {kg.asserted_count}")
     print(f"inferred triples: {kg.inferred_count}")
-    print(f"closure time: {kg.closure_seconds:.2f} s")
+    print(f"closure time: {kg.closure_seconds:.2f} s ({kg.reasoner})")
     print(f"cache: {'hit' if kg.cache_hit else 'miss'}")
     print(kg.consistency.to_text())
     if args.output is not None:
         # Trivia are never cached, so asking for them means reasoning again.
         inferred = kg.inferred
         if args.include_trivia:
-            inferred = materialize(kg.asserted, include_trivia=True)
+            inferred = materialize(kg.asserted, engine=kg.reasoner, include_trivia=True)
         inferred.serialize(
             args.output, format="nt" if args.format == "nt" else "turtle", encoding="utf-8"
         )

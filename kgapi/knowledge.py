@@ -1,9 +1,11 @@
 """The knowledge graph: asserted ontology + inferred closure, reasoned once and cached on disk.
 
-A cache file is N-Triples behind a one-line JSON header that records the cache key (ontology
-version and library versions), a SHA-256 of the body, the triple count, the consistency report
-and the closure time. A file whose header, key, checksum or count does not match is rebuilt,
-never served. Warm starts therefore do no reasoning at all.
+The closure is computed by the `reasoner` setting's engine (owlrl, or kgapi's own rules engine:
+the same served closure, faster). A cache file is N-Triples behind a one-line JSON header that
+records the cache key (ontology version, engine and library versions), a SHA-256 of the body,
+the triple count, the consistency report and the closure time. A file whose header, key,
+checksum or count does not match is rebuilt, never served. Warm starts therefore do no
+reasoning at all.
 """
 
 from __future__ import annotations
@@ -48,6 +50,11 @@ class _Once:
                 self._value = derive(asserted)
             return self._value
 
+    def seed(self, value: Derivations) -> None:
+        """Reuse derivations already computed (the rules engine's, on a cold build)."""
+        with self._lock:
+            self._value = value
+
 
 @dataclass(frozen=True)
 class KnowledgeGraph:
@@ -65,6 +72,7 @@ class KnowledgeGraph:
     closure_seconds: float
     cache_hit: bool
     reasoner_messages: tuple[str, ...] = ()
+    reasoner: str = "owlrl"
     _derivations: _Once = field(default_factory=_Once, repr=False, compare=False)
 
     @property
@@ -92,7 +100,10 @@ class KnowledgeGraph:
         return triple in self.asserted or reasoning.normalize(triple) in self.inferred
 
     def derivations(self) -> Derivations:
-        """The explainer's rule derivations, computed on first call (about as long as owlrl)."""
+        """The explainer's rule derivations, computed on first call (a fraction of a second).
+
+        Already there when the rules engine built the closure on this start.
+        """
         return self._derivations.get(self.asserted)
 
 
@@ -103,14 +114,28 @@ def build_knowledge_graph(settings: Settings, *, use_cache: bool = True) -> Know
     logged and skipped: the graph is still served, only the next start is cold again.
     """
     ontology = load_ontology(settings.ontology_dir, base_iri=settings.base_iri)
-    return knowledge_graph_of(ontology, cache_dir=settings.cache_dir if use_cache else None)
+    return knowledge_graph_of(
+        ontology,
+        cache_dir=settings.cache_dir if use_cache else None,
+        reasoner=settings.reasoner,
+    )
 
 
-def knowledge_graph_of(ontology: LoadedOntology, *, cache_dir: Path | None) -> KnowledgeGraph:
-    """Build the knowledge graph of an already loaded ontology (`cache_dir=None`: no cache)."""
+def knowledge_graph_of(
+    ontology: LoadedOntology, *, cache_dir: Path | None, reasoner: str = "owlrl"
+) -> KnowledgeGraph:
+    """Build the knowledge graph of an already loaded ontology (`cache_dir=None`: no cache).
+
+    `reasoner` names the engine ("owlrl" or "rules"; ValueError for others). Each engine has
+    its own cache file, so switching engines never serves the other's closure.
+    """
+    if reasoner not in reasoning.ENGINES:
+        raise ValueError(f"unknown reasoner {reasoner!r}; choose one of {reasoning.ENGINES}")
     asserted = ontology.asserted_graph()
-    path = cache_dir / f"closure-{cache_key(ontology)}.nt" if cache_dir is not None else None
-    cached = _read_cache(path, cache_key(ontology)) if path is not None else None
+    key = cache_key(ontology, reasoner=reasoner)
+    path = cache_dir / f"closure-{key}.nt" if cache_dir is not None else None
+    cached = _read_cache(path, key) if path is not None else None
+    derivations: Derivations | None = None
     if cached is not None:
         inferred, header = cached
         report = ConsistencyReport.from_dict(header["consistency"])
@@ -118,24 +143,31 @@ def knowledge_graph_of(ontology: LoadedOntology, *, cache_dir: Path | None) -> K
         messages = tuple(header["reasoner_messages"])
         hit = True
     else:
-        closure = reasoning.compute_closure(asserted)
+        closure = reasoning.compute_closure(asserted, engine=reasoner)
         inferred, seconds, messages = closure.inferred, closure.seconds, closure.reasoner_messages
         report = check_consistency(closure.complete, reasoner_messages=messages, names=asserted)
+        derivations = closure.derivations
         hit = False
         if path is not None:
-            _write_cache(path, cache_key(ontology), inferred, report, seconds, messages)
+            _write_cache(path, key, inferred, report, seconds, messages)
     for prefix, namespace in asserted.namespaces():
         inferred.bind(prefix, namespace, override=True)
     dataset = _dataset_of(ontology, asserted, inferred)
-    return KnowledgeGraph(ontology, asserted, inferred, dataset, report, seconds, hit, messages)
+    kg = KnowledgeGraph(
+        ontology, asserted, inferred, dataset, report, seconds, hit, messages, reasoner
+    )
+    if derivations is not None:
+        kg._derivations.seed(derivations)
+    return kg
 
 
-def cache_key(ontology: LoadedOntology) -> str:
-    """Names the closure: the ontology's content version and every library that shapes it."""
+def cache_key(ontology: LoadedOntology, *, reasoner: str = "owlrl") -> str:
+    """Names the closure: the ontology's content version, the engine, every library shaping it."""
     parts = [
         CACHE_FORMAT,
         ontology.version,
         ontology.base_iri,
+        f"reasoner {reasoner}",
         f"rdflib {rdflib.__version__}",
         f"owlrl {package_version('owlrl')}",
         f"kgapi {__version__}",

@@ -11,10 +11,18 @@ from typing import Any
 # The checkout's own directories: `pip install -e .` keeps them beside the package.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CANONICAL_BASE_IRI = "https://w3id.org/kgapi/"
+# OWL 2 RL engines: owlrl is the reference; "rules" is kgapi.rules, same closure, ~30x faster.
+REASONERS = ("owlrl", "rules")
 
 
-def setting(default: Any, help: str, *, secret: bool = False) -> Any:
-    return field(default=default, metadata={"help": help, "secret": secret})
+class SettingsError(ValueError):
+    """A setting has a value it does not allow."""
+
+
+def setting(
+    default: Any, help: str, *, secret: bool = False, choices: tuple[str, ...] | None = None
+) -> Any:
+    return field(default=default, metadata={"help": help, "secret": secret, "choices": choices})
 
 
 @dataclass(frozen=True)
@@ -34,6 +42,12 @@ class Settings:
     )
     cache_dir: Path = setting(
         PROJECT_ROOT / "cache", "Where the reasoned closure is cached between starts."
+    )
+    reasoner: str = setting(
+        "owlrl",
+        "OWL 2 RL engine for the closure: owlrl (the reference) or rules (kgapi's own engine: "
+        "the same served closure, about 30x faster).",
+        choices=REASONERS,
     )
     # --- serving (`kgapi serve`) ---
     host: str = setting("127.0.0.1", "Address the HTTP server listens on.")
@@ -61,11 +75,23 @@ class Settings:
         ("*",), "Origins allowed by CORS, never with credentials (empty: no CORS headers)."
     )
 
+    def __post_init__(self) -> None:
+        for spec in fields(self):
+            choices = spec.metadata["choices"]
+            if choices is not None and getattr(self, spec.name) not in choices:
+                raise SettingsError(
+                    f"{spec.name} must be one of {', '.join(choices)}, "
+                    f"not {getattr(self, spec.name)!r}"
+                )
+
     @classmethod
     def from_sources(
         cls, *, environ: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None
     ) -> Settings:
-        """Defaults, then KGAPI_<NAME> variables, then explicit overrides (CLI flags)."""
+        """Defaults, then KGAPI_<NAME> variables, then explicit overrides (CLI flags).
+
+        Raises SettingsError for a value outside a setting's choices.
+        """
         environ = os.environ if environ is None else environ
         values: dict[str, Any] = {}
         for spec in fields(cls):

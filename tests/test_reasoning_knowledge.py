@@ -1,8 +1,9 @@
-"""The knowledge graph: named graphs, counts, and the on-disk closure cache."""
+"""The knowledge graph: named graphs, counts, and the on-disk closure cache, for both engines."""
 
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from rdflib import RDF, Namespace, URIRef
 
 from kgapi import reasoning
 from kgapi.knowledge import build_knowledge_graph, cache_key
-from kgapi.settings import Settings
+from kgapi.settings import Settings, SettingsError
 
 DATA = Path(__file__).parent / "data" / "reasoning"
 VIRT = Namespace("https://w3id.org/kgapi/ontology/")
@@ -18,11 +19,11 @@ VR = Namespace("https://w3id.org/kgapi/resource/")
 BASE = "https://w3id.org/kgapi/"
 
 
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+@pytest.fixture(params=reasoning.ENGINES)
+def settings(tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
     ontology = tmp_path / "ontology"
     shutil.copytree(DATA, ontology)
-    return Settings(ontology_dir=ontology, cache_dir=tmp_path / "cache")
+    return Settings(ontology_dir=ontology, cache_dir=tmp_path / "cache", reasoner=request.param)
 
 
 def refuse_to_reason(*args: object, **kwargs: object) -> reasoning.Closure:
@@ -41,8 +42,9 @@ def test_warm_start_skips_reasoning(settings: Settings, monkeypatch: pytest.Monk
     cold = build_knowledge_graph(settings)
     monkeypatch.setattr(reasoning, "compute_closure", refuse_to_reason)
     monkeypatch.setattr(reasoning, "materialize", refuse_to_reason)
+    monkeypatch.setattr(reasoning, "derive", refuse_to_reason)
     warm = build_knowledge_graph(settings)
-    assert warm.cache_hit
+    assert warm.cache_hit and warm.reasoner == cold.reasoner == settings.reasoner
     assert set(warm.inferred) == set(cold.inferred)
     assert warm.consistency == cold.consistency
     assert warm.closure_seconds == pytest.approx(cold.closure_seconds)
@@ -113,3 +115,28 @@ def test_default_graph_is_asserted_plus_inferred(settings: Settings) -> None:
 def test_version_is_the_ontology_version(settings: Settings) -> None:
     kg = build_knowledge_graph(settings)
     assert kg.version == kg.ontology.version and len(kg.version) == 16
+
+
+def test_each_engine_has_its_own_cache(settings: Settings) -> None:
+    kg = build_knowledge_graph(settings)
+    other = next(engine for engine in reasoning.ENGINES if engine != settings.reasoner)
+    assert cache_key(kg.ontology, reasoner=other) != cache_key(
+        kg.ontology, reasoner=settings.reasoner
+    )
+    switched = build_knowledge_graph(replace(settings, reasoner=other))
+    assert not switched.cache_hit and switched.reasoner == other
+    assert set(switched.inferred) == set(kg.inferred)  # same closure, computed again
+    assert len(list(settings.cache_dir.glob("closure-*.nt"))) == 2
+
+
+def test_reasoner_setting_is_read_from_the_environment() -> None:
+    assert Settings.from_sources(environ={}).reasoner == "owlrl"
+    assert Settings.from_sources(environ={"KGAPI_REASONER": "rules"}).reasoner == "rules"
+    with pytest.raises(SettingsError, match="reasoner must be one of owlrl, rules"):
+        Settings.from_sources(environ={"KGAPI_REASONER": "pellet"})
+
+
+def test_rules_engine_seeds_the_explainer(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    kg = build_knowledge_graph(Settings(ontology_dir=DATA, cache_dir=tmp_path, reasoner="rules"))
+    monkeypatch.setattr("kgapi.knowledge.derive", refuse_to_reason)
+    assert kg.derivations().first  # reused from the build, not derived again
