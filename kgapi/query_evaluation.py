@@ -1,8 +1,13 @@
 """Evaluate one SPARQL query against the query store and serialize its answer.
 
 Plain Python over pyoxigraph, no HTTP: the web layer chooses the dataset and media types and maps
-the exceptions below to statuses. SELECT results are serialized here rather than by pyoxigraph
-because the row cap has to count the rows before anything is written.
+the exceptions below to statuses. Answers are written by pyoxigraph's own serializers (SELECT
+results and N-Triples/N-Quads graphs) into a bounded buffer, and the row cap is checked on the
+written bytes: each format has a cheap count that is exact or an upper bound. Only when that count
+passes the cap, or the buffer its budget, is the query run again and read row by row in Python, up
+to one row past the cap, so a runaway answer is never held in memory whole. Python writes what
+pyoxigraph cannot: Turtle and the other graph formats with the store's prefixes, and the one-column
+CSV whose empty rows pyoxigraph would write as blank lines.
 """
 
 from __future__ import annotations
@@ -31,6 +36,10 @@ RESULTS_TSV = "text/tab-separated-values"
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 T = TypeVar("T")
 GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
+# Native answers are written into memory up to this size; larger ones are read row by row.
+NATIVE_BUDGET_BYTES = 8 << 20
+# Graph formats with one triple a line, whose size the row cap can be checked on.
+LINE_FORMATS = (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS)
 
 
 class QuerySyntaxError(ValueError):
@@ -69,7 +78,11 @@ class QueryJob:
 
 @dataclass(frozen=True)
 class QueryAnswer:
-    """A serialized answer: `kind` is "results", "boolean" or "graph"; `rows` counts its items."""
+    """A serialized answer: `kind` is "results", "boolean" or "graph".
+
+    `rows` counts its items; for SELECT in JSON or CSV it may be an upper bound (a literal that
+    contains the row separator counts twice).
+    """
 
     kind: str
     media_type: str
@@ -83,31 +96,105 @@ def evaluate(query_store: QueryStore, job: QueryJob) -> QueryAnswer:
     Raises QuerySyntaxError for a query the engine cannot parse, TooManyResults past `max_rows`.
     The caller decides whether SERVICE may run (see kgapi.sparql_text); this function does not.
     """
+    result = _run(query_store, job)
+    if isinstance(result, ox.QueryBoolean):
+        output = result.serialize(format=_results_format(job.results_media_type))
+        return QueryAnswer("boolean", job.results_media_type, output or b"", 1)
+    if isinstance(result, ox.QuerySolutions):
+        variables = [variable.value for variable in result.variables]
+        if job.results_media_type != RESULTS_CSV or len(variables) != 1:
+            results_format = _results_format(job.results_media_type)
+            body = _native(result, results_format)
+            if body is not None:
+                count = _count_solutions(job.results_media_type, body)
+                if count <= job.max_rows:
+                    return QueryAnswer("results", job.results_media_type, body, count)
+            result = _run(query_store, job)  # read again, row by row, to find the exact count
+            assert isinstance(result, ox.QuerySolutions)
+        rows = [[solution[name] for name in variables] for solution in _capped(result, job)]
+        body = _write_solutions(job.results_media_type, variables, rows)
+        return QueryAnswer("results", job.results_media_type, body, len(rows))
+    graph_format = ox.RdfFormat.from_media_type(job.graph_media_type)
+    if graph_format is None:
+        raise ValueError(f"no RDF format for {job.graph_media_type}")
+    if graph_format in LINE_FORMATS:
+        body = _native(result, graph_format)
+        if body is not None:
+            count = body.count(b"\n")  # one triple a line; newlines in literals are escaped
+            if count <= job.max_rows:
+                return QueryAnswer("graph", job.graph_media_type, body, count)
+        result = _run(query_store, job)
+        assert isinstance(result, ox.QueryTriples)
+    triples = _capped(result, job)
+    # Dataset formats (N-Quads, TriG) write triples into the default graph.
+    body = ox.serialize(triples, format=graph_format, prefixes=query_store.prefixes) or b""
+    return QueryAnswer("graph", job.graph_media_type, body, len(triples))
+
+
+def _run(
+    query_store: QueryStore, job: QueryJob
+) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
     default, named = _dataset_of(query_store, job)
     try:
-        result = query_store.store.query(
+        return query_store.store.query(
             job.text, base_iri=job.base_iri, default_graph=default, named_graphs=named
         )
     except SyntaxError as error:
         raise QuerySyntaxError(str(error.msg or error)) from error
-    if isinstance(result, ox.QueryBoolean):
-        results_format = ox.QueryResultsFormat.from_media_type(job.results_media_type)
-        if results_format is None:
-            raise ValueError(f"no SPARQL results format for {job.results_media_type}")
-        output = result.serialize(format=results_format)
-        return QueryAnswer("boolean", job.results_media_type, output or b"", 1)
-    if isinstance(result, ox.QuerySolutions):
-        variables = [variable.value for variable in result.variables]
-        rows = [[solution[name] for name in variables] for solution in _capped(result, job)]
-        body = _write_solutions(job.results_media_type, variables, rows)
-        return QueryAnswer("results", job.results_media_type, body, len(rows))
-    triples = _capped(result, job)
-    graph_format = ox.RdfFormat.from_media_type(job.graph_media_type)
-    if graph_format is None:
-        raise ValueError(f"no RDF format for {job.graph_media_type}")
-    # Dataset formats (N-Quads, TriG) write triples into the default graph.
-    body = ox.serialize(triples, format=graph_format, prefixes=query_store.prefixes) or b""
-    return QueryAnswer("graph", job.graph_media_type, body, len(triples))
+
+
+def _results_format(media_type: str) -> ox.QueryResultsFormat:
+    results_format = ox.QueryResultsFormat.from_media_type(media_type)
+    if results_format is None:
+        raise ValueError(f"no SPARQL results format for {media_type}")
+    return results_format
+
+
+class _OverBudget(Exception):
+    """The native serializer wrote more than NATIVE_BUDGET_BYTES."""
+
+
+class _BoundedBuffer:
+    """A binary writer for pyoxigraph's serializers that refuses to grow past `budget` bytes."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.size = 0
+        self.parts: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        if self.size > self.budget:
+            raise _OverBudget
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def _native(
+    result: ox.QuerySolutions | ox.QueryTriples, output_format: ox.QueryResultsFormat | ox.RdfFormat
+) -> bytes | None:
+    """`result` written by pyoxigraph, or None if it is larger than NATIVE_BUDGET_BYTES."""
+    buffer = _BoundedBuffer(NATIVE_BUDGET_BYTES)
+    try:
+        result.serialize(buffer, format=output_format)  # type: ignore[arg-type]
+    except _OverBudget:
+        return None
+    return b"".join(buffer.parts)
+
+
+def _count_solutions(media_type: str, body: bytes) -> int:
+    """The rows of a serialized SELECT answer: exact for XML and TSV, an upper bound otherwise."""
+    if media_type == RESULTS_JSON:
+        # Rows are objects separated by `},{`, which elsewhere can only occur inside a string.
+        return 0 if body.endswith(b'"bindings":[]}}') else body.count(b"},{") + 1
+    if media_type == RESULTS_XML:
+        return body.count(b"<result>")  # a `<` in text is written `&lt;`
+    if media_type == RESULTS_TSV:
+        return body.count(b"\n") - 1  # the header line; newlines in terms are escaped
+    return body.count(b"\r\n") - 1  # CSV: the header line; a quoted field may hold CRLF too
 
 
 def _dataset_of(
@@ -204,7 +291,7 @@ def _xml_term(term: Term) -> str:
 
 
 def _xml_results(variables: list[str], rows: list[list[Term | None]]) -> bytes:
-    out = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>']
+    out = ['<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>']
     out.extend(f"<variable name={quoteattr(name)}/>" for name in variables)
     out.append("</head><results>")
     for row in rows:
@@ -215,7 +302,7 @@ def _xml_results(variables: list[str], rows: list[list[Term | None]]) -> bytes:
             if term
         )
         out.append("</result>")
-    out.append("</results></sparql>\n")
+    out.append("</results></sparql>")
     return "".join(out).encode()
 
 

@@ -66,6 +66,9 @@ def render_not_acceptable(error: NotAcceptable) -> Response:
 @blueprint.route(PATH, methods=["GET", "POST"])
 def sparql() -> Response:
     """Answer a query, or describe the service when a GET carries no query."""
+    repeated = _answer_repeated_get()
+    if repeated is not None:
+        return repeated
     protocol_request = read_protocol_request()
     if protocol_request.query is None:
         return describe()
@@ -186,7 +189,44 @@ def answer(protocol_request: ProtocolRequest) -> Response:
     representation = delivery.Representation(result.body, _content_type(result.media_type), etag)
     if len(result.body) <= MAX_CACHED_BODY_BYTES:
         state.cache.put(etag, representation)
+        if request.method == "GET":
+            state.cache.put(_get_key(), representation)
     return delivery.respond(representation)
+
+
+def _get_key() -> str:
+    """What a GET's answer depends on, read raw from the WSGI environ: the URL (which also gives
+    the query's base IRI), the query string and Accept. Never a quoted ETag, so no clash."""
+    environ = request.environ
+    host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME')}:{environ.get('SERVER_PORT')}"
+    return "\x1f".join(
+        (
+            "GET",
+            environ["wsgi.url_scheme"],
+            host,
+            environ.get("SCRIPT_NAME", ""),
+            environ.get("PATH_INFO", ""),
+            environ.get("QUERY_STRING", ""),
+            environ.get("HTTP_ACCEPT", ""),
+        )
+    )
+
+
+def _answer_repeated_get() -> Response | None:
+    """A GET seen before with the same URL and Accept, answered from the cache without reading,
+    negotiating or hashing it again; None when it was not seen (or its answer was evicted).
+
+    Only answers that were served (200) are remembered, so every refusal is decided afresh.
+    """
+    if request.method != "GET":
+        return None
+    cached = services().cache.get(_get_key())
+    if cached is None:
+        return None
+    metrics = current_app.extensions.get("kgapi.metrics")
+    if metrics is not None:
+        metrics.cache_lookups.labels("hit").inc()
+    return delivery.respond(cached)
 
 
 def describe() -> Response:

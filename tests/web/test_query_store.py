@@ -78,6 +78,30 @@ def test_row_cap_stops_reading(query_store: QueryStore) -> None:
         evaluate(query_store, job)
 
 
+@pytest.mark.parametrize(
+    ("results_type", "graph_type"),
+    [
+        (JSON, "application/n-triples"),
+        ("application/sparql-results+xml", "application/n-quads"),
+        ("text/csv", "text/turtle"),
+        ("text/tab-separated-values", "application/n-triples"),
+    ],
+)
+def test_row_cap_is_exact_in_every_format(
+    query_store: QueryStore, results_type: str, graph_type: str
+) -> None:
+    """The cap counts rows, not row separators: literals holding `},{` or CRLF count once."""
+    values = " ".join(f'"{n}}},{{\\r\\n"' for n in range(5))  # five rows, each `n},{\r\n`
+    for query in (
+        f"SELECT ?a ?b WHERE {{ VALUES ?a {{ {values} }} BIND(?a AS ?b) }}",
+        f"CONSTRUCT {{ <urn:s> <urn:p> ?a }} WHERE {{ VALUES ?a {{ {values} }} }}",
+    ):
+        job = QueryJob(query, results_type, graph_type, max_rows=5)
+        assert evaluate(query_store, job).rows == 5
+        with pytest.raises(TooManyResults):
+            evaluate(query_store, QueryJob(query, results_type, graph_type, max_rows=4))
+
+
 def test_app_factory_takes_settings_and_a_built_graph(
     settings: Settings, knowledge: KnowledgeGraph
 ) -> None:
