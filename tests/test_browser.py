@@ -10,17 +10,13 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from serving import free_port, kgapi_server
 
 from kgapi.settings import PROJECT_ROOT, Settings
 
@@ -67,55 +63,19 @@ class Outside:
     requests: list[str] = field(default_factory=list)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="session")
 def ui_server(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """`kgapi serve` on 127.0.0.1, its base IRI its own URL, so IRIs dereference on it."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log_path = tmp_path_factory.mktemp("ui-server") / "server.log"
-    command = [
-        sys.executable, "-m", "kgapi.cli",
+    arguments = [
         "--base-iri", f"{url}/",
         "--cache-dir", str(settings.cache_dir),
         "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2",
     ]  # fmt: skip
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("KGAPI_")}
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(command, env=environ, stdout=log, stderr=subprocess.STDOUT)
-        server = Server(url, process, log_path)
-        try:
-            wait_until_up(server)
-            yield server
-        finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def wait_until_up(server: Server) -> None:
-    """Poll /healthz; a cold start reasons over the ontology first."""
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            pytest.fail(f"kgapi serve exited with {server.process.returncode}:\n{server.log()}")
-        try:
-            with urllib.request.urlopen(f"{server.url}/healthz", timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    pytest.fail("kgapi serve did not answer /healthz within 300 s")
+    with kgapi_server(arguments, port=port, log_path=log_path) as process:
+        yield Server(url, process, log_path)
 
 
 @pytest.fixture(scope="session")

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import http.client
 import os
-import socket
 import subprocess
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
 from rdflib import Graph, Namespace
 from rdflib.namespace import RDFS
 
@@ -79,27 +76,3 @@ def w3c_graph_options(directory: Path) -> list[str]:
         for data in manifest.objects(None, UT.graphData)
     }
     return sorted(options)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def wait_until_up(server: LiveServer) -> None:
-    """Poll /healthz; a cold start reasons over the ontology first, so allow minutes."""
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            error = server.log_path.read_text(errors="replace")
-            pytest.fail(f"kgapi serve exited with {server.process.returncode}:\n{error}")
-        try:
-            status, _, _ = server.request("GET", "/healthz")
-            if status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    pytest.fail("kgapi serve did not answer /healthz within 300 s")
