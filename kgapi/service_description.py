@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, RDF, VOID, XSD
+from rdflib.namespace import DCTERMS, RDF, RDFS, VOID, XSD
 
 from kgapi import __version__
 from kgapi.query_store import QueryStore
@@ -18,6 +18,13 @@ from kgapi.query_store import QueryStore
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
 OWL_RDF_BASED = URIRef("http://www.w3.org/ns/entailment/OWL-RDF-Based")
+TRIVIA_NOTE = (
+    "Answers use the OWL 2 RL closure, materialized once. Inferences that hold of everything are "
+    "not served: reflexive rdfs:subClassOf, owl:sameAs and equivalences, owl:Thing and "
+    "rdfs:Resource membership, inferred typing of terms as classes or properties, owl:Nothing "
+    "subsumptions and other triples about the RDF, RDFS, OWL and XSD vocabularies, and triples "
+    "about the ontology's anonymous class expressions."
+)
 OWL_RL_PROFILE = URIRef("http://www.w3.org/ns/owl-profile/RL")
 
 # W3C format IRIs of the media types the endpoint writes (unknown media types are left out).
@@ -53,6 +60,8 @@ def describe_service(
     graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
     graph.add((service, SD.defaultEntailmentRegime, OWL_RDF_BASED))
     graph.add((service, SD.defaultSupportedEntailmentProfile, OWL_RL_PROFILE))
+    # Honest about what "OWL 2 RL" means here: the closure is materialized and its trivia dropped.
+    graph.add((service, RDFS.comment, Literal(TRIVIA_NOTE, lang="en")))
     graph.add((service, SD.feature, SD.EmptyGraphs))
     if allow_service:
         graph.add((service, SD.feature, SD.BasicFederatedQuery))
