@@ -6,6 +6,7 @@ triples a reasoner would add); the bundled ontology is used for the taxonomy acc
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import shutil
@@ -17,7 +18,7 @@ from typing import Any
 import networkx as nx
 import pytest
 from networkx.readwrite import json_graph
-from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
+from rdflib import OWL, RDF, RDFS, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
 from kgapi.export import (
@@ -96,6 +97,36 @@ def test_node_attributes_carry_iri_slug_label_kind_axis(tiny: ExportSource) -> N
     assert {data["kind"] for _, data in graph.nodes(data=True)} <= set(KINDS)
 
 
+@pytest.mark.parametrize("scope", ["all", "products", "taxonomy"])
+def test_conversion_builds_the_graph_networkx_itself_would(tiny: ExportSource, scope: str) -> None:
+    # to_networkx fills the MultiDiGraph's dicts directly; networkx's own API must agree.
+    graph = drawn(tiny, scope=scope)
+    rebuilt = nx.MultiDiGraph(**graph.graph)
+    rebuilt.add_nodes_from(graph.nodes(data=True))
+    rebuilt.add_edges_from(graph.edges(keys=True, data=True))
+    assert nx.utils.graphs_equal(graph, rebuilt)
+    assert graph.pred == rebuilt.pred
+    # networkx's add_edge extends one key dict that successors and predecessors share.
+    for subject, target in set(graph.edges()):
+        graph.add_edge(subject, target, key="test:added")
+        assert "test:added" in graph.pred[target][subject]
+
+
+def test_export_leaves_the_garbage_collector_as_it_found_it(tiny: ExportSource) -> None:
+    assert gc.isenabled()
+    export(tiny, ExportRequest(scope="all", format="nodelink"))
+    assert gc.isenabled()
+    with pytest.raises(UnknownName):
+        export(tiny, ExportRequest(scope="neighbourhood", focus="no-such-entity"))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        export(tiny, ExportRequest(scope="all", format="graphml"))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def test_literals_become_attributes_in_the_chosen_language(tiny: ExportSource) -> None:
     english, chinese = drawn(tiny), drawn(tiny, lang="zh")
     hammer = str(VR.hammer)
@@ -157,6 +188,20 @@ def test_scope_all_holds_every_admitted_triple(tiny: ExportSource) -> None:
     selection = select(tiny, scope="all", trivial_types=True, blank_nodes=True)
     only_inferred = len(set(tiny.inferred) - set(tiny.asserted))
     assert len(selection) == len(tiny.asserted) + only_inferred
+
+
+def test_scope_all_reads_the_store_as_iterating_the_graph_does(tiny: ExportSource) -> None:
+    # select() reads a Memory store's own triple set for speed; it must be what iteration gives,
+    # and any other graph kind must still be iterated.
+    selection = select(tiny, scope="all", inferred=False, trivial_types=True, blank_nodes=True)
+    assert [triple for triple, _ in selection.pairs] == list(tiny.asserted)
+    dataset = Dataset()
+    named = dataset.graph(URIRef("urn:x-test:asserted"))
+    for triple in tiny.asserted:
+        named.add(triple)
+    in_dataset = ExportSource(named, Graph())
+    selected = select(in_dataset, scope="all", inferred=False, trivial_types=True, blank_nodes=True)
+    assert {triple for triple, _ in selected.pairs} == set(tiny.asserted)
 
 
 def test_taxonomy_scope_holds_trees_only(tiny: ExportSource) -> None:

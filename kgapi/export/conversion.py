@@ -10,13 +10,12 @@ the edge key is the predicate's prefixed name, so parallel edges stay apart in t
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
-from collections.abc import Mapping
-from typing import Any, TypeGuard, cast
+from typing import Any, cast
 
 import networkx as nx
-from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
-from rdflib.extras.external_graph_libs import rdflib_to_networkx_multidigraph
+from rdflib import OWL, RDF, RDFS, BNode, Literal, Namespace, URIRef
 from rdflib.namespace import SKOS
 from rdflib.term import Node
 
@@ -54,75 +53,104 @@ def to_networkx(
     """The selection as a networkx MultiDiGraph (see the module docstring for its attributes).
 
     Labels, kinds and axes come from the whole source, so a taxonomy export still knows that a
-    class is a classification concept even though it holds no rdf:type triples.
+    class is a classification concept even though it holds no rdf:type triples. They are read
+    once per source (`ExportSource.descriptions`) and reused by every export of it.
     """
     # Nodes are keyed by plain strings from the start: rdflib terms hash in Python, and a large
-    # export would spend most of its time hashing them.
-    describer = _Describer(source, lang)
+    # export would spend most of its time hashing them. One pass over the selection collects
+    # the nodes, their literal values and the edges; the graph is then built in bulk.
+    describer = source.descriptions
     node_id = describer.node_id
     terms: dict[str, Node] = {}
     asserted_nodes: set[str] = set()
-    literal_values: dict[str, dict[str, list[Literal]]] = defaultdict(lambda: defaultdict(list))
+    literal_values: dict[str, dict[str, list[Literal]]] = {}
     predicates: dict[str, Node] = {}
-    edges: list[tuple[str, tuple[str, bool], str]] = []
+    edges: list[tuple[str, str, str, bool]] = []
+    uri, literal = URIRef, Literal
     for (s, p, o), only_inferred in selection.pairs:
-        subject, predicate = node_id(s), str(p)
+        subject = str(s) if type(s) is uri else node_id(s)
+        predicate = str(p)
         if subject not in terms:
             terms[subject] = s
         if predicate not in predicates:
             predicates[predicate] = p
         if not only_inferred:
             asserted_nodes.add(subject)
-        if _is_literal(o) and not literals_as_nodes:
-            literal_values[subject][predicate].append(o)
+        kind = type(o)
+        # Exact types first: rdflib's term classes check isinstance through an ABC, slowly.
+        if (kind is literal or (kind is not uri and isinstance(o, literal))) and not (
+            literals_as_nodes
+        ):
+            value = cast(Literal, o)
+            values = literal_values.get(subject)
+            if values is None:
+                literal_values[subject] = {predicate: [value]}
+            else:
+                found = values.get(predicate)
+                if found is None:
+                    values[predicate] = [value]
+                else:
+                    found.append(value)
             continue
-        target = node_id(o)
+        target = str(o) if kind is uri else node_id(o)
         if target not in terms:
             terms[target] = o
         if not only_inferred:
             asserted_nodes.add(target)
-        edges.append((subject, (predicate, only_inferred), target))
+        edges.append((subject, target, predicate, only_inferred))
     if selection.focus is not None:
         focus = node_id(selection.focus)
         terms.setdefault(focus, selection.focus)
         asserted_nodes.add(focus)
-    describer.learn({**terms, **predicates})
 
     names = {predicate: describer.curie(term) for predicate, term in predicates.items()}
     edge_data = {
         (predicate, flag): {
-            "key": names[predicate],
             "predicate": predicate,
-            "label": describer.label(term),
+            "label": describer.label(term, lang),
             "inferred": flag,
         }
         for predicate, term in predicates.items()
         for flag in (False, True)
     }
 
-    def edge_attributes(s: str, p: tuple[str, bool], o: str) -> dict[str, Any]:
-        return dict(edge_data[p])
+    # Nodes in the order the edges first reach them (as networkx's add_edge would add them),
+    # then the nodes no edge reaches.
+    order: dict[str, None] = {}
+    for subject, target, _, _ in edges:
+        if subject not in order:
+            order[subject] = None
+        if target not in order:
+            order[target] = None
+    order.update(dict.fromkeys(terms))
 
-    # rdflib's converter only iterates its first argument and hands each (s, p, o) to
-    # edge_attrs, so pre-converted triples (p carrying the inferred flag) serve as well.
-    graph: nx.MultiDiGraph = rdflib_to_networkx_multidigraph(
-        cast(Graph, edges), edge_attrs=edge_attributes
-    )
-    for key, term in terms.items():
-        attributes = describer.describe(key, term)
+    def node_attributes(key: str) -> dict[str, Any]:
+        attributes = describer.describe(key, terms[key], lang)
         attributes["inferred"] = key not in asserted_nodes
-        for predicate, values in literal_values.get(key, {}).items():
-            attributes[names[predicate]] = _pick(values, lang)
-        graph.add_node(key, **attributes)
+        values = literal_values.get(key)
+        if values is not None:
+            for predicate, found in values.items():
+                attributes[names[predicate]] = _pick(found, lang)
+        return attributes
+
+    # Filled in place, as add_nodes_from and add_edges_from would (successor and predecessor
+    # sharing each key dict) at a fifth of their cost per edge: nothing else holds the graph yet.
+    graph = nx.MultiDiGraph()
+    node_store, successors, predecessors = graph._node, graph._succ, graph._pred
+    for key in order:
+        node_store[key] = node_attributes(key)
+        successors[key] = {}
+        predecessors[key] = {}
+    for subject, target, predicate, flag in edges:
+        out = successors[subject]
+        keys = out.get(target)
+        if keys is None:
+            keys = out[target] = {}
+            predecessors[target][subject] = keys
+        keys[names[predicate]] = edge_data[predicate, flag].copy()
     graph.graph["scope"] = selection.scope
     graph.graph["lang"] = lang
     return graph
-
-
-def _is_literal(term: Node) -> TypeGuard[Literal]:
-    # rdflib's term classes check isinstance through an ABC, slowly; exact types answer at once.
-    kind = type(term)
-    return kind is Literal or (kind is not URIRef and isinstance(term, Literal))
 
 
 def _pick(values: list[Literal], lang: str) -> str:
@@ -135,43 +163,66 @@ def _pick(values: list[Literal], lang: str) -> str:
     return VALUE_SEPARATOR.join(sorted({str(v) for v in chosen}))
 
 
-class _Describer:
-    """Slugs, labels, kinds and axes of nodes (keyed by node id), read in bulk from the source."""
+class Descriptions:
+    """Slugs, labels, kinds and axes of the source's nodes (keyed by node id).
 
-    def __init__(self, source: ExportSource, lang: str) -> None:
+    Read in bulk from the whole source on first use and kept (see `ExportSource.descriptions`):
+    the source's graphs do not change, so every export of it reuses what an earlier one read.
+    """
+
+    def __init__(self, source: ExportSource) -> None:
         self.source = source
-        self.lang = lang
         self.namespaces = source.asserted.namespace_manager
-        self.labels: dict[str, tuple[int, str]] = {}
-        self.types: dict[str, set[str]] = defaultdict(set)
-        self.schemes: dict[str, str] = {}
         self._curies: dict[str, str] = {}
         self._ancestors: dict[str, set[str]] = {}
         self._kinds = _kind_table(ontology_namespace(source.base_iri))
+        self._lock = threading.Lock()
+        self._read = False
+        self._label_candidates: list[tuple[str, int, str | None, str]] = []
+        self._labels: dict[str, dict[str, str]] = {}
+        self.types: dict[str, set[str]] = defaultdict(set)
+        self.schemes: dict[str, str] = {}
+        # Per language, the attributes `describe` gives an IRI node (copied on each use).
+        self._described: dict[str, dict[str, dict[str, Any]]] = {}
 
-    def learn(self, terms: Mapping[str, Node]) -> None:
-        """Read the labels, types and schemes of the nodes `terms` maps ids to."""
-        rank_of_lang = {self.lang: 0, **{other: 1 for other in LANGUAGES if other != self.lang}}
-        for order, predicate in enumerate(LABEL_PREDICATES):
-            for s, label in self.source.asserted.subject_objects(predicate):
-                key = self.node_id(s)
-                if key not in terms or not isinstance(label, Literal):
-                    continue
-                language = label.language
+    def _learn(self) -> None:
+        """Read the labels, types and schemes of every node of the source, once."""
+        with self._lock:
+            if self._read:
+                return
+            node_id = self.node_id
+            for order, predicate in enumerate(LABEL_PREDICATES):
+                for s, label in self.source.asserted.subject_objects(predicate):
+                    if isinstance(label, Literal):
+                        self._label_candidates.append(
+                            (node_id(s), order, label.language, str(label))
+                        )
+            for graph in (self.source.asserted, self.source.inferred):
+                for s, kind in graph.subject_objects(RDF.type):
+                    self.types[node_id(s)].add(str(kind))
+                for predicate in (SKOS.inScheme, SKOS.topConceptOf):
+                    for s, scheme in graph.subject_objects(predicate):
+                        if isinstance(scheme, URIRef):
+                            key = node_id(s)
+                            slug = self.source.slug(scheme)
+                            self.schemes[key] = min(slug, self.schemes.get(key, slug))
+            self._read = True
+
+    def labels(self, lang: str) -> dict[str, str]:
+        """Each node's label in `lang`: rdfs:label before skos:prefLabel, `lang` before the
+        other languages, untagged after both and any other language last."""
+        found = self._labels.get(lang)
+        if found is None:
+            self._learn()
+            rank_of_lang = {lang: 0, **{other: 1 for other in LANGUAGES if other != lang}}
+            best: dict[str, tuple[int, str]] = {}
+            for key, order, language, text in self._label_candidates:
                 rank = 2 * (rank_of_lang.get(language, 3) if language else 2) + order
-                if key not in self.labels or (rank, str(label)) < self.labels[key]:
-                    self.labels[key] = (rank, str(label))
-        for graph in (self.source.asserted, self.source.inferred):
-            for s, kind in graph.subject_objects(RDF.type):
-                key = self.node_id(s)
-                if key in terms:
-                    self.types[key].add(str(kind))
-            for predicate in (SKOS.inScheme, SKOS.topConceptOf):
-                for s, scheme in graph.subject_objects(predicate):
-                    key = self.node_id(s)
-                    if key in terms and isinstance(scheme, URIRef):
-                        slug = self.source.slug(scheme)
-                        self.schemes[key] = min(slug, self.schemes.get(key, slug))
+                if key not in best or (rank, text) < best[key]:
+                    best[key] = (rank, text)
+            found = {key: text for key, (_, text) in best.items()}
+            self._labels[lang] = found
+        return found
 
     @staticmethod
     def node_id(term: Node) -> str:
@@ -202,10 +253,10 @@ class _Describer:
             return self.curie(term) if slug == str(term) else slug
         return self.node_id(term)
 
-    def label(self, term: Node, key: str | None = None) -> str:
-        found = self.labels.get(key if key is not None else self.node_id(term))
+    def label(self, term: Node, lang: str, key: str | None = None) -> str:
+        found = self.labels(lang).get(key if key is not None else self.node_id(term))
         if found is not None:
-            return found[1]
+            return found
         if isinstance(term, BNode):
             return render_term(self.source.asserted, term)
         if isinstance(term, Literal):
@@ -225,12 +276,24 @@ class _Describer:
             return "blank"
         return "individual" if types else "resource"
 
-    def describe(self, key: str, term: Node) -> dict[str, Any]:
-        """The attributes every node has (axis only where there is one)."""
+    def describe(self, key: str, term: Node, lang: str) -> dict[str, Any]:
+        """The attributes every node has (axis only where there is one), as a new dict."""
+        if type(term) is not URIRef:
+            return self._describe(key, term, lang)
+        described = self._described.get(lang)
+        if described is None:
+            described = self._described.setdefault(lang, {})
+        found = described.get(key)
+        if found is None:
+            found = described[key] = self._describe(key, term, lang)
+        return found.copy()
+
+    def _describe(self, key: str, term: Node, lang: str) -> dict[str, Any]:
+        self._learn()
         attributes: dict[str, Any] = {
             "iri": str(term) if isinstance(term, URIRef) else "",
             "slug": self.slug(term),
-            "label": self.label(term, key),
+            "label": self.label(term, lang, key),
             "kind": self.kind(term, key),
         }
         axis = self.schemes.get(key)
