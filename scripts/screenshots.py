@@ -9,39 +9,18 @@ fonts-noto-cjk`. Usage: python scripts/screenshots.py [--out DIR] [--chromium PA
 from __future__ import annotations
 
 import argparse
-import os
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from playwright.sync_api import Page, Route, sync_playwright
+from playwright.sync_api import Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-VIEWPORT = {"width": 1360, "height": 900}
+sys.path.insert(0, str(ROOT / "tests"))  # the live-server and browser helpers the tests use
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+from serving import CHROMIUM_FLAGS, VIEWPORT, free_port, held_to, kgapi_server  # noqa: E402
 
 
 @contextmanager
@@ -49,28 +28,15 @@ def live_server() -> Iterator[str]:
     """`kgapi serve` on 127.0.0.1 until the block ends; yields its URL."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    command = [
-        sys.executable, "-m", "kgapi.cli", "--base-iri", f"{url}/",
+    arguments = [
+        "--base-iri", f"{url}/",
         "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2",
     ]  # fmt: skip
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("KGAPI_")}
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(command, env=environ, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + 300
-            while True:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    raise SystemExit(f"kgapi serve did not start:\n{log.read().decode()}")
-                try:
-                    with urllib.request.urlopen(f"{url}/healthz", timeout=5):
-                        break
-                except OSError:
-                    time.sleep(0.3)
-            yield url
-        finally:
-            process.send_signal(signal.SIGTERM)
-            process.wait(timeout=30)
+    with (
+        tempfile.TemporaryDirectory() as logs,
+        kgapi_server(arguments, port=port, log_path=Path(logs) / "server.log"),
+    ):
+        yield url
 
 
 def editor(page: Page, url: str) -> None:
@@ -124,16 +90,9 @@ def main(argv: list[str] | None = None) -> int:
             executable_path=str(args.chromium), args=CHROMIUM_FLAGS, headless=True
         )
 
-        def guard(route: Route) -> None:
-            if route.request.url.startswith(url + "/"):
-                route.continue_()
-            else:
-                outside.append(route.request.url)
-                route.abort()
-
         for language in ("en", "zh"):
             context = browser.new_context(viewport=VIEWPORT, locale="en-US")
-            context.route("**/*", guard)
+            context.route("**/*", held_to(url, outside))
             page = context.new_page()
             page.set_default_timeout(60_000)
             # The language is chosen once and remembered (cookie), as a visitor would.

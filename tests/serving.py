@@ -1,6 +1,8 @@
 """Running the real `kgapi serve` for the tests that need it: a free port on 127.0.0.1, wait for
 /healthz, stop with SIGTERM (and kill after 30 s). KGAPI_* variables are not passed on, so the
-server sees only the flags the test gives."""
+server sees only the flags the test gives. Also the Chromium flags and the request guard the
+browser tests share with scripts/screenshots.py (which imports this file), so both drive the
+browser the same way."""
 
 from __future__ import annotations
 
@@ -11,13 +13,29 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
+if TYPE_CHECKING:
+    from playwright.sync_api import ViewportSize
+
 STARTUP_SECONDS = 300  # a cold start reasons over the ontology first
+# The flags Chromium needs on a closed network: no background calls home, no sandbox as root.
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT: ViewportSize = {"width": 1360, "height": 900}
 
 
 def free_port() -> int:
@@ -62,3 +80,18 @@ def _wait_until_up(process: subprocess.Popen[bytes], port: int, log_path: Path) 
             pass
         time.sleep(0.2)
     pytest.fail(f"kgapi serve did not answer /healthz within {STARTUP_SECONDS} s")
+
+
+def held_to(origin: str, outside: list[str]) -> Callable[[Any], None]:
+    """A Playwright route handler that lets requests to `origin` (and data: URLs) through and
+    aborts any other, noting it in `outside`."""
+
+    def guard(route: Any) -> None:
+        url = route.request.url
+        if url.startswith(origin + "/") or url.startswith("data:"):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    return guard

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from serving import free_port, kgapi_server
+from serving import CHROMIUM_FLAGS, VIEWPORT, free_port, held_to, kgapi_server
 
 from kgapi.settings import PROJECT_ROOT, Settings
 
@@ -31,17 +31,6 @@ sync_api = pytest.importorskip(
     "playwright.sync_api", reason="browser tests need Playwright: pip install -e '.[test]'"
 )
 
-# The flags Chromium needs on a closed network: no background calls home, no sandbox as root.
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = Path(os.environ.get("KGAPI_TEST_ARTIFACTS", PROJECT_ROOT / "test-artifacts"))
 TIMEOUT_MS = 30_000
 
@@ -103,18 +92,10 @@ def page(
 ) -> Iterator[sync_api.Page]:
     """A fresh page whose requests outside the test server are aborted and logged; the test
     fails if there were any, or if the page logged an error. A screenshot is saved either way."""
-    context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="en-US")
+    context = browser.new_context(viewport=VIEWPORT, locale="en-US")
     errors: list[str] = []
 
-    def guard(route: sync_api.Route) -> None:
-        url = route.request.url
-        if url.startswith(ui_server.url + "/") or url.startswith("data:"):
-            route.continue_()
-        else:
-            outside.requests.append(url)
-            route.abort()
-
-    context.route("**/*", guard)
+    context.route("**/*", held_to(ui_server.url, outside.requests))
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
     page.on("pageerror", lambda error: errors.append(f"page error: {error}"))
