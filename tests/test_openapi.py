@@ -112,3 +112,14 @@ def test_fuzzing_the_api_finds_no_server_error_nor_schema_break(app: Flask) -> N
             case.validate_response(response, checks=FUZZ_CHECKS)
 
         check()
+
+
+@pytest.mark.parametrize("format_name", ["json", "turtle", "jsonld", "ntriples", "rdfxml"])
+def test_each_entity_format_conforms_to_its_described_schema(app: Flask, format_name: str) -> None:
+    # The fuzzer draws formats at random; every one of them is checked here, every run.
+    schema = schemathesis.openapi.from_wsgi("/openapi.json", app)
+    operation = schema["/api/entities/{id}"]["GET"]
+    case = operation.Case(path_parameters={"id": "kvm"}, query={"format": format_name})
+    response = case.call(headers={"Accept-Encoding": "identity"})
+    assert response.status_code == 200
+    case.validate_response(response, checks=FUZZ_CHECKS)

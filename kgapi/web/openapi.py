@@ -201,7 +201,10 @@ def _entity_operation(method: str, *, in_path: bool) -> dict[str, Any] | None:
     ]
     ok = _json_ok("Entity", "The entity; Turtle, JSON-LD, N-Triples or RDF/XML by negotiation.")
     for media_type in rdf_types:
-        ok["200"]["content"][media_type] = {"schema": {"type": "string"}}
+        # JSON-LD is JSON, which clients (and validators) parse: a document is an object or array.
+        json_ld = media_type == "application/ld+json"
+        schema = {"type": ["object", "array"]} if json_ld else {"type": "string"}
+        ok["200"]["content"][media_type] = {"schema": schema}
     return {
         "operationId": "getEntity" if in_path else "getEntityById",
         "tags": ["entities"],
