@@ -68,8 +68,11 @@ def build_query_store(
             continue  # its triples are in the named graphs; the union is loaded below
         data = graph.serialize(format="nt", encoding="utf-8")
         store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph.identifier))
-    for graph in (knowledge.asserted, knowledge.inferred):
-        store.load(graph.serialize(format="nt"), format=ox.RdfFormat.N_TRIPLES)
+    # The default graph is asserted + inferred, copied natively from the named graphs just loaded.
+    store.update(
+        f"ADD <{knowledge.asserted_graph_iri}> TO DEFAULT; "
+        f"ADD <{knowledge.inferred_graph_iri}> TO DEFAULT"
+    )
     digest = hashlib.sha256(knowledge.version.encode())
     for iri, path in (extra_graphs or {}).items():
         try:

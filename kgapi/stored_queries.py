@@ -1,20 +1,27 @@
 """Stored SPARQL queries: `queries/<name>.rq` files with a `#+` metadata header, run with bindings.
 
 The header (documented in queries/README.md) gives a summary, a description, tags and typed
-parameters with defaults. Each query is parsed and prepared once; a run binds the parameters
-as RDF terms through rdflib's `initBindings`, so a parameter's text never becomes query text
-(grlc's open injection bug, CLARIAH/grlc#101, is the warning). Values are validated by type
-first; a wrong value raises ParameterError naming the parameter and saying why.
+parameters with defaults. A run binds the parameters as RDF terms through rdflib's
+`initBindings`, so a parameter's text never becomes query text (grlc's open injection bug,
+CLARIAH/grlc#101, is the warning). Values are validated by type first; a wrong value raises
+ParameterError naming the parameter and saying why.
+
+Loading checks each query's syntax with pyoxigraph's parser (Rust, about 0.1 ms a query) and
+prepares it for rdflib on its first run: rdflib's parser (pyparsing) takes 20-40 ms a query,
+which made preparing them all most of a warm start.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 from pyparsing import ParseException
 from rdflib import Graph, Literal, URIRef, Variable
 from rdflib.plugins.sparql import prepareQuery
@@ -24,6 +31,7 @@ from rdflib.term import Identifier, Node
 
 from kgapi.names import NameIndex, NameResolutionError
 from kgapi.settings import CANONICAL_BASE_IRI
+from kgapi.sparql_text import read_query_text
 
 PARAMETER_TYPES: dict[str, str] = {
     "entity": "a name of a term of the graph: IRI, prefixed name, slug, or en/zh label or alias",
@@ -94,9 +102,13 @@ class Parameter:
         }
 
 
+# rdflib's SPARQL parser is not thread-safe (RDFLib/rdflib#1282).
+_PREPARING = threading.Lock()
+
+
 @dataclass(frozen=True)
 class StoredQuery:
-    """One prepared query file. `form` is SELECT, ASK, CONSTRUCT or DESCRIBE."""
+    """One query file, its syntax checked. `form` is SELECT, ASK, CONSTRUCT or DESCRIBE."""
 
     name: str
     path: Path
@@ -106,7 +118,20 @@ class StoredQuery:
     parameters: tuple[Parameter, ...]
     text: str
     form: str
-    prepared: Query = field(repr=False, compare=False)
+    namespaces: Mapping[str, str] = field(repr=False, compare=False)
+
+    @cached_property
+    def prepared(self) -> Query:
+        """The query prepared for rdflib's engine, on first use.
+
+        Raises QueryFileError in the rare case rdflib's grammar refuses what pyoxigraph's took.
+        """
+        with _PREPARING:
+            try:
+                return prepareQuery(self.text, initNs=dict(self.namespaces))
+            except ParseException as error:
+                message = f"SPARQL syntax error (rdflib): {error.msg}"
+                raise QueryFileError(self.path, message, error.lineno) from error
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -279,9 +304,13 @@ def parse_query_file(
                 path, f"parameter {parameter.name!r} is not a variable of the query"
             )
     try:
-        prepared = prepareQuery(text, initNs=dict(namespaces))
-    except ParseException as error:
-        raise QueryFileError(path, f"SPARQL syntax error: {error.msg}", error.lineno) from error
+        # Parsed, not evaluated: the answer of an empty store is lazy and never read.
+        ox.Store().query(text, prefixes=dict(namespaces))
+    except SyntaxError as error:
+        raise QueryFileError(path, f"SPARQL syntax {error.msg}") from error
+    form = read_query_text(text).form
+    if form is None:  # not for a text pyoxigraph parsed as a query; keeps `form` a str
+        raise QueryFileError(path, "not a SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE)")
     return StoredQuery(
         name=path.stem,
         path=path,
@@ -290,8 +319,8 @@ def parse_query_file(
         tags=tuple(header.get("tags", ())),
         parameters=parameters,
         text=text,
-        form=_form(prepared),
-        prepared=prepared,
+        form=form,
+        namespaces=dict(namespaces),
     )
 
 
@@ -368,14 +397,6 @@ def _parse_parameter(path: Path, text: str, number: int) -> dict[str, Any]:
         "required": not optional,
         "description": [],
     }
-
-
-def _form(prepared: Query) -> str:
-    name = str(prepared.algebra.name)
-    for form in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
-        if name.upper().startswith(form):
-            return form
-    return "SELECT"
 
 
 def resolver(names: NameIndex) -> Callable[[str], URIRef]:

@@ -6,12 +6,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 
+from kgapi.knowledge import KnowledgeGraph
 from kgapi.namespaces import VIRT, VR
+from kgapi.settings import Settings
+from kgapi.web import create_app
 
 PROBLEM_KEYS = {"type", "title", "status", "detail"}
 
@@ -236,3 +241,16 @@ def test_name_errors_carry_candidates(client: FlaskClient) -> None:
         problem = client.get(path).get_json()
         assert problem["candidates"], path
         assert {"iri", "label"} <= set(problem["candidates"][0])
+
+
+def test_a_stored_query_rdflib_cannot_prepare_is_a_clear_500(
+    settings: Settings, knowledge: KnowledgeGraph, tmp_path: Path
+) -> None:
+    # Loading checks syntax with pyoxigraph, which also takes SPARQL 1.2 patterns; rdflib
+    # prepares on first run and its refusal names the file instead of a bare 500.
+    (tmp_path / "star.rq").write_text("#+ summary: x\nSELECT * WHERE { << ?s ?p ?o >> ?q ?r }\n")
+    app = create_app(replace(settings, query_timeout=0, queries_dir=tmp_path), knowledge=knowledge)
+    response = app.test_client().get("/api/queries/star")
+    assert response.status_code == 500
+    assert response.mimetype == "application/problem+json"
+    assert "star.rq:2: SPARQL syntax error (rdflib)" in response.get_json()["detail"]

@@ -136,6 +136,24 @@ def test_at_least_fifteen_useful_queries_ship(queries: dict[str, StoredQuery]) -
     assert all(query.summary for query in queries.values())
 
 
+def test_form_read_at_load_is_the_form_rdflib_prepares(queries: dict[str, StoredQuery]) -> None:
+    # Loading reads the form from the text; rdflib prepares the query on its first run.
+    for query in queries.values():
+        algebra = str(query.prepared.algebra.name).upper()
+        assert algebra.startswith(query.form), (query.name, algebra)
+
+
+def test_what_only_rdflib_refuses_is_a_query_file_error_on_first_run(
+    tmp_path: Path, served: Graph
+) -> None:
+    # pyoxigraph's parser, which checks files at load, also takes SPARQL 1.2 (RDF-star)
+    # patterns that rdflib's grammar lacks; rdflib prepares a query on its first run.
+    path = write(tmp_path, "#+ summary: x\nSELECT * WHERE { << ?s ?p ?o >> ?q ?r }\n")
+    query = parse_query_file(path, namespaces={})
+    with pytest.raises(QueryFileError, match=r"sample.rq:2: SPARQL syntax error \(rdflib\)"):
+        query.run(served, {})
+
+
 def test_every_query_runs_with_its_defaults(
     queries: dict[str, StoredQuery], served: Graph, names: NameIndex, namespaces: dict[str, str]
 ) -> None:

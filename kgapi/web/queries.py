@@ -14,7 +14,7 @@ from flask import Blueprint, Response, request, url_for
 from rdflib import Variable
 from rdflib.term import Node
 
-from kgapi.stored_queries import StoredQuery, row_count, serialize_result
+from kgapi.stored_queries import QueryFileError, StoredQuery, row_count, serialize_result
 from kgapi.web import delivery
 from kgapi.web.api import ApiProblem, choose, json_response, lookups, register
 from kgapi.web.negotiation import RDF, RESULTS, formats_of
@@ -74,7 +74,12 @@ def _answer(query: StoredQuery, bindings: dict[Variable, Node]) -> Response:
     etag = delivery.entity_tag(state.query_store.version, "stored-query", query.name, key, chosen)
     cached = state.cache.get(etag)
     if cached is None:
-        result = query.run(lookups().graph, bindings)
+        try:
+            result = query.run(lookups().graph, bindings)
+        except QueryFileError as error:  # the file passed pyoxigraph's parser, not rdflib's
+            raise ApiProblem(
+                500, "Stored Query Unusable", str(error), slug="stored-query-unusable"
+            ) from error
         rows = row_count(result)
         if rows > state.settings.max_result_rows:
             raise ApiProblem(
