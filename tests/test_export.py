@@ -36,6 +36,7 @@ from kgapi.export import (
     select,
     to_networkx,
 )
+from kgapi.export.writers import write_nodelink
 from kgapi.knowledge import KnowledgeGraph
 from kgapi.names import AmbiguousName, UnknownName
 from kgapi.namespaces import VIRT, VR
@@ -577,3 +578,16 @@ def test_bundled_products_scope_has_every_product(bundled: ExportSource) -> None
         str(VR["vmware-esxi"]), str(VIRT.Type1Hypervisor), key="virt:hypervisorType"
     )
     assert isinstance(next(iter(products)), URIRef)
+
+
+def test_json_writers_match_the_standard_library_and_take_what_orjson_refuses(
+    bundled: ExportSource,
+) -> None:
+    graph = drawn(bundled, scope="taxonomy", lang="zh")
+    standard = json.dumps(
+        json_graph.node_link_data(graph, edges="edges"), ensure_ascii=False, separators=(",", ":")
+    )
+    assert write_nodelink(graph) == standard.encode("utf-8")
+    huge = nx.MultiDiGraph()
+    huge.add_node("n", weight=2**70)  # past orjson's 64-bit integers
+    assert json.loads(write_nodelink(huge))["nodes"][0]["weight"] == 2**70
