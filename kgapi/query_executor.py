@@ -1,17 +1,29 @@
-"""Run queries in a child process that can be killed, so a time limit really stops the work.
+"""Run queries so that a time limit really stops the work.
 
-pyoxigraph evaluates inside native code that neither signals nor threads can interrupt, so each
-serving process forks one executor child (sharing the loaded store copy-on-write) and waits for
-its answer at most `timeout` seconds. Past that the child is killed, the caller gets
-QueryTimeout, and a fresh child is forked for the next query: no worker is left computing.
+pyoxigraph evaluates inside native code that neither signals nor threads can interrupt; only
+ending the process that computes stops it. Two ways, both leaving no process computing:
+
+- **A killable child** (the default): each serving process forks one executor child (sharing the
+  loaded store copy-on-write) and waits for its answer at most `timeout` seconds. Past that the
+  child is killed, the caller gets QueryTimeout, and a fresh child is forked for the next query.
+- **In this process, under a watchdog** (`run(job, on_timeout=…)`), for servers whose processes
+  are replaceable (gunicorn's workers): no round trip to a child, which was most of the cost of a
+  small query. pyoxigraph releases the GIL while it evaluates and serializes, so a watchdog thread
+  runs meanwhile; past the limit it calls `on_timeout` (which answers the client) and then kills
+  this process, whose server starts another.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import signal
+import threading
+import time
 import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
@@ -55,14 +67,23 @@ class QueryExecutor:
         self.timeout = timeout
         self._process: BaseProcess | None = None
         self._connection: Connection | None = None
+        self._watchdog: Watchdog | None = None
 
-    def run(self, job: QueryJob) -> QueryAnswer:
+    def run(self, job: QueryJob, *, on_timeout: Callable[[], None] | None = None) -> QueryAnswer:
         """The answer to `job`.
 
-        Raises QueryTimeout, QuerySyntaxError, TooManyResults or ExecutorError.
+        With `on_timeout` the job runs in this process under the watchdog: past the limit
+        `on_timeout` is called from the watchdog's thread and the process is killed (this call
+        never returns). Without it, the job runs in the child.
+        Raises QueryTimeout (child only), QuerySyntaxError, TooManyResults or ExecutorError.
         """
         if self.timeout <= 0:
             return evaluate(self.query_store, job)
+        if on_timeout is not None:
+            if self._watchdog is None or not self._watchdog.serves_this_process():
+                self._watchdog = Watchdog()  # after a fork the parent's thread is not here
+            with self._watchdog.watching(self.timeout, on_timeout):
+                return evaluate(self.query_store, job)
         connection = self._ensure_child()
         try:
             connection.send(job)
@@ -106,6 +127,62 @@ class QueryExecutor:
         child_end.close()
         self._process, self._connection = process, parent_end
         return parent_end
+
+
+class Watchdog:
+    """A daemon thread that kills its process when a watched block outlasts its limit.
+
+    One block at a time (a sync worker serves one request at a time). Whichever comes first,
+    the end of the block or the limit, wins under one lock: a block that ends after the watchdog
+    has fired waits for the kill, so the client never gets both answers.
+    """
+
+    def __init__(self) -> None:
+        self._pid = os.getpid()
+        self._condition = threading.Condition()
+        self._deadline: float | None = None
+        self._on_timeout: Callable[[], None] | None = None
+        self._fired = False
+        threading.Thread(target=self._watch, name="kgapi-query-watchdog", daemon=True).start()
+
+    def serves_this_process(self) -> bool:
+        return self._pid == os.getpid()
+
+    @contextmanager
+    def watching(self, seconds: float, on_timeout: Callable[[], None]) -> Iterator[None]:
+        with self._condition:
+            self._deadline = time.monotonic() + seconds
+            self._on_timeout = on_timeout
+            self._condition.notify()
+        try:
+            yield
+        finally:
+            with self._condition:
+                fired = self._fired
+                self._deadline = self._on_timeout = None
+            if fired:
+                threading.Event().wait()  # the watchdog is answering and killing this process
+
+    def _watch(self) -> None:
+        with self._condition:
+            while True:
+                if self._deadline is None:
+                    self._condition.wait()
+                    continue
+                remaining = self._deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                self._condition.wait(remaining)
+            self._fired = True
+            on_timeout = self._on_timeout
+        try:
+            if on_timeout is not None:
+                on_timeout()
+        except Exception:
+            log.exception("answering a stopped query failed")
+        finally:
+            log.warning("query stopped at the time limit; ending worker %d", os.getpid())
+            os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _serve_jobs(query_store: QueryStore, connection: Connection) -> None:

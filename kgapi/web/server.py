@@ -1,8 +1,10 @@
 """`kgapi serve`: the app under gunicorn, prefork, with the graph built once before forking.
 
-Processes, not threads: rdflib's SPARQL parser is not thread-safe (RDFLib/rdflib#1282) and the
-query executor is one child per worker, so each worker is a single-threaded sync worker. Each
-worker inherits the loaded graph and store copy-on-write from the master (`preload_app`).
+Processes, not threads: rdflib's SPARQL parser is not thread-safe (RDFLib/rdflib#1282), and a
+SPARQL query runs in the worker itself under the executor's watchdog, which ends the worker when
+the query outlasts the time limit (gunicorn then starts another) — so each worker is a
+single-threaded sync worker serving one request at a time. Each worker inherits the loaded graph
+and store copy-on-write from the master (`preload_app`).
 """
 
 from __future__ import annotations
@@ -41,7 +43,8 @@ def gunicorn_options(settings: Settings) -> dict[str, Any]:
         "workers": max(1, settings.workers),
         "worker_class": "sync",
         "preload_app": True,
-        # A sync worker is silent while it waits for its executor; never kill it before then.
+        # A sync worker is silent while it evaluates a query; its watchdog, not gunicorn,
+        # ends it at the time limit.
         "timeout": int(max(30, settings.query_timeout * 2 + 10)),
         "graceful_timeout": 10,
         "keepalive": 2,

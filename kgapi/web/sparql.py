@@ -8,6 +8,8 @@ asserted and inferred graphs, and extra graphs; `default-graph-uri`/`named-graph
 
 from __future__ import annotations
 
+import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, current_app, request
@@ -165,7 +167,7 @@ def answer(protocol_request: ProtocolRequest) -> Response:
     if metrics is not None:
         metrics.cache_lookups.labels("miss").inc()
     try:
-        result = state.executor.run(job)
+        result = state.executor.run(job, on_timeout=_timeout_answer(state.settings.query_timeout))
     except QuerySyntaxError as error:
         raise ProtocolError(400, f"Bad Request: query syntax {error}") from error
     except InvalidGraphName as error:
@@ -181,17 +183,51 @@ def answer(protocol_request: ProtocolRequest) -> Response:
     except QueryTimeout as error:
         if metrics is not None:
             metrics.query_timeouts.inc()
-        raise ProtocolError(
-            503,
-            f"Service Unavailable: the query was stopped after {error.seconds:g} s "
-            "(setting query_timeout); simplify it or add a LIMIT",
-        ) from error
+        raise _stopped(error.seconds) from error
     representation = delivery.Representation(result.body, _content_type(result.media_type), etag)
     if len(result.body) <= MAX_CACHED_BODY_BYTES:
         state.cache.put(etag, representation)
         if request.method == "GET":
             state.cache.put(_get_key(), representation)
     return delivery.respond(representation)
+
+
+def _stopped(seconds: float) -> ProtocolError:
+    return ProtocolError(
+        503,
+        f"Service Unavailable: the query was stopped after {seconds:g} s "
+        "(setting query_timeout); simplify it or add a LIMIT",
+    )
+
+
+def _timeout_answer(seconds: float) -> Callable[[], None] | None:
+    """Under gunicorn, what the executor's watchdog calls when this request's query overruns:
+    write the 503 to the client's socket itself (the worker is killed right after). None
+    elsewhere, where the query runs in the executor's child instead.
+
+    The response goes through the app's after-request hooks (CORS, request metrics) in a request
+    context of its own, in the watchdog's thread.
+    """
+    client = request.environ.get("gunicorn.socket")
+    if not isinstance(client, socket.socket):
+        return None
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    environ = request.environ
+
+    def answer() -> None:
+        with app.request_context(environ):
+            metrics = app.extensions.get("kgapi.metrics")
+            if metrics is not None:
+                metrics.query_timeouts.inc()
+            error = _stopped(seconds)
+            response = app.process_response(plain_text(error.status, error.message))
+        head = [f"HTTP/1.1 {response.status}"]
+        head += [f"{name}: {value}" for name, value in response.headers.items()]
+        head.append("Connection: close")
+        client.sendall(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + response.get_data())
+        client.shutdown(socket.SHUT_WR)
+
+    return answer
 
 
 def _get_key() -> str:
