@@ -17,6 +17,7 @@ CACHE_CONTROL = "public, max-age=60, must-revalidate"
 # Below this many bytes gzip costs more time than it saves on the wire.
 GZIP_MIN_BYTES = 860
 GZIP_LEVEL = 6
+VARY = ("Vary", "Accept, Accept-Encoding")
 
 
 @dataclass
@@ -71,24 +72,25 @@ def gzip_variant(etag: str) -> str:
 
 
 def respond(representation: Representation, *, status: int = 200) -> Response:
-    """Send `representation` with ETag and Cache-Control; 304 or gzipped when the request allows."""
-    zipped = accepts_gzip(request.headers.get("Accept-Encoding"))
+    """Send `representation` with ETag and Cache-Control; 304 or gzipped when the request allows.
+
+    The headers are given whole to the constructor: this is the path of every cached answer,
+    and setting them one by one (Vary parsed and written again per value) cost a tenth of it.
+    """
+    environ = request.environ
+    zipped = accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING"))
     zipped = zipped and len(representation.body) >= GZIP_MIN_BYTES
     etag = gzip_variant(representation.etag) if zipped else representation.etag
-    if not_modified((representation.etag, gzip_variant(representation.etag))):
-        response = Response(status=304)
-    elif zipped:
-        response = Response(representation.gzipped(), status=status)
-        response.headers["Content-Encoding"] = "gzip"
-    else:
-        response = Response(representation.body, status=status)
-    if response.status_code != 304:
-        response.headers["Content-Type"] = representation.media_type
-    response.headers["ETag"] = etag
-    response.headers["Cache-Control"] = CACHE_CONTROL
-    response.vary.add("Accept")
-    response.vary.add("Accept-Encoding")
-    return response
+    headers = [("ETag", etag), ("Cache-Control", CACHE_CONTROL), VARY]
+    if "HTTP_IF_NONE_MATCH" in environ and not_modified(
+        (representation.etag, gzip_variant(representation.etag))
+    ):
+        return Response(status=304, headers=headers)
+    headers.append(("Content-Type", representation.media_type))
+    if zipped:
+        headers.append(("Content-Encoding", "gzip"))
+        return Response(representation.gzipped(), status=status, headers=headers)
+    return Response(representation.body, status=status, headers=headers)
 
 
 def install(app: Flask, *, cors_origins: tuple[str, ...]) -> None:
@@ -107,7 +109,8 @@ def install(app: Flask, *, cors_origins: tuple[str, ...]) -> None:
 
     @app.after_request
     def finish(response: Response) -> Response:
-        origin = request.headers.get("Origin")
+        environ = request.environ  # read raw: this runs on every response
+        origin = environ.get("HTTP_ORIGIN")
         if origin and cors_origins:
             if "*" in cors_origins:
                 response.headers["Access-Control-Allow-Origin"] = "*"
@@ -117,9 +120,9 @@ def install(app: Flask, *, cors_origins: tuple[str, ...]) -> None:
             response.headers["Access-Control-Expose-Headers"] = "ETag, Content-Type"
         if (
             response.status_code == 200
+            and accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING"))
             and not response.direct_passthrough
             and "Content-Encoding" not in response.headers
-            and accepts_gzip(request.headers.get("Accept-Encoding"))
         ):
             body = response.get_data()
             if len(body) >= GZIP_MIN_BYTES:

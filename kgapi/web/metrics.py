@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, Flask, Response, current_app, g, request
+from flask import Blueprint, Flask, Response, current_app, request
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -22,6 +22,7 @@ from prometheus_client import (
 blueprint = Blueprint("metrics", __name__)
 
 EXTENSION_KEY = "kgapi.metrics"
+STARTED_KEY = "kgapi.started"
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 
 
@@ -69,21 +70,20 @@ def init_app(app: Flask, *, multiprocess_mode: bool) -> Metrics:
     metrics = Metrics(multiprocess_mode=multiprocess_mode)
     app.extensions[EXTENSION_KEY] = metrics
 
+    # One hook before and one after each request, the start time kept in the WSGI environ:
+    # this runs on every request, the cheapest cached answers included.
     @app.before_request
     def start_timer() -> None:
-        g.kgapi_started = time.perf_counter()
-
-    @app.teardown_request
-    def record(_: BaseException | None) -> None:
-        started = g.pop("kgapi_started", None)
-        if started is not None:
-            route = request.url_rule.rule if request.url_rule else "(unmatched)"
-            metrics.latency.labels(route).observe(time.perf_counter() - started)
+        request.environ[STARTED_KEY] = time.perf_counter()
 
     @app.after_request
-    def count(response: Response) -> Response:
-        route = request.url_rule.rule if request.url_rule else "(unmatched)"
+    def record(response: Response) -> Response:
+        rule = request.url_rule
+        route = rule.rule if rule is not None else "(unmatched)"
         metrics.requests.labels(route, request.method, str(response.status_code)).inc()
+        started = request.environ.get(STARTED_KEY)
+        if started is not None:
+            metrics.latency.labels(route).observe(time.perf_counter() - started)
         return response
 
     return metrics
