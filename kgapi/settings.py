@@ -54,7 +54,9 @@ class Settings:
     port: int = setting(8080, "Port the HTTP server listens on.")
     workers: int = setting(2, "Worker processes of the HTTP server (each answers one request).")
     query_timeout: float = setting(
-        10.0, "Seconds a SPARQL query may run before it is stopped (503); 0 means no limit."
+        10.0,
+        "Seconds a SPARQL query may run before it is stopped (503; under `kgapi serve` the "
+        "worker computing it is ended and replaced); 0 means no limit.",
     )
     max_result_rows: int = setting(
         100_000, "Most rows (SELECT) or triples (CONSTRUCT/DESCRIBE) a query may return (422)."
