@@ -77,12 +77,8 @@ class QueryExecutor:
         never returns). Without it, the job runs in the child.
         Raises QueryTimeout (child only), QuerySyntaxError, TooManyResults or ExecutorError.
         """
-        if self.timeout <= 0:
-            return evaluate(self.query_store, job)
-        if on_timeout is not None:
-            if self._watchdog is None or not self._watchdog.serves_this_process():
-                self._watchdog = Watchdog()  # after a fork the parent's thread is not here
-            with self._watchdog.watching(self.timeout, on_timeout):
+        if self.timeout <= 0 or on_timeout is not None:
+            with self.watched(on_timeout):
                 return evaluate(self.query_store, job)
         connection = self._ensure_child()
         try:
@@ -103,6 +99,19 @@ class QueryExecutor:
             assert isinstance(payload, _EXPECTED)
             raise payload
         raise ExecutorError(f"query executor failed:\n{payload}")
+
+    @contextmanager
+    def watched(self, on_timeout: Callable[[], None] | None) -> Iterator[None]:
+        """Run the block in this process under the time limit: past it the watchdog calls
+        `on_timeout` and kills this process. Any work can be watched so, not only queries
+        (rdflib's engine, say). Unwatched when there is no limit or no `on_timeout`."""
+        if self.timeout <= 0 or on_timeout is None:
+            yield
+            return
+        if self._watchdog is None or not self._watchdog.serves_this_process():
+            self._watchdog = Watchdog()  # after a fork the parent's thread is not here
+        with self._watchdog.watching(self.timeout, on_timeout):
+            yield
 
     def stop(self) -> None:
         """Kill the child (if any); the next `run` forks a new one."""
@@ -175,13 +184,13 @@ class Watchdog:
                 self._condition.wait(remaining)
             self._fired = True
             on_timeout = self._on_timeout
+        log.warning("query stopped at the time limit; ending worker %d", os.getpid())
         try:
             if on_timeout is not None:
                 on_timeout()
         except Exception:
             log.exception("answering a stopped query failed")
         finally:
-            log.warning("query stopped at the time limit; ending worker %d", os.getpid())
             os.kill(os.getpid(), signal.SIGKILL)
 
 

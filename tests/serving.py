@@ -47,10 +47,16 @@ def free_port() -> int:
 
 @contextmanager
 def kgapi_server(
-    arguments: list[str], *, port: int, log_path: Path
+    arguments: list[str],
+    *,
+    port: int,
+    log_path: Path,
+    settings: dict[str, str] | None = None,
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """`kgapi ARGUMENTS` (which must serve on 127.0.0.1:`port`), up until the block ends."""
+    """`kgapi ARGUMENTS` (which must serve on 127.0.0.1:`port`), up until the block ends;
+    `settings` are KGAPI_* variables for settings that have no flag."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith("KGAPI_")}
+    environ.update(settings or {})
     command = [sys.executable, "-m", "kgapi.cli", *arguments]
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, env=environ, stdout=log, stderr=subprocess.STDOUT)

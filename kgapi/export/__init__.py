@@ -65,6 +65,7 @@ __all__ = [
     "export",
     "export_format",
     "jsonld_context_document",
+    "render_svg",
     "resolve_axis",
     "select",
     "to_networkx",

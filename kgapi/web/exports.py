@@ -9,6 +9,7 @@ the graph version and the parameters, so a repeated request is answered from the
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 
 from flask import Blueprint, Response, request, url_for
 
@@ -22,12 +23,14 @@ from kgapi.export import (
     RenderingError,
     export,
     jsonld_context_document,
+    render_svg,
 )
 from kgapi.names import NameResolutionError
 from kgapi.web.api import ApiProblem, NameProblem, choose, lookups, register
 from kgapi.web.delivery import Representation, entity_tag, gzip_variant, not_modified, respond
 from kgapi.web.negotiation import FORMATS, RDF, Format
 from kgapi.web.state import services
+from kgapi.web.time_limit import time_limited
 
 blueprint = register(Blueprint("exports", __name__))
 
@@ -86,12 +89,17 @@ def export_graph() -> Response:
     cache = services().cache
     representation = cache.get(etag)
     if representation is None:
+        source, context_url = export_source(), url_for("exports.context", _external=True)
+        # The drawing is watched by the time limit (a CONSTRUCT scope runs the client's query on
+        # rdflib); Graphviz is not: killing the worker would leave `dot` running, so it has its
+        # own limit, which stops it.
+        svg = chosen.name == "svg"
+        drawing = replace(export_request, format="dot") if svg else export_request
         try:
-            result = export(
-                export_source(),
-                export_request,
-                context_url=url_for("exports.context", _external=True),
-            )
+            with time_limited():
+                content = export(source, drawing, context_url=context_url).content
+            if svg:
+                content = render_svg(content)
         except ExportError as error:
             raise _invalid(error) from error
         except NameResolutionError as error:
@@ -101,7 +109,7 @@ def export_graph() -> Response:
         except RenderingError as error:
             raise ApiProblem(503, "Service Unavailable", str(error), slug="rendering") from error
         media_type = f"{chosen.media_type}; charset=utf-8"  # every export is UTF-8 text
-        representation = Representation(result.content, media_type, etag)
+        representation = Representation(content, media_type, etag)
         cache.put(etag, representation)
     response = respond(representation)
     disposition = "inline" if chosen.name == "svg" else "attachment"

@@ -134,6 +134,8 @@ def _problems(*statuses: int) -> dict[str, Any]:
         413: "The request body is too large.",
         415: "The body's media type is not accepted.",
         422: "The answer has more rows than the server returns.",
+        503: "The work ran past a time limit and was stopped (setting query_timeout; for SVG, "
+        "Graphviz's own).",
     }
     return {
         str(status): {
@@ -452,7 +454,7 @@ def _export_operation(method: str) -> dict[str, Any] | None:
         ],
         "responses": {
             "200": {"description": "The export.", "content": {"*/*": {"schema": {}}}},
-            **_problems(400, 404, 406),
+            **_problems(400, 404, 406, 503),
         },
     }
 
@@ -499,7 +501,7 @@ def _stored_query_operation(query: StoredQuery) -> dict[str, Any]:
         "parameters": parameters,
         "responses": {
             "200": {"description": f"The {query.form} answer.", "content": content},
-            **_problems(400, 404, 406, 422),
+            **_problems(400, 404, 406, 422, 503),
         },
     }
 

@@ -19,6 +19,7 @@ from kgapi.web import delivery
 from kgapi.web.api import ApiProblem, choose, json_response, lookups, register
 from kgapi.web.negotiation import RDF, RESULTS, formats_of
 from kgapi.web.state import services
+from kgapi.web.time_limit import time_limited
 
 blueprint = register(Blueprint("api_queries", __name__))
 
@@ -74,23 +75,25 @@ def _answer(query: StoredQuery, bindings: dict[Variable, Node]) -> Response:
     etag = delivery.entity_tag(state.query_store.version, "stored-query", query.name, key, chosen)
     cached = state.cache.get(etag)
     if cached is None:
-        try:
-            result = query.run(lookups().graph, bindings)
-        except QueryFileError as error:  # the file passed pyoxigraph's parser, not rdflib's
-            raise ApiProblem(
-                500, "Stored Query Unusable", str(error), slug="stored-query-unusable"
-            ) from error
-        rows = row_count(result)
-        if rows > state.settings.max_result_rows:
-            raise ApiProblem(
-                422,
-                "Unprocessable Content",
-                f"the answer has {rows} rows, more than max_result_rows "
-                f"({state.settings.max_result_rows})",
+        # rdflib evaluates lazily, so counting and writing the answer are watched too.
+        with time_limited():
+            try:
+                result = query.run(lookups().graph, bindings)
+            except QueryFileError as error:  # the file passed pyoxigraph's parser, not rdflib's
+                raise ApiProblem(
+                    500, "Stored Query Unusable", str(error), slug="stored-query-unusable"
+                ) from error
+            rows = row_count(result)
+            if rows > state.settings.max_result_rows:
+                raise ApiProblem(
+                    422,
+                    "Unprocessable Content",
+                    f"the answer has {rows} rows, more than max_result_rows "
+                    f"({state.settings.max_result_rows})",
+                )
+            body = serialize_result(
+                result, results_format=chosen.rdflib_format, graph_format=chosen.rdflib_format
             )
-        body = serialize_result(
-            result, results_format=chosen.rdflib_format, graph_format=chosen.rdflib_format
-        )
         textual = chosen.media_type.startswith("text/") or chosen.media_type.endswith(
             ("json", "xml")
         )

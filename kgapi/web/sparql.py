@@ -8,8 +8,6 @@ asserted and inferred graphs, and extra graphs; `default-graph-uri`/`named-graph
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, current_app, request
@@ -23,6 +21,7 @@ from kgapi.web import delivery
 from kgapi.web.negotiation import RDF, RESULTS, Format, NotAcceptable, formats_of, negotiate
 from kgapi.web.problems import plain_text
 from kgapi.web.state import services
+from kgapi.web.time_limit import timeout_answer
 
 blueprint = Blueprint("sparql", __name__)
 
@@ -167,7 +166,7 @@ def answer(protocol_request: ProtocolRequest) -> Response:
     if metrics is not None:
         metrics.cache_lookups.labels("miss").inc()
     try:
-        result = state.executor.run(job, on_timeout=_timeout_answer(state.settings.query_timeout))
+        result = state.executor.run(job, on_timeout=timeout_answer(_stopped_text))
     except QuerySyntaxError as error:
         raise ProtocolError(400, f"Bad Request: query syntax {error}") from error
     except InvalidGraphName as error:
@@ -200,34 +199,9 @@ def _stopped(seconds: float) -> ProtocolError:
     )
 
 
-def _timeout_answer(seconds: float) -> Callable[[], None] | None:
-    """Under gunicorn, what the executor's watchdog calls when this request's query overruns:
-    write the 503 to the client's socket itself (the worker is killed right after). None
-    elsewhere, where the query runs in the executor's child instead.
-
-    The response goes through the app's after-request hooks (CORS, request metrics) in a request
-    context of its own, in the watchdog's thread.
-    """
-    client = request.environ.get("gunicorn.socket")
-    if not isinstance(client, socket.socket):
-        return None
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    environ = request.environ
-
-    def answer() -> None:
-        with app.request_context(environ):
-            metrics = app.extensions.get("kgapi.metrics")
-            if metrics is not None:
-                metrics.query_timeouts.inc()
-            error = _stopped(seconds)
-            response = app.process_response(plain_text(error.status, error.message))
-        head = [f"HTTP/1.1 {response.status}"]
-        head += [f"{name}: {value}" for name, value in response.headers.items()]
-        head.append("Connection: close")
-        client.sendall(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + response.get_data())
-        client.shutdown(socket.SHUT_WR)
-
-    return answer
+def _stopped_text(seconds: float) -> Response:
+    error = _stopped(seconds)
+    return plain_text(error.status, error.message)
 
 
 def _get_key() -> str:
