@@ -151,6 +151,8 @@ def _from_turtle(kg: KnowledgeGraph, text: str) -> tuple[URIRef, Graph]:
         # rdflib's Turtle parser signals some malformed input (e.g. an unterminated string)
         # with plain assertion, index and value errors rather than BadSyntax.
         raise DescriptionError(f"cannot parse Turtle: {error}") from error
+    except RecursionError as error:  # rdflib parses nested lists and [ ] by recursion
+        raise DescriptionError("the Turtle nests too deeply (lists or [ ] blank nodes)") from error
     if len(graph) == 0:
         raise DescriptionError("the description has no triples")
     known = set(kg.asserted.subjects())

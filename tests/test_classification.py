@@ -84,6 +84,8 @@ def test_to_dict_is_json(small_kg: KnowledgeGraph) -> None:
         ("{not json", "invalid JSON"),
         ("[1, 2]", "Turtle syntax error"),
         ('vr:x virt:note "unterminated', "Turtle syntax error"),
+        ("vr:x virt:note " + "( " * 5000 + "1" + " )" * 5000 + " .", "nests too deeply"),
+        ("vr:x virt:note " + "[ virt:note " * 5000 + "1" + " ]" * 5000 + " .", "nests too deeply"),
         ({"label": "X", "basedOnn": ["xen"]}, "did you mean basedOn"),
         ({"label": "X", "colour": "red"}, "unknown property 'colour'"),
         ({"label": "X", "basedOn": [3]}, "takes names of resources"),

@@ -321,6 +321,13 @@ def test_construct_refuses_select_by_its_algebra_too(tiny: ExportSource) -> None
         select(tiny, scope="construct", query="DESCRIBE <https://w3id.org/kgapi/resource/hammer>")
 
 
+def test_construct_nested_past_rdflibs_recursion_is_a_bad_query(tiny: ExportSource) -> None:
+    deep = "CONSTRUCT { ?s ?p ?o } WHERE " + "{" * 300 + " ?s ?p ?o " + "}" * 300
+    with pytest.raises(ExportError, match="nests too deeply") as error:
+        select(tiny, scope="construct", query=deep)
+    assert error.value.parameter == "query"
+
+
 def test_unknown_focus_has_candidates(tiny: ExportSource) -> None:
     with pytest.raises(UnknownName) as error:
         export(tiny, ExportRequest(scope="neighbourhood", focus="hamer"))

@@ -471,18 +471,22 @@ def _construct(source: ExportSource, query: str, *, inferred: bool) -> Selection
     with _SPARQL_LOCK:
         try:
             prepared = translateQuery(parseQuery(query), initNs=namespaces)
+            if prepared.algebra.name != "ConstructQuery":
+                form = prepared.algebra.name.removesuffix("Query").upper()
+                raise ExportError("query", f"scope=construct needs a CONSTRUCT query, not {form}")
+            result = graph.query(prepared)
+            triples = list(result.graph or Graph())
         except ParseBaseException as error:
             raise ExportError("query", f"SPARQL syntax error: {error}") from error
+        except RecursionError as error:  # rdflib parses and evaluates by recursion
+            raise ExportError("query", "the query nests too deeply for rdflib") from error
+        except ExportError:
+            raise
         except Exception as error:
             # rdflib raises a bare Exception for an undeclared prefix; anything else is a bug.
             if "Unknown namespace prefix" not in str(error):
                 raise
             raise ExportError("query", str(error)) from error
-        if prepared.algebra.name != "ConstructQuery":
-            form = prepared.algebra.name.removesuffix("Query").upper()
-            raise ExportError("query", f"scope=construct needs a CONSTRUCT query, not {form}")
-        result = graph.query(prepared)
-        triples = list(result.graph or Graph())
     selection = Selection("construct")
     for triple in triples:
         selection.add(triple, triple not in source.asserted and triple in source.inferred)

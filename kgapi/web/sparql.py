@@ -14,7 +14,7 @@ from flask import Blueprint, Response, current_app, request
 from werkzeug.datastructures import MultiDict
 
 from kgapi.query_evaluation import InvalidGraphName, QueryJob, QuerySyntaxError, TooManyResults
-from kgapi.query_executor import QueryTimeout
+from kgapi.query_executor import QueryTimeout, QueryTooDeep
 from kgapi.service_description import describe_service
 from kgapi.sparql_text import QueryText, read_query_text
 from kgapi.web import delivery
@@ -178,6 +178,10 @@ def answer(protocol_request: ProtocolRequest) -> Response:
             422,
             f"Unprocessable: the answer has more than max_result_rows ({error.limit}) rows or "
             "triples; narrow the query or add a LIMIT",
+        ) from error
+    except QueryTooDeep as error:
+        raise ProtocolError(
+            400, f"Bad Request: {error}; it nests too deeply (brackets, operators, calls)"
         ) from error
     except QueryTimeout as error:
         if metrics is not None:

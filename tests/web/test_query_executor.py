@@ -13,7 +13,7 @@ import pytest
 
 from kgapi.knowledge import KnowledgeGraph
 from kgapi.query_evaluation import QueryJob
-from kgapi.query_executor import QueryExecutor, QueryTimeout
+from kgapi.query_executor import QueryExecutor, QueryTimeout, QueryTooDeep, nests_shallowly
 from kgapi.query_store import QueryStore, build_query_store
 
 JSON = "application/sparql-results+json"
@@ -21,6 +21,13 @@ RUNAWAY = QueryJob(
     "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", JSON, "text/turtle", 10
 )
 QUICK = QueryJob("ASK { ?s ?p ?o }", JSON, "text/turtle", 10)
+# 3,000 nested STR( calls: well past the depth that overflows an 8 MiB stack (about 1,000).
+DEEP = QueryJob(
+    "SELECT * WHERE { BIND(" + "STR(" * 3000 + "1" + ")" * 3000 + " AS ?x) }",
+    JSON,
+    "text/turtle",
+    10,
+)
 LIMIT_SECONDS = 0.5
 
 
@@ -79,3 +86,27 @@ def test_watchdog_lets_a_quick_query_answer_in_process(query_store: QueryStore) 
     exit_code, reports = run_watched(query_store, QUICK)
     assert exit_code == 0
     assert len(reports) == 1 and isinstance(reports[0], bytes) and b"true" in reports[0]
+
+
+def test_child_overflowing_its_stack_is_a_too_deep_query(query_store: QueryStore) -> None:
+    executor = QueryExecutor(query_store, timeout=30)
+    try:
+        with pytest.raises(QueryTooDeep):
+            executor.run(DEEP)
+        assert b"true" in executor.run(QUICK).body
+    finally:
+        executor.stop()
+
+
+def test_only_shallow_queries_run_in_the_worker(query_store: QueryStore) -> None:
+    assert nests_shallowly(RUNAWAY.text) and nests_shallowly(QUICK.text)
+    assert not nests_shallowly(DEEP.text)
+    assert not nests_shallowly("SELECT * WHERE { BIND(" + "1-" * 3000 + "1 AS ?x) }")  # long
+    assert not nests_shallowly("ASK {" + "(" * 300 + ")" * 300 + "}")  # short but nested
+    # So a deep query given an on_timeout still runs in the child, and this process survives.
+    executor = QueryExecutor(query_store, timeout=30)
+    try:
+        with pytest.raises(QueryTooDeep):
+            executor.run(DEEP, on_timeout=lambda: None)
+    finally:
+        executor.stop()

@@ -257,6 +257,17 @@ def test_runaway_query_is_stopped_while_others_are_answered(live_server: LiveSer
     assert b"kgapi_sparql_query_timeouts_total 1.0" in metrics
 
 
+def test_query_deep_enough_to_overflow_the_engine_is_400(live_server: LiveServer) -> None:
+    deep = "SELECT * WHERE { BIND(" + "STR(" * 3000 + "1" + ")" * 3000 + " AS ?x) }"
+    status, headers, body = live_server.request(
+        "POST", "/sparql", body=deep.encode(), headers={"Content-Type": "application/sparql-query"}
+    )
+    assert status == 400 and headers["content-type"].startswith("text/plain")
+    assert b"nests too deeply" in body
+    status, _, body = get(live_server, "ASK { ?s ?p ?o }")
+    assert status == 200 and b"true" in body
+
+
 def test_service_is_refused_without_any_connection(live_server: LiveServer) -> None:
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
