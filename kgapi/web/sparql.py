@@ -79,7 +79,7 @@ def sparql() -> Response:
 def read_protocol_request() -> ProtocolRequest:
     """Read the operation from the request; raises ProtocolError for what the protocol forbids."""
     settings = services().settings
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):  # HEAD: a GET whose body is not sent
         parameters = request.args
         queries = parameters.getlist("query")
     else:

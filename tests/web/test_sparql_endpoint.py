@@ -268,6 +268,15 @@ def test_query_deep_enough_to_overflow_the_engine_is_400(live_server: LiveServer
     assert status == 200 and b"true" in body
 
 
+def test_head_is_a_get_without_the_body(live_server: LiveServer) -> None:
+    path = "/sparql?" + urlencode({"query": "ASK { ?s ?p ?o }"})
+    accept = {"Accept": "text/csv"}
+    status, headers, body = live_server.request("HEAD", path, headers=accept)
+    _, got, _ = live_server.request("GET", path, headers=accept)
+    assert status == 200 and body == b""
+    assert headers["content-type"] == got["content-type"] and headers["etag"] == got["etag"]
+
+
 def test_service_is_refused_without_any_connection(live_server: LiveServer) -> None:
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
