@@ -228,21 +228,16 @@ def name_problem(parameter: str, error: NameResolutionError) -> Response:
     """404 for an unknown name, 400 for an ambiguous one; both list candidates."""
     reader = lookups().reader
     candidates = [reader.term(candidate) for candidate in error.candidates]
-    if isinstance(error, AmbiguousName):
-        return problem_response(
-            400,
-            "Ambiguous Name",
-            str(error),
-            slug="ambiguous-name",
-            parameter=parameter,
-            name=error.name,
-            candidates=candidates,
-        )
+    status, title, slug = (
+        (400, "Ambiguous Name", "ambiguous-name")
+        if isinstance(error, AmbiguousName)
+        else (404, "Unknown Name", "unknown-name")
+    )
     return problem_response(
-        404,
-        "Unknown Name",
+        status,
+        title,
         str(error),
-        slug="unknown-name",
+        slug=slug,
         parameter=parameter,
         name=error.name,
         candidates=candidates,
