@@ -32,6 +32,7 @@ RESULTS_JSON = "application/sparql-results+json"
 RESULTS_XML = "application/sparql-results+xml"
 RESULTS_CSV = "text/csv"
 RESULTS_TSV = "text/tab-separated-values"
+N_TRIPLES = "application/n-triples"
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 T = TypeVar("T")
@@ -74,6 +75,7 @@ class QueryJob:
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
     inference: bool = True
+    predeclared_prefixes: bool = False  # the store's prefixes, usable without PREFIX lines
 
 
 @dataclass(frozen=True)
@@ -137,7 +139,11 @@ def _run(
     default, named = _dataset_of(query_store, job)
     try:
         return query_store.store.query(
-            job.text, base_iri=job.base_iri, default_graph=default, named_graphs=named
+            job.text,
+            base_iri=job.base_iri,
+            prefixes=query_store.prefixes if job.predeclared_prefixes else None,
+            default_graph=default,
+            named_graphs=named,
         )
     except SyntaxError as error:
         raise QuerySyntaxError(str(error.msg or error)) from error

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
+from rdflib import Graph
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from kgapi.knowledge import KnowledgeGraph
@@ -62,16 +63,14 @@ def build_query_store(
     Extra graphs are not reasoned over and are not part of the default graph.
     Raises ExtraGraphError for an unreadable or unparsable extra file.
     """
-    store = ox.Store()
-    for graph in knowledge.dataset.graphs():
-        if graph.identifier == DATASET_DEFAULT_GRAPH_ID:
-            continue  # its triples are in the named graphs; the union is loaded below
-        data = graph.serialize(format="nt", encoding="utf-8")
-        store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph.identifier))
-    # The default graph is asserted + inferred, copied natively from the named graphs just loaded.
-    store.update(
-        f"ADD <{knowledge.asserted_graph_iri}> TO DEFAULT; "
-        f"ADD <{knowledge.inferred_graph_iri}> TO DEFAULT"
+    store = _store_of(
+        {
+            str(graph.identifier): graph
+            for graph in knowledge.dataset.graphs()
+            # the default graph's triples are in the named graphs; the union is made from them
+            if graph.identifier != DATASET_DEFAULT_GRAPH_ID
+        },
+        union_of=(str(knowledge.asserted_graph_iri), str(knowledge.inferred_graph_iri)),
     )
     digest = hashlib.sha256(knowledge.version.encode())
     for iri, path in (extra_graphs or {}).items():
@@ -102,6 +101,34 @@ def build_query_store(
         graph_sizes=dict(sorted(sizes.items())),
         prefixes={prefix: str(namespace) for prefix, namespace in knowledge.asserted.namespaces()},
     )
+
+
+def store_of_graphs(asserted: Graph, inferred: Graph, *, base_iri: str) -> QueryStore:
+    """A store of two graphs alone, laid out as `build_query_store` lays out a knowledge graph's
+    (for callers that hold graphs rather than a KnowledgeGraph)."""
+    asserted_iri, inferred_iri = f"{base_iri}graph/asserted", f"{base_iri}graph/inferred"
+    store = _store_of(
+        {asserted_iri: asserted, inferred_iri: inferred}, union_of=(asserted_iri, inferred_iri)
+    )
+    return QueryStore(
+        store=store,
+        version=hashlib.sha256(f"{len(asserted)}:{len(inferred)}".encode()).hexdigest()[:16],
+        asserted_graph=asserted_iri,
+        inferred_graph=inferred_iri,
+        graph_sizes={asserted_iri: len(asserted), inferred_iri: len(inferred)},
+        prefixes={prefix: str(namespace) for prefix, namespace in asserted.namespaces()},
+    )
+
+
+def _store_of(graphs: Mapping[str, Graph], *, union_of: tuple[str, str]) -> ox.Store:
+    """`graphs` as named graphs of a new store whose default graph is the union of two of them."""
+    store = ox.Store()
+    for iri, graph in graphs.items():
+        data = graph.serialize(format="nt", encoding="utf-8")
+        store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(iri))
+    # Copied natively from the named graphs just loaded.
+    store.update(f"ADD <{union_of[0]}> TO DEFAULT; ADD <{union_of[1]}> TO DEFAULT")
+    return store
 
 
 def _node(iri: str) -> ox.NamedNode:

@@ -1,33 +1,79 @@
 """What a SPARQL request's text says before any engine sees it: its form, dataset and dangers.
 
-The engine (pyoxigraph) exposes no parsed algebra, so the server reads the query's tokens itself:
-strings, IRIs and comments are blanked out, then keywords are looked up in what remains. The
-reading errs on the side of refusal: a keyword that might be SERVICE is treated as SERVICE.
+The engine (pyoxigraph) exposes no parsed algebra and no switch for SERVICE, so the server reads
+the query's tokens itself, with a lexer that follows the terminals of SPARQL 1.1 Query §19.8
+exactly: IRIs, prefixed names (with `PN_LOCAL_ESC` escapes such as `ex:a\\#` and `%xx`), blank
+node labels, variables, language tags, numbers, all four string forms with `ECHAR` escapes, and
+comments. Keywords are the bare words left over. A regex over the text cannot do this: it once
+read the `#` of `ex:a\\#` as a comment and let a SERVICE through.
+
+The reading errs on the side of refusal:
+- the text is read twice, as sent and with its `\\u`/`\\U` escapes replaced (§19.2 says they are
+  replaced before parsing), and SERVICE found in either counts;
+- any bare word that *contains* SERVICE counts, because the engine's parser needs no space after
+  a keyword (`trueSERVICE<…>` could parse as `true SERVICE <…>`);
+- a character no terminal starts with is one token of its own, and scanning goes on after it.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 QUERY_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD")
 
-# SPARQL 1.1 Query §19.2: \u and \U escapes are replaced before parsing, anywhere in the text,
-# so `\u0053ERVICE` must be read as SERVICE.
+# SPARQL 1.1 Query §19.2: \u and \U escapes are replaced before parsing, anywhere in the text.
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-# Long strings before short ones; IRIREF as the grammar defines it (so `?a < ?b` is no IRI).
-_OPAQUE = re.compile(
-    r"'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'(?:[^'\\\n\r]|\\.)*'"
-    r'|"(?:[^"\\\n\r]|\\.)*"'
-    r'|<[^<>"{}|^`\\\x00-\x20]*>'
-    r"|#[^\n\r]*",
+
+# The character classes of §19.8, as regex fragments.
+_PN_CHARS_BASE = (
+    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
+    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
+)
+_PN_CHARS_U = _PN_CHARS_BASE + "_"
+_PN_CHARS = _PN_CHARS_U + r"\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
+_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
+_PN_PREFIX = f"[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"
+_PN_LOCAL = (
+    f"(?:[{_PN_CHARS_U}:0-9]|{_PLX})(?:(?:[{_PN_CHARS}.:]|{_PLX})*(?:[{_PN_CHARS}:]|{_PLX}))?"
+)
+_VARNAME = f"[{_PN_CHARS_U}0-9][{_PN_CHARS_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*"
+_ECHAR = r"\\[tbnrf\\\"']"
+
+# One alternative per terminal; at each position the first that matches is taken. Order matters
+# only where two can start at the same character: long strings before short ones, prefixed names
+# before bare words (so `service:x` is a name, not the keyword).
+_TOKEN = re.compile(
+    "|".join(
+        (
+            r"(?P<space>[ \t\r\n]+)",
+            r"(?P<comment>#[^\r\n]*)",
+            f"(?P<string>'''(?:(?:'|'')?(?:[^'\\\\]|{_ECHAR}))*'''"
+            f'|"""(?:(?:"|"")?(?:[^"\\\\]|{_ECHAR}))*"""'
+            f"|'(?:[^'\\\\\\n\\r]|{_ECHAR})*'"
+            f'|"(?:[^"\\\\\\n\\r]|{_ECHAR})*")',
+            r'(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)',
+            f"(?P<name>(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?)",
+            f"(?P<blank>_:[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)",
+            f"(?P<variable>[?$]{_VARNAME})",
+            r"(?P<language>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)",
+            r"(?P<number>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)",
+            f"(?P<word>[{_PN_CHARS_U}][{_PN_CHARS_U}0-9]*)",
+            r"(?P<other>.)",
+        )
+    ),
     re.DOTALL,
 )
-# A bare word: not part of a variable (?x, $x) or of a prefixed name (ex:x, x:).
-_WORD = re.compile(r"(?<![\w?$:\-])([A-Za-z]+)(?![\w:\-])")
+
+
+@dataclass(frozen=True)
+class Token:
+    """One terminal of the text: `kind` is the group name of `_TOKEN` that matched."""
+
+    kind: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -44,17 +90,32 @@ class QueryText:
     declares_dataset: bool
 
 
+def tokens(text: str) -> Iterator[Token]:
+    """The terminals of `text` in order, spaces and comments included (never raises)."""
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        assert kind is not None
+        yield Token(kind, match.group())
+
+
+def keywords(text: str) -> list[str]:
+    """The bare words of `text`, upper-cased, in order: what is left once every string, IRI,
+    name, variable, number and comment has been read as what it is."""
+    return [token.text.upper() for token in tokens(text) if token.kind == "word"]
+
+
 def read_query_text(text: str) -> QueryText:
     """Read the form, update keywords, SERVICE and FROM of `text` (never raises)."""
-    code = _OPAQUE.sub(" ", _unescape_codepoints(text))
-    words = [match.group(1).upper() for match in _WORD.finditer(code)]
+    unescaped = _unescape_codepoints(text)
+    words = keywords(unescaped)
+    readings = [words] if unescaped == text else [words, keywords(text)]
     form = next((word for word in words if word in QUERY_FORMS), None)
     first = next((word for word in words if word not in ("BASE", "PREFIX")), None)
     return QueryText(
         form=form,
         is_update=first in UPDATE_KEYWORDS or first == "WITH",
-        uses_service="SERVICE" in words,
-        declares_dataset="FROM" in words,
+        uses_service=any("SERVICE" in word for reading in readings for word in reading),
+        declares_dataset=any("FROM" in reading for reading in readings),
     )
 
 

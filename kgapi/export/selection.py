@@ -9,22 +9,29 @@ own meta-classes (`owl:Class`, `owl:ObjectProperty`, `skos:Concept`, …).
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from pyparsing import ParseBaseException
 from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
-from rdflib.plugins.sparql.algebra import translateQuery
-from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.stores.memory import Memory
 from rdflib.term import Node
 
 from kgapi.names import NameIndex, NameResolutionError
 from kgapi.namespaces import ontology_namespace, resource_namespace
+from kgapi.query_evaluation import (
+    N_TRIPLES,
+    RESULTS_JSON,
+    QueryAnswer,
+    QueryJob,
+    QuerySyntaxError,
+    TooManyResults,
+    evaluate,
+)
+from kgapi.query_executor import QueryExecutor, QueryTooDeep, nests_shallowly
+from kgapi.query_store import QueryStore, build_query_store, store_of_graphs
 from kgapi.settings import CANONICAL_BASE_IRI
 from kgapi.sparql_text import read_query_text
 
@@ -46,8 +53,10 @@ _REFLEXIVE_TRIVIA = frozenset(
     {RDFS.subClassOf, RDFS.subPropertyOf, OWL.equivalentClass, OWL.equivalentProperty, OWL.sameAs}
 )
 _TOP_CLASSES = frozenset({OWL.Thing, RDFS.Resource})
-# rdflib's SPARQL parser is not thread-safe (RDFLib/rdflib#1282); exports may run in threads.
-_SPARQL_LOCK = threading.Lock()
+# CONSTRUCT exports are capped like /sparql's answers unless the caller says otherwise.
+DEFAULT_MAX_TRIPLES = 100_000
+# Without the service's executor, deep CONSTRUCT queries run in a child with this generous limit.
+DEEP_QUERY_SECONDS = 300.0
 
 
 class ExportError(ValueError):
@@ -66,7 +75,7 @@ class ExportSource:
     """The graphs an export draws from: asserted and inferred triples, kept apart.
 
     Build one per knowledge graph (`ExportSource.of(kg)`) and keep it: the name index (unless
-    given as `name_index`), the JSON-LD context, the union graph for CONSTRUCT queries and the
+    given as `name_index`), the JSON-LD context, the query store for CONSTRUCT queries and the
     nodes' labels and kinds are computed on first use and then reused.
     """
 
@@ -74,10 +83,44 @@ class ExportSource:
     inferred: Graph
     base_iri: str = CANONICAL_BASE_IRI
     name_index: NameIndex | None = field(default=None, compare=False, repr=False)
+    knowledge: KnowledgeGraph | None = field(default=None, compare=False, repr=False)
+    runner: Callable[[QueryJob], QueryAnswer] | None = field(
+        default=None, compare=False, repr=False
+    )
+    max_triples: int = DEFAULT_MAX_TRIPLES
 
     @classmethod
-    def of(cls, kg: KnowledgeGraph, *, names: NameIndex | None = None) -> ExportSource:
-        return cls(kg.asserted, kg.inferred, kg.ontology.base_iri, names)
+    def of(
+        cls,
+        kg: KnowledgeGraph,
+        *,
+        names: NameIndex | None = None,
+        runner: Callable[[QueryJob], QueryAnswer] | None = None,
+        max_triples: int = DEFAULT_MAX_TRIPLES,
+    ) -> ExportSource:
+        """The source of `kg`; `runner` evaluates CONSTRUCT queries (the service passes its
+        executor, so that the time limit holds), else they run here on a store of `kg`."""
+        return cls(kg.asserted, kg.inferred, kg.ontology.base_iri, names, kg, runner, max_triples)
+
+    def run_query(self, job: QueryJob) -> QueryAnswer:
+        """Evaluate `job` with the runner given, or on this source's own store."""
+        if self.runner is not None:
+            return self.runner(job)
+        if nests_shallowly(job.text):
+            return evaluate(self.query_store, job)
+        # A deep query may overflow the engine's stack: a child dies of it, not this process.
+        executor = QueryExecutor(self.query_store, timeout=DEEP_QUERY_SECONDS)
+        try:
+            return executor.run(job)
+        finally:
+            executor.stop()
+
+    @cached_property
+    def query_store(self) -> QueryStore:
+        """A pyoxigraph store of the source's graphs (asserted + inferred), made on first use."""
+        if self.knowledge is not None:
+            return build_query_store(self.knowledge)
+        return store_of_graphs(self.asserted, self.inferred, base_iri=self.base_iri)
 
     @property
     def local_namespaces(self) -> tuple[str, str]:
@@ -97,17 +140,6 @@ class ExportSource:
         from kgapi.export.conversion import Descriptions  # here: conversion imports this module
 
         return Descriptions(self)
-
-    @cached_property
-    def union(self) -> Graph:
-        """asserted + inferred as one graph (a copy), for CONSTRUCT queries."""
-        union = Graph()
-        for prefix, namespace in self.asserted.namespaces():
-            union.bind(prefix, namespace, override=True)
-        for graph in (self.asserted, self.inferred):
-            for triple in graph:
-                union.add(triple)
-        return union
 
     @cached_property
     def jsonld_context(self) -> dict[str, str]:
@@ -455,39 +487,41 @@ def _add_literals(
 def _construct(source: ExportSource, query: str, *, inferred: bool) -> Selection:
     """The graph a CONSTRUCT query builds over asserted + inferred (or asserted alone).
 
-    The query must not reach outside the graph: SERVICE and FROM are refused.
+    The query runs on the one SPARQL engine, through `source.run_query` (in the service: the
+    executor, with its time limit and row cap). It must not reach outside the graph: SERVICE
+    and FROM are refused before it runs, on the query's tokens (kgapi.sparql_text).
     """
     text = read_query_text(query)
     if text.is_update:
         raise ExportError("query", "scope=construct runs queries, not SPARQL updates")
-    if text.form not in (None, "CONSTRUCT"):
-        raise ExportError("query", f"scope=construct needs a CONSTRUCT query, not {text.form}")
+    if text.form != "CONSTRUCT":
+        found = f"not {text.form}" if text.form else "found no query form"
+        raise ExportError("query", f"scope=construct needs a CONSTRUCT query, {found}")
     if text.uses_service:
         raise ExportError("query", "SERVICE is not allowed in export queries (no outbound calls)")
     if text.declares_dataset:
         raise ExportError("query", "FROM and FROM NAMED are not allowed in export queries")
-    graph = source.union if inferred else source.asserted
-    namespaces = {prefix: namespace for prefix, namespace in source.asserted.namespaces()}
-    with _SPARQL_LOCK:
-        try:
-            prepared = translateQuery(parseQuery(query), initNs=namespaces)
-            if prepared.algebra.name != "ConstructQuery":
-                form = prepared.algebra.name.removesuffix("Query").upper()
-                raise ExportError("query", f"scope=construct needs a CONSTRUCT query, not {form}")
-            result = graph.query(prepared)
-            triples = list(result.graph or Graph())
-        except ParseBaseException as error:
-            raise ExportError("query", f"SPARQL syntax error: {error}") from error
-        except RecursionError as error:  # rdflib parses and evaluates by recursion
-            raise ExportError("query", "the query nests too deeply for rdflib") from error
-        except ExportError:
-            raise
-        except Exception as error:
-            # rdflib raises a bare Exception for an undeclared prefix; anything else is a bug.
-            if "Unknown namespace prefix" not in str(error):
-                raise
-            raise ExportError("query", str(error)) from error
+    job = QueryJob(
+        text=query,
+        results_media_type=RESULTS_JSON,
+        graph_media_type=N_TRIPLES,
+        max_rows=source.max_triples,
+        inference=inferred,
+        predeclared_prefixes=True,  # as in the stored queries: `vr:kvm` works unannounced
+    )
+    try:
+        answer = source.run_query(job)
+    except QuerySyntaxError as error:
+        raise ExportError("query", f"SPARQL syntax error: {error}") from error
+    except QueryTooDeep as error:
+        raise ExportError("query", f"{error}: the query nests too deeply") from error
+    except TooManyResults as error:
+        raise ExportError(
+            "query", f"the CONSTRUCT query builds more than {error.limit} triples; narrow it"
+        ) from error
+    if answer.kind != "graph":
+        raise ExportError("query", "scope=construct needs a CONSTRUCT query")
     selection = Selection("construct")
-    for triple in triples:
+    for triple in Graph().parse(data=answer.body, format="nt"):
         selection.add(triple, triple not in source.asserted and triple in source.inferred)
     return selection

@@ -26,11 +26,12 @@ from kgapi.export import (
     render_svg,
 )
 from kgapi.names import NameResolutionError
+from kgapi.query_executor import QueryTimeout
 from kgapi.web.api import ApiProblem, NameProblem, choose, lookups, register
 from kgapi.web.delivery import Representation, entity_tag, gzip_variant, not_modified, respond
 from kgapi.web.negotiation import FORMATS, RDF, Format
 from kgapi.web.state import services
-from kgapi.web.time_limit import time_limited
+from kgapi.web.time_limit import stopped_detail, time_limited
 
 blueprint = register(Blueprint("exports", __name__))
 
@@ -64,7 +65,14 @@ def export_source() -> ExportSource:
     with _source_lock:
         found = state.extras.get(SOURCE_KEY)
         if found is None:
-            found = ExportSource.of(state.knowledge, names=lookups().names)
+            # CONSTRUCT queries go to the executor: the one engine, its row cap, and its child
+            # for the time limit and for queries deep enough to overflow the engine's stack.
+            found = ExportSource.of(
+                state.knowledge,
+                names=lookups().names,
+                runner=state.executor.run,
+                max_triples=state.settings.max_result_rows,
+            )
             state.extras[SOURCE_KEY] = found
     source: ExportSource = found
     return source
@@ -90,9 +98,8 @@ def export_graph() -> Response:
     representation = cache.get(etag)
     if representation is None:
         source, context_url = export_source(), url_for("exports.context", _external=True)
-        # The drawing is watched by the time limit (a CONSTRUCT scope runs the client's query on
-        # rdflib); Graphviz is not: killing the worker would leave `dot` running, so it has its
-        # own limit, which stops it.
+        # The drawing is watched by the time limit; Graphviz is not: killing the worker would
+        # leave `dot` running, so it has its own limit, which stops it.
         svg = chosen.name == "svg"
         drawing = replace(export_request, format="dot") if svg else export_request
         try:
@@ -104,6 +111,10 @@ def export_graph() -> Response:
             raise _invalid(error) from error
         except NameResolutionError as error:
             raise NameProblem(error_parameter(export_request), error) from error
+        except QueryTimeout as error:
+            raise ApiProblem(
+                503, "Service Unavailable", stopped_detail(error.seconds), slug="time-limit"
+            ) from error
         except GraphvizMissing as error:
             raise ApiProblem(501, "Not Implemented", str(error), slug="graphviz-missing") from error
         except RenderingError as error:

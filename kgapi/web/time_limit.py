@@ -22,13 +22,17 @@ from kgapi.web.state import services
 Render = Callable[[float], Response]  # the 503 for a limit of so many seconds
 
 
-def stopped_problem(seconds: float) -> Response:
-    """The problem+json 503 of the API and export routes."""
-    detail = (
+def stopped_detail(seconds: float) -> str:
+    """What a client whose work was stopped at the time limit is told."""
+    return (
         f"the work was stopped after {seconds:g} s (setting query_timeout); "
         "narrow the request (a simpler query, a LIMIT, a smaller scope)"
     )
-    return problem_response(503, "Service Unavailable", detail, slug="time-limit")
+
+
+def stopped_problem(seconds: float) -> Response:
+    """The problem+json 503 of the API and export routes."""
+    return problem_response(503, "Service Unavailable", stopped_detail(seconds), slug="time-limit")
 
 
 def timeout_answer(render: Render) -> Callable[[], None] | None:
