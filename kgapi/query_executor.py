@@ -15,6 +15,7 @@ ending the process that computes stops it. Two ways, both leaving no process com
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing
 import os
@@ -156,7 +157,9 @@ class QueryExecutor:
         context = multiprocessing.get_context("fork")
         parent_end, child_end = context.Pipe()
         process = context.Process(
-            target=_serve_jobs, args=(self.query_store, child_end), daemon=True
+            target=_serve_jobs,
+            args=(self.query_store, child_end, parent_end, os.getpid()),
+            daemon=True,
         )
         process.start()
         child_end.close()
@@ -220,7 +223,13 @@ class Watchdog:
             os.kill(os.getpid(), signal.SIGKILL)
 
 
-def _serve_jobs(query_store: QueryStore, connection: Connection) -> None:
+def _serve_jobs(
+    query_store: QueryStore, connection: Connection, parent_end: Connection, parent: int
+) -> None:
+    # The parent's end of the pipe came along with the fork: closed here, so that the parent's
+    # death reads as end-of-file below instead of leaving this child waiting forever.
+    parent_end.close()
+    _die_with_parent(parent)
     # The parent's handlers (a WSGI server's, say) must not run in the child.
     for name in ("SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGWINCH"):
         signal.signal(getattr(signal, name), signal.SIG_DFL)
@@ -236,3 +245,19 @@ def _serve_jobs(query_store: QueryStore, connection: Connection) -> None:
         except Exception:  # a bug: reported to the parent, which answers 500 and logs it
             outcome = ("failed", traceback.format_exc())
         connection.send(outcome)
+
+
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to kill this process when its parent dies (a worker killed mid-query would
+    otherwise leave its child computing, re-parented to PID 1). Elsewhere the closed pipe
+    alone ends the child once it next reads."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(0)

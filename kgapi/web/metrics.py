@@ -7,17 +7,14 @@ values; it is on when PROMETHEUS_MULTIPROC_DIR was set before prometheus_client 
 
 from __future__ import annotations
 
+import logging
 import time
 
 from flask import Blueprint, Flask, Response, current_app, request
-from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    CollectorRegistry,
-    Counter,
-    Histogram,
-    generate_latest,
-    multiprocess,
-)
+from prometheus_client import CollectorRegistry, Counter, Histogram, multiprocess
+from prometheus_client.exposition import choose_encoder
+
+log = logging.getLogger(__name__)
 
 blueprint = Blueprint("metrics", __name__)
 
@@ -57,12 +54,14 @@ class Metrics:
             registry=self.registry,
         )
 
-    def exposition(self) -> bytes:
+    def exposition(self, accept: str) -> tuple[bytes, str]:
+        """(body, content type): Prometheus text 0.0.4, or OpenMetrics when `accept` asks."""
+        encode, content_type = choose_encoder(accept)
         if self.multiprocess_mode:
             registry = CollectorRegistry()
             multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
-            return generate_latest(registry)
-        return generate_latest(self.registry)
+            return encode(registry), content_type
+        return encode(self.registry), content_type
 
 
 def init_app(app: Flask, *, multiprocess_mode: bool) -> Metrics:
@@ -80,10 +79,13 @@ def init_app(app: Flask, *, multiprocess_mode: bool) -> Metrics:
     def record(response: Response) -> Response:
         rule = request.url_rule
         route = rule.rule if rule is not None else "(unmatched)"
-        metrics.requests.labels(route, request.method, str(response.status_code)).inc()
-        started = request.environ.get(STARTED_KEY)
-        if started is not None:
-            metrics.latency.labels(route).observe(time.perf_counter() - started)
+        try:
+            metrics.requests.labels(route, request.method, str(response.status_code)).inc()
+            started = request.environ.get(STARTED_KEY)
+            if started is not None:
+                metrics.latency.labels(route).observe(time.perf_counter() - started)
+        except OSError:  # the multiprocess files are gone or the disk is full: count no more
+            log.exception("recording request metrics failed; the response is sent anyway")
         return response
 
     return metrics
@@ -92,4 +94,9 @@ def init_app(app: Flask, *, multiprocess_mode: bool) -> Metrics:
 @blueprint.get("/metrics")
 def metrics_text() -> Response:
     metrics: Metrics = current_app.extensions[EXTENSION_KEY]
-    return Response(metrics.exposition(), mimetype=CONTENT_TYPE_LATEST.split(";")[0])
+    body, content_type = metrics.exposition(request.headers.get("Accept", ""))
+    response = Response(body)
+    response.headers["Content-Type"] = content_type  # with its version=, as scrapers expect
+    response.headers["Cache-Control"] = "no-store"
+    response.vary.add("Accept")
+    return response

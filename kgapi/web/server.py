@@ -60,12 +60,16 @@ def serve(settings: Settings) -> None:
     metrics_dir = tempfile.mkdtemp(prefix="kgapi-metrics-")
     # Must be set before prometheus_client is first imported (by kgapi.web) to aggregate workers.
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+    master = os.getpid()
     try:
         from kgapi.web import create_app
 
         GunicornServer(create_app(settings), gunicorn_options(settings)).run()
     finally:
-        shutil.rmtree(metrics_dir, ignore_errors=True)
+        # gunicorn forks the workers inside run(), so a worker leaving by SystemExit (signalled,
+        # timed out) comes through here too: only the process that made the directory removes it.
+        if os.getpid() == master:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
 def _forget_worker_metrics(server: Any, worker: Any) -> None:

@@ -1,0 +1,127 @@
+"""Workers that die, are signalled or are killed at the time limit: the service keeps answering,
+shared state survives, and no process of kgapi's outlives its parent (issue 11, findings 1, 6).
+
+Each test starts a server of its own, since it kills that server's workers.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from livesupport import LiveServer
+from serving import free_port, kgapi_server
+
+from kgapi.knowledge import KnowledgeGraph
+from kgapi.settings import Settings
+
+pytestmark = pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
+
+TIME_LIMIT = 2
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+# Longer than the worker runs itself: such a query goes to the worker's executor child.
+LONG = "ASK { ?s ?p ?o } # " + "x" * 4_100
+
+
+@pytest.fixture
+def own_server(
+    settings: Settings, knowledge: KnowledgeGraph, tmp_path: Path
+) -> Iterator[LiveServer]:
+    assert knowledge.asserted_count > 0  # reasoned, so the server starts from the warm cache
+    port = free_port()
+    arguments = [
+        "--cache-dir", str(settings.cache_dir),
+        "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2",
+        "--query-timeout", str(TIME_LIMIT),
+    ]  # fmt: skip
+    log_path = tmp_path / "server.log"
+    with kgapi_server(arguments, port=port, log_path=log_path) as process:
+        yield LiveServer("127.0.0.1", port, process, log_path)
+
+
+def children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found |= {int(child) for child in (task / "children").read_text().split()}
+        except OSError:
+            continue
+    return found
+
+
+def descendants(pid: int) -> set[int]:
+    found, frontier = set(), {pid}
+    while frontier:
+        next_frontier = set().union(*(children(p) for p in frontier)) - found
+        found |= next_frontier
+        frontier = next_frontier
+    return found
+
+
+def serving_processes(port: int) -> set[int]:
+    """Every live process whose command line is this server's (`--port PORT`), forks included."""
+    marker = f"--port\0{port}\0".encode()
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if marker in (entry / "cmdline").read_bytes() and not _is_zombie(entry):
+                found.add(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def _is_zombie(entry: Path) -> bool:
+    return (entry / "stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+
+
+def wait_for(condition: object, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():  # type: ignore[operator]
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"not true within {seconds} s: {condition}")
+
+
+def sparql(server: LiveServer, query: str) -> int:
+    status, _, _ = server.request("GET", "/sparql?" + urlencode({"query": query}))
+    return status
+
+
+def test_a_signalled_worker_is_replaced_and_every_route_keeps_answering(
+    own_server: LiveServer,
+) -> None:
+    master = own_server.process.pid
+    wait_for(lambda: len(children(master)) == 2)
+    workers = children(master)
+    victim = min(workers)
+    os.kill(victim, signal.SIGTERM)  # as gunicorn's own worker timeout or an operator would
+    wait_for(lambda: victim not in children(master) and len(children(master)) == 2)
+    for _ in range(3):
+        for path in ("/healthz", "/sparql?query=ASK%7B%7D", "/", "/api/search?q=kvm", "/metrics"):
+            status, _, body = own_server.request("GET", path)
+            assert status == 200, (path, body[:300])
+
+
+def test_no_orphans_after_a_storm_of_long_and_runaway_queries(own_server: LiveServer) -> None:
+    master, port = own_server.process.pid, own_server.port
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for _ in range(2):
+            # Both workers fork an executor child for the long queries, then are killed at the
+            # time limit by a runaway query each: their children must die with them.
+            assert set(pool.map(lambda q: sparql(own_server, q), [LONG] * 4)) == {200}
+            assert set(pool.map(lambda q: sparql(own_server, q), [RUNAWAY] * 2)) == {503}
+    wait_for(lambda: serving_processes(port) <= {master} | descendants(master), seconds=10)
+    assert sparql(own_server, "ASK {}") == 200
+    own_server.process.send_signal(signal.SIGTERM)
+    own_server.process.wait(timeout=30)
+    wait_for(lambda: not serving_processes(port), seconds=10)
