@@ -22,6 +22,7 @@ from typing import TypeVar
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
+import rdflib
 
 from kgapi.query_store import QueryStore
 from kgapi.sparql_text import read_query_text
@@ -76,6 +77,7 @@ class QueryJob:
     named_graphs: tuple[str, ...] | None = None
     inference: bool = True
     predeclared_prefixes: bool = False  # the store's prefixes, usable without PREFIX lines
+    substitutions: tuple[tuple[str, Term], ...] = ()  # variables bound to terms (SEP-0007)
 
 
 @dataclass(frozen=True)
@@ -144,9 +146,25 @@ def _run(
             prefixes=query_store.prefixes if job.predeclared_prefixes else None,
             default_graph=default,
             named_graphs=named,
+            substitutions={ox.Variable(name): term for name, term in job.substitutions} or None,
         )
     except SyntaxError as error:
         raise QuerySyntaxError(str(error.msg or error)) from error
+
+
+def to_oxigraph(term: object) -> Term:
+    """An rdflib IRI, literal or blank node as the engine's term."""
+    if isinstance(term, rdflib.URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, rdflib.BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, rdflib.Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"not an RDF term: {term!r}")
 
 
 def _results_format(media_type: str) -> ox.QueryResultsFormat:

@@ -1,35 +1,28 @@
 """Stored SPARQL queries: `queries/<name>.rq` files with a `#+` metadata header, run with bindings.
 
 The header (documented in queries/README.md) gives a summary, a description, tags and typed
-parameters with defaults. A run binds the parameters as RDF terms through rdflib's
-`initBindings`, so a parameter's text never becomes query text (grlc's open injection bug,
-CLARIAH/grlc#101, is the warning). Values are validated by type first; a wrong value raises
-ParameterError naming the parameter and saying why.
-
-Loading checks each query's syntax with pyoxigraph's parser (Rust, about 0.1 ms a query) and
-prepares it for rdflib on its first run: rdflib's parser (pyparsing) takes 20-40 ms a query,
-which made preparing them all most of a warm start.
+parameters with defaults. A run is a QueryJob for the one SPARQL engine (pyoxigraph), the same
+path `/sparql` takes, with the parameters bound as RDF terms through pyoxigraph's
+`substitutions` (SEP-0007), so a parameter's text never becomes query text (grlc's open
+injection bug, CLARIAH/grlc#101, is the warning). Values are validated by type first; a wrong
+value raises ParameterError naming the parameter and saying why. Loading checks each query's
+syntax with the engine's parser.
 """
 
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from pyparsing import ParseException
-from rdflib import Graph, Literal, URIRef, Variable
-from rdflib.plugins.sparql import prepareQuery
-from rdflib.plugins.sparql.sparql import Query
-from rdflib.query import Result
-from rdflib.term import Identifier, Node
+from rdflib import Literal, URIRef, Variable
+from rdflib.term import Node
 
 from kgapi.names import NameIndex, NameResolutionError
+from kgapi.query_evaluation import QueryJob, to_oxigraph
 from kgapi.settings import CANONICAL_BASE_IRI
 from kgapi.sparql_text import read_query_text
 
@@ -102,10 +95,6 @@ class Parameter:
         }
 
 
-# rdflib's SPARQL parser is not thread-safe (RDFLib/rdflib#1282).
-_PREPARING = threading.Lock()
-
-
 @dataclass(frozen=True)
 class StoredQuery:
     """One query file, its syntax checked. `form` is SELECT, ASK, CONSTRUCT or DESCRIBE."""
@@ -119,19 +108,6 @@ class StoredQuery:
     text: str
     form: str
     namespaces: Mapping[str, str] = field(repr=False, compare=False)
-
-    @cached_property
-    def prepared(self) -> Query:
-        """The query prepared for rdflib's engine, on first use.
-
-        Raises QueryFileError in the rare case rdflib's grammar refuses what pyoxigraph's took.
-        """
-        with _PREPARING:
-            try:
-                return prepareQuery(self.text, initNs=dict(self.namespaces))
-            except ParseException as error:
-                message = f"SPARQL syntax error (rdflib): {error.msg}"
-                raise QueryFileError(self.path, message, error.lineno) from error
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -177,50 +153,25 @@ class StoredQuery:
             )
         return bindings
 
-    def run(self, graph: Graph, bindings: Mapping[Variable, Node]) -> Result:
-        """Evaluate the prepared query over `graph` with `bindings` as initial bindings."""
-        initial: dict[str, Identifier] = {
-            str(k): v for k, v in bindings.items() if isinstance(v, Identifier)
-        }
-        return graph.query(self.prepared, initBindings=initial)
-
-
-def serialize_result(result: Result, *, results_format: str, graph_format: str) -> bytes:
-    """The answer in an rdflib format: `results_format` (json, xml, csv, tsv) for SELECT and
-    ASK, `graph_format` (turtle, json-ld, …) for CONSTRUCT and DESCRIBE."""
-    if result.type in ("CONSTRUCT", "DESCRIBE"):
-        assert result.graph is not None
-        return result.graph.serialize(format=graph_format, encoding="utf-8")
-    if results_format in ("csv", "tsv") and result.type == "ASK":
-        return f"_askResult\n{str(bool(result.askAnswer)).lower()}\n".encode()
-    if results_format == "tsv":
-        return _tsv(result)
-    output = result.serialize(format=results_format, encoding="utf-8")
-    return output if isinstance(output, bytes) else b""
-
-
-def row_count(result: Result) -> int:
-    """Rows of a SELECT, triples of a CONSTRUCT or DESCRIBE, 1 for an ASK."""
-    if result.type in ("CONSTRUCT", "DESCRIBE"):
-        return len(result.graph) if result.graph is not None else 0
-    if result.type == "ASK":
-        return 1
-    return len(result.bindings)
-
-
-def _tsv(result: Result) -> bytes:
-    """SPARQL 1.1 TSV: a header of ?variables, then terms in Turtle/N-Triples syntax."""
-    variables = list(result.vars or [])
-    lines = ["\t".join(f"?{variable}" for variable in variables)]
-    for row in result.bindings:
-        cells = []
-        for variable in variables:
-            term = row.get(variable)
-            cells.append(
-                "" if term is None else term.n3().replace("\t", "\\t").replace("\n", "\\n")
-            )
-        lines.append("\t".join(cells))
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    def job(
+        self,
+        bindings: Mapping[Variable, Node],
+        *,
+        results_media_type: str,
+        graph_media_type: str,
+        max_rows: int,
+    ) -> QueryJob:
+        """The query with `bindings` (from `bind`) substituted, as a job for the engine."""
+        return QueryJob(
+            text=self.text,
+            results_media_type=results_media_type,
+            graph_media_type=graph_media_type,
+            max_rows=max_rows,
+            predeclared_prefixes=True,
+            substitutions=tuple(
+                (str(variable), to_oxigraph(term)) for variable, term in bindings.items()
+            ),
+        )
 
 
 def convert(
@@ -272,7 +223,7 @@ def load_stored_queries(
     against the canonical base IRI and rebased onto `base_iri` like the ontology.
     Raises QueryFileError
     for a malformed header, an unknown parameter type, a parameter the query does not use, or
-    a query rdflib cannot parse.
+    a query the engine cannot parse.
     """
     if not directory.is_dir():
         raise QueryFileError(directory, "stored-query directory does not exist")
@@ -286,7 +237,7 @@ def load_stored_queries(
 def parse_query_file(
     path: Path, *, namespaces: Mapping[str, str], base_iri: str = CANONICAL_BASE_IRI
 ) -> StoredQuery:
-    """Read one query file: its header and its prepared query (see load_stored_queries)."""
+    """Read one query file: its header and its checked query (see load_stored_queries)."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
@@ -308,6 +259,18 @@ def parse_query_file(
         ox.Store().query(text, prefixes=dict(namespaces))
     except SyntaxError as error:
         raise QueryFileError(path, f"SPARQL syntax {error.msg}") from error
+    for parameter in parameters:
+        # Substitution (SEP-0007) binds only variables a SELECT projects: checked by the engine.
+        try:
+            ox.Store().query(
+                text,
+                prefixes=dict(namespaces),
+                substitutions={ox.Variable(parameter.name): ox.Literal("")},
+            )
+        except RuntimeError as error:
+            raise QueryFileError(
+                path, f"parameter {parameter.name!r} must be projected by the SELECT: {error}"
+            ) from error
     form = read_query_text(text).form
     if form is None:  # not for a text pyoxigraph parsed as a query; keeps `form` a str
         raise QueryFileError(path, "not a SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
 import pyshacl
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SH
@@ -68,21 +69,40 @@ def validate_ontology(
     queries = sorted(queries_dir.glob("*-violation.rq"))
     if not queries:
         raise OntologyLoadError(queries_dir, "no *-violation.rq quality queries found")
+    store = graph_store(data)
     for query_path in queries:
-        violations += run_violation_query(data, query_path, base_iri=ontology.base_iri)
+        violations += run_violation_query(store, query_path, base_iri=ontology.base_iri)
     shape_count = len(set(shapes.subjects(predicate=None, object=SH.NodeShape)))
     return ValidationReport(shape_count, focus_count, [path.stem for path in queries], violations)
 
 
-def run_violation_query(data: Graph, query_path: Path, *, base_iri: str) -> list[Violation]:
-    """Each row a violation query returns is one violation, described by its bound values."""
+def graph_store(data: Graph) -> ox.Store:
+    """`data` in the SPARQL engine's store (its default graph), to run quality queries on."""
+    store = ox.Store()
+    store.load(data.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
+def run_violation_query(
+    data: Graph | ox.Store, query_path: Path, *, base_iri: str
+) -> list[Violation]:
+    """Each row a violation query returns is one violation, described by its bound values.
+
+    The query runs on the one SPARQL engine; give a store (`graph_store`) to run several.
+    """
+    store = data if isinstance(data, ox.Store) else graph_store(data)
     text = query_path.read_text(encoding="utf-8").replace(CANONICAL_BASE_IRI, base_iri)
+    solutions = store.query(text)
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise OntologyLoadError(query_path, "a violation query must be a SELECT query")
+    names = [variable.value for variable in solutions.variables]
     violations = []
-    for row in data.query(text):
-        values = row.asdict()  # type: ignore[union-attr]
-        focus = next(iter(values.values()), "")
-        details = ", ".join(f"{name}={value}" for name, value in values.items())
-        violations.append(Violation(query_path.stem, str(focus), details))
+    for solution in solutions:
+        values = {name: solution[name] for name in names if solution[name] is not None}
+        texts = {name: getattr(term, "value", str(term)) for name, term in values.items()}
+        focus = next(iter(texts.values()), "")
+        details = ", ".join(f"{name}={value}" for name, value in texts.items())
+        violations.append(Violation(query_path.stem, focus, details))
     return violations
 
 

@@ -1,7 +1,8 @@
 """`GET /api/queries` (the stored queries) and `GET /api/queries/{name}` (run one).
 
 Parameters come from the query string, are typed and validated (400 naming the parameter),
-and are bound through rdflib's initBindings, never pasted into the query. Answers are
+and are substituted as RDF terms, never pasted into the query. A stored query runs as `/sparql`
+runs a query: the same engine and executor, time limit, row cap and result writers. Answers are
 negotiated like `/sparql`: SPARQL results JSON, XML, CSV or TSV for SELECT and ASK, an RDF
 format for CONSTRUCT and DESCRIBE; `format=` overrides Accept. Errors are problem+json.
 """
@@ -14,12 +15,14 @@ from flask import Blueprint, Response, request, url_for
 from rdflib import Variable
 from rdflib.term import Node
 
-from kgapi.stored_queries import QueryFileError, StoredQuery, row_count, serialize_result
+from kgapi.query_evaluation import QuerySyntaxError, TooManyResults
+from kgapi.query_executor import QueryTimeout, QueryTooDeep
+from kgapi.stored_queries import StoredQuery
 from kgapi.web import delivery
 from kgapi.web.api import ApiProblem, choose, json_response, lookups, register
 from kgapi.web.negotiation import RDF, RESULTS, formats_of
 from kgapi.web.state import services
-from kgapi.web.time_limit import time_limited
+from kgapi.web.time_limit import stopped_detail, stopped_problem, timeout_answer
 
 blueprint = register(Blueprint("api_queries", __name__))
 
@@ -75,29 +78,32 @@ def _answer(query: StoredQuery, bindings: dict[Variable, Node]) -> Response:
     etag = delivery.entity_tag(state.query_store.version, "stored-query", query.name, key, chosen)
     cached = state.cache.get(etag)
     if cached is None:
-        # rdflib evaluates lazily, so counting and writing the answer are watched too.
-        with time_limited():
-            try:
-                result = query.run(lookups().graph, bindings)
-            except QueryFileError as error:  # the file passed pyoxigraph's parser, not rdflib's
-                raise ApiProblem(
-                    500, "Stored Query Unusable", str(error), slug="stored-query-unusable"
-                ) from error
-            rows = row_count(result)
-            if rows > state.settings.max_result_rows:
-                raise ApiProblem(
-                    422,
-                    "Unprocessable Content",
-                    f"the answer has {rows} rows, more than max_result_rows "
-                    f"({state.settings.max_result_rows})",
-                )
-            body = serialize_result(
-                result, results_format=chosen.rdflib_format, graph_format=chosen.rdflib_format
-            )
+        job = query.job(
+            bindings,
+            results_media_type=chosen.media_type,
+            graph_media_type=chosen.media_type,
+            max_rows=state.settings.max_result_rows,
+        )
+        try:
+            answer = state.executor.run(job, on_timeout=timeout_answer(stopped_problem))
+        except (QuerySyntaxError, QueryTooDeep) as error:  # the file passed the check at load
+            raise ApiProblem(
+                500, "Stored Query Unusable", f"{query.name}: {error}", slug="stored-query-unusable"
+            ) from error
+        except TooManyResults as error:
+            raise ApiProblem(
+                422,
+                "Unprocessable Content",
+                f"the answer has more than max_result_rows ({error.limit}) rows",
+            ) from error
+        except QueryTimeout as error:
+            raise ApiProblem(
+                503, "Service Unavailable", stopped_detail(error.seconds), slug="time-limit"
+            ) from error
         textual = chosen.media_type.startswith("text/") or chosen.media_type.endswith(
             ("json", "xml")
         )
         media_type = f"{chosen.media_type}; charset=utf-8" if textual else chosen.media_type
-        cached = delivery.Representation(body, media_type, etag)
+        cached = delivery.Representation(answer.body, media_type, etag)
         state.cache.put(etag, cached)
     return delivery.respond(cached)
