@@ -128,13 +128,33 @@ def parse_description(
         if description.lstrip().startswith("{"):
             try:
                 data = json.loads(description)
-            except json.JSONDecodeError as error:
+            except RecursionError as error:
+                raise DescriptionError("the JSON nests too deeply") from error
+            except ValueError as error:  # malformed, or a number past int's 4,300 digits
                 raise DescriptionError(f"invalid JSON: {error}") from error
             if not isinstance(data, dict):
                 raise DescriptionError("a JSON description must be an object")
-            return _from_mapping(kg, data)
-        return _from_turtle(kg, description)
-    return _from_mapping(kg, description)
+            individual, graph = _from_mapping(kg, data)
+        else:
+            individual, graph = _from_turtle(kg, description)
+    else:
+        individual, graph = _from_mapping(kg, description)
+    _check_unicode(graph)
+    return individual, graph
+
+
+def _check_unicode(graph: Graph) -> None:
+    """Refuse text no UTF-8 writer can write: a lone surrogate, which JSON's and Turtle's
+    `\\ud800` escapes can make."""
+    for triple in graph:
+        for term in triple:
+            try:
+                str(term).encode("utf-8")
+            except UnicodeEncodeError as error:
+                raise DescriptionError(
+                    f"the description holds a lone surrogate ({error.object[error.start]!a}), "
+                    "which is not text"
+                ) from error
 
 
 def _from_turtle(kg: KnowledgeGraph, text: str) -> tuple[URIRef, Graph]:

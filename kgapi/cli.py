@@ -192,13 +192,10 @@ def _term(names: NameIndex, text: str) -> Node:
 
     Raises ValueError for unreadable literals and NameResolutionError for unknown names.
     """
-    from rdflib.util import from_n3
+    from kgapi.names import read_literal
 
     if text.startswith('"'):
-        term = from_n3(text, nsm=names.graph.namespace_manager)
-        if not isinstance(term, Node):
-            raise ValueError(f"cannot read the literal {text}")
-        return term
+        return read_literal(text, names.graph.namespace_manager)
     return names.resolve(text)
 
 

@@ -6,12 +6,14 @@ An unknown or ambiguous name is an error that carries candidates; the resolver n
 from __future__ import annotations
 
 import difflib
+import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
-from rdflib.namespace import SKOS
+from rdflib.namespace import SKOS, NamespaceManager
+from rdflib.util import from_n3
 
 LABEL_PREDICATES = (RDFS.label, SKOS.prefLabel, SKOS.altLabel)
 
@@ -31,6 +33,36 @@ class UnknownName(NameResolutionError):
 
 class AmbiguousName(NameResolutionError):
     """Several terms share this slug or label; the caller must pick one of the candidates."""
+
+
+# A literal as N-Triples or Turtle write it: "text", then a language tag or a datatype.
+_LITERAL = re.compile(
+    r'^"(?:[^"\\]|\\.)*"(?:@[A-Za-z]+(?:-[A-Za-z0-9]+)*|\^\^(?:<[^<>"\s]*>|[A-Za-z][\w.-]*:[\w.-]*))?$'
+)
+
+
+def read_literal(text: str, namespaces: NamespaceManager) -> Literal:
+    """A literal written as in N-Triples or Turtle (`"2008"`, `"true"^^xsd:boolean`, `"虚拟化"@zh`),
+    with `namespaces` for prefixed datatypes. Raises ValueError saying what is wrong."""
+    written = text.strip()
+    if not _LITERAL.match(written):
+        raise ValueError(
+            f"cannot read the literal {text!r}: write it as in N-Triples or Turtle, "
+            'e.g. "true"^^xsd:boolean or "2008"'
+        )
+    try:
+        term = from_n3(written, nsm=namespaces)
+    except (ValueError, KeyError, IndexError) as error:
+        raise ValueError(f"cannot read the literal {text!r}: {error}") from error
+    if not isinstance(term, Literal):
+        raise ValueError(f"{text!r} is not a literal")
+    try:
+        str(term).encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise ValueError(
+            f"the literal {text!r} holds a lone surrogate, which is not text"
+        ) from error
+    return term
 
 
 def normalize(text: str) -> str:

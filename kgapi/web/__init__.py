@@ -50,7 +50,7 @@ def create_app(
     `settings` defaults to flags-free `Settings.from_sources()` (KGAPI_* variables). Raises
     OntologyLoadError or ExtraGraphError when the data cannot be loaded.
     """
-    from kgapi.web import delivery, metrics, sparql
+    from kgapi.web import delivery, intake, metrics, sparql
     from kgapi.web.problems import register_error_handlers
     from kgapi.web.state import EXTENSION_KEY, ResponseCache, Services
 
@@ -67,6 +67,7 @@ def create_app(
         cache=ResponseCache(settings.result_cache_entries),
     )
     register_error_handlers(app, plain_text_paths=(sparql.PATH,))
+    intake.install(app, max_request_bytes=settings.max_request_bytes)
     delivery.install(app, cors_origins=settings.cors_origins)
     # prometheus_client chose its storage from this variable when it was imported.
     metrics.init_app(app, multiprocess_mode="PROMETHEUS_MULTIPROC_DIR" in os.environ)

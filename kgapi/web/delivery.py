@@ -18,6 +18,10 @@ CACHE_CONTROL = "public, max-age=60, must-revalidate"
 GZIP_MIN_BYTES = 860
 GZIP_LEVEL = 6
 VARY = ("Vary", "Accept, Accept-Encoding")
+# Documents a browser would run scripts in. The UI pages set their own policy; any other HTML
+# (an export table, a comparison) and every SVG export may style itself and nothing more.
+ACTIVE_MEDIA_TYPES = frozenset({"text/html", "image/svg+xml", "application/xhtml+xml"})
+DOCUMENT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
 
 
 @dataclass
@@ -110,6 +114,10 @@ def install(app: Flask, *, cors_origins: tuple[str, ...]) -> None:
     @app.after_request
     def finish(response: Response) -> Response:
         environ = request.environ  # read raw: this runs on every response
+        headers = response.headers
+        headers["X-Content-Type-Options"] = "nosniff"
+        if "Content-Security-Policy" not in headers and response.mimetype in ACTIVE_MEDIA_TYPES:
+            headers["Content-Security-Policy"] = DOCUMENT_CSP
         origin = environ.get("HTTP_ORIGIN")
         if origin and cors_origins:
             if "*" in cors_origins:

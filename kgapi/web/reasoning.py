@@ -7,24 +7,18 @@
 
 from __future__ import annotations
 
-import re
-
 from flask import Blueprint, Response, request
-from rdflib import Literal
 from rdflib.term import Node
-from rdflib.util import from_n3
 
 from kgapi.classification import classify
 from kgapi.explanation import explain as explain_triple
+from kgapi.names import read_literal
 from kgapi.web.api import ApiProblem, json_response, lookups, register, resolve
 from kgapi.web.state import services
 
 blueprint = register(Blueprint("api_reasoning", __name__))
 
 CLASSIFY_MEDIA_TYPES = ("application/json", "text/turtle")
-LITERAL = re.compile(
-    r'^"(?:[^"\\]|\\.)*"(?:@[A-Za-z]+(?:-[A-Za-z0-9]+)*|\^\^(?:<[^<>"\s]*>|[A-Za-z][\w.-]*:[\w.-]*))?$'
-)
 
 
 @blueprint.get("/api/explain")
@@ -51,35 +45,12 @@ def explain() -> Response:
 def _object(text: str) -> Node:
     if not text.lstrip().startswith('"'):
         return resolve("o", text)
-    if not LITERAL.match(text.strip()):
-        raise ApiProblem(
-            400,
-            "Bad Request",
-            f"cannot read the literal {text!r}: write it as in N-Triples or Turtle, "
-            'e.g. "true"^^xsd:boolean or "2008"',
-            slug="invalid-parameter",
-            parameter="o",
-        )
-    namespaces = lookups().reader.asserted.namespace_manager
     try:
-        term = from_n3(text.strip(), nsm=namespaces)
-    except (ValueError, KeyError, IndexError) as error:
+        return read_literal(text, lookups().reader.asserted.namespace_manager)
+    except ValueError as error:
         raise ApiProblem(
-            400,
-            "Bad Request",
-            f"cannot read the literal {text!r}: {error}",
-            slug="invalid-parameter",
-            parameter="o",
+            400, "Bad Request", str(error), slug="invalid-parameter", parameter="o"
         ) from error
-    if not isinstance(term, Literal):
-        raise ApiProblem(
-            400,
-            "Bad Request",
-            f"o= starting with a quote must be a literal, not {text!r}",
-            slug="invalid-parameter",
-            parameter="o",
-        )
-    return term
 
 
 @blueprint.post("/api/classify")

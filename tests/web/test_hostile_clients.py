@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import http.client
 import itertools
+import json
 import socket
 import threading
 from collections.abc import Iterator
@@ -10,7 +12,7 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 import pytest
-from livesupport import LiveServer
+from livesupport import MAX_REQUEST_BYTES, LiveServer
 
 
 class CountingListener:
@@ -109,3 +111,110 @@ def test_no_service_form_reaches_the_network_through_exports(
         assert status == 400, (query, status, body)
         assert headers["content-type"].startswith("application/problem+json")
     assert listener.connections == 0
+
+
+# --- finding 7: chunked bodies over the limit ----------------------------------------------------
+
+
+def _chunked(live_server: LiveServer, path: str, body: bytes, content_type: str) -> tuple[int, str]:
+    """POST `body` chunked on a raw socket; the server may answer 413 and close before the body
+    is all sent, so sending stops at a broken pipe and the answer is read all the same."""
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: {live_server.host}\r\nContent-Type: {content_type}\r\n"
+        "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    ).encode()
+    with socket.create_connection((live_server.host, live_server.port), timeout=60) as client:
+        try:
+            client.sendall(head)
+            for at in range(0, len(body), 65536):
+                piece = body[at : at + 65536]
+                client.sendall(b"%x\r\n%s\r\n" % (len(piece), piece))
+            client.sendall(b"0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        response = http.client.HTTPResponse(client)
+        response.begin()
+        return response.status, response.getheader("Content-Type", "")
+
+
+def test_chunked_query_over_the_limit_is_413_not_cut(live_server: LiveServer) -> None:
+    body = b"ASK {}" + b" " * MAX_REQUEST_BYTES + b" GARBAGE }}}"
+    status, content_type = _chunked(live_server, "/sparql", body, "application/sparql-query")
+    assert status == 413 and content_type.startswith("text/plain")
+    # Under the limit, chunked is read whole: the same garbage makes it a syntax error.
+    status, _ = _chunked(live_server, "/sparql", b"ASK {} GARBAGE }}}", "application/sparql-query")
+    assert status == 400
+    status, _ = _chunked(live_server, "/sparql", b"ASK {}", "application/sparql-query")
+    assert status == 200
+
+
+def test_chunked_classify_over_the_limit_is_413_in_the_api_shape(live_server: LiveServer) -> None:
+    turtle = b"".join(
+        b"vr:p%d virt:developer vr:p%d .\n" % (number, number + 1) for number in range(4000)
+    )
+    assert len(turtle) > MAX_REQUEST_BYTES
+    status, content_type = _chunked(live_server, "/api/classify", turtle, "text/turtle")
+    assert status == 413 and content_type.startswith("application/problem+json")
+
+
+# --- finding 8: malformed input is a 4xx, never a 500 ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ('{"label": ' * 1500 + '"x"' + "}" * 1500, "nests too deeply"),
+        ('{"label": "\\ud800"}', "surrogate"),
+        ('{"label": "x", "firstRelease": ' + "9" * 5000 + "}", "invalid JSON"),
+    ],
+    ids=["nested-1500", "lone-surrogate", "5000-digits"],
+)
+def test_malformed_classify_json_is_400(live_server: LiveServer, body: str, reason: str) -> None:
+    status, headers, answer = live_server.request(
+        "POST", "/api/classify", body=body.encode(), headers={"Content-Type": "application/json"}
+    )
+    assert status == 400, answer
+    assert headers["content-type"].startswith("application/problem+json")
+    assert reason in json.loads(answer)["detail"]
+
+
+def test_explain_with_a_lone_surrogate_literal_is_400(live_server: LiveServer) -> None:
+    query = urlencode({"s": "kvm", "p": "rdfs:label", "o": '"\\ud800"'})
+    status, _, answer = live_server.request("GET", "/api/explain?" + query)
+    assert status == 400 and json.loads(answer)["parameter"] == "o"
+
+
+def test_stored_query_in_xml_with_unbound_cells(live_server: LiveServer) -> None:
+    status, headers, answer = live_server.request("GET", "/api/queries/contested-claims?format=xml")
+    assert status == 200 and headers["content-type"].startswith("application/sparql-results+xml")
+    assert b"<sparql" in answer
+
+
+# --- finding 9: headers -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/healthz",
+        "/sparql?query=ASK%7B%7D",
+        "/api/search?q=kvm",
+        "/api/entities/nosuchthing",
+        "/export?scope=taxonomy&format=svg",
+        "/",
+        "/metrics",
+    ],
+)
+def test_every_response_says_nosniff(live_server: LiveServer, path: str) -> None:
+    _, headers, _ = live_server.request("GET", path)
+    assert headers["x-content-type-options"] == "nosniff"
+
+
+def test_svg_export_carries_a_policy_that_runs_no_script(live_server: LiveServer) -> None:
+    status, headers, _ = live_server.request("GET", "/export?scope=taxonomy&format=svg")
+    if status == 501:
+        pytest.skip("Graphviz (dot) is not installed")
+    assert status == 200
+    policy = headers["content-security-policy"]
+    assert "default-src 'none'" in policy and "script-src" not in policy
+    assert headers["content-disposition"].startswith("inline")
