@@ -379,7 +379,7 @@ def read_back(name: str, data: bytes) -> nx.MultiDiGraph:
         return nx.read_gexf(io.BytesIO(data))
     if name == "cytoscape":
         return json_graph.cytoscape_graph(json.loads(data))
-    return json_graph.node_link_graph(json.loads(data), edges="edges")
+    return json_graph.node_link_graph(json.loads(data), edges="links")
 
 
 def assert_same_graph(original: nx.MultiDiGraph, copy: nx.MultiDiGraph) -> None:
@@ -525,8 +525,8 @@ def test_formats_table_is_complete() -> None:
     assert FORMAT_NAMES == (
         "graphml",
         "gexf",
-        "cytoscape",
         "nodelink",
+        "cytoscape",
         "dot",
         "svg",
         "turtle",
@@ -534,7 +534,12 @@ def test_formats_table_is_complete() -> None:
         "ntriples",
         "rdfxml",
     )
-    assert len({spec.media_type for spec in EXPORT_FORMATS}) == len(EXPORT_FORMATS)
+    assert len({spec.extension for spec in EXPORT_FORMATS}) == len(EXPORT_FORMATS)
+    # One media type each, but for the two JSON graph formats: neither has a registered type of
+    # its own, so both are application/json and `format=` tells them apart.
+    shared = [spec.name for spec in EXPORT_FORMATS if spec.media_type == "application/json"]
+    assert shared == ["nodelink", "cytoscape"]
+    assert len({spec.media_type for spec in EXPORT_FORMATS}) == len(EXPORT_FORMATS) - 1
     assert len({spec.extension for spec in EXPORT_FORMATS}) == len(EXPORT_FORMATS)
     assert all(spec.rdflib_format for spec in EXPORT_FORMATS if spec.family == "rdf")
 
@@ -598,7 +603,7 @@ def test_json_writers_match_the_standard_library_and_take_what_orjson_refuses(
 ) -> None:
     graph = drawn(bundled, scope="taxonomy", lang="zh")
     standard = json.dumps(
-        json_graph.node_link_data(graph, edges="edges"), ensure_ascii=False, separators=(",", ":")
+        json_graph.node_link_data(graph, edges="links"), ensure_ascii=False, separators=(",", ":")
     )
     assert write_nodelink(graph) == standard.encode("utf-8")
     huge = nx.MultiDiGraph()

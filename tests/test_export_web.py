@@ -63,7 +63,7 @@ def test_format_by_accept_header(client: FlaskClient) -> None:
         "/export?scope=products", headers={"Accept": "application/json;q=0.9, text/html;q=0.1"}
     )
     assert nodelink.mimetype == "application/json"
-    assert "edges" in nodelink.get_json()
+    assert "links" in nodelink.get_json()
 
 
 def test_repeat_request_is_not_modified(client: FlaskClient) -> None:

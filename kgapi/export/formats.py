@@ -37,12 +37,12 @@ EXPORT_FORMATS: tuple[ExportFormat, ...] = (
         "GraphML (Gephi, yEd, Cytoscape)",
     ),
     ExportFormat("gexf", "application/gexf+xml", "gexf", "graph", None, "GEXF 1.2 (Gephi)"),
-    ExportFormat(
-        "cytoscape", "application/vnd.cytoscape.js+json", "cyjs", "graph", None, "Cytoscape.js JSON"
-    ),
+    # Both JSON formats are application/json (no other type is registered for either): `Accept`
+    # alone gets node-link, `format=cytoscape` the other.
     ExportFormat(
         "nodelink", "application/json", "json", "graph", None, "node-link JSON (D3, networkx)"
     ),
+    ExportFormat("cytoscape", "application/json", "cyjs", "graph", None, "Cytoscape.js JSON"),
     ExportFormat("dot", "text/vnd.graphviz", "gv", "picture", None, "Graphviz DOT"),
     ExportFormat("svg", "image/svg+xml", "svg", "picture", None, "SVG drawn by Graphviz dot"),
     ExportFormat("turtle", "text/turtle", "ttl", "rdf", "turtle", "RDF Turtle"),

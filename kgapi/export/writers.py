@@ -14,6 +14,7 @@ from typing import Any
 
 import networkx as nx
 import orjson
+from lxml import etree
 from networkx.readwrite import json_graph
 from rdflib import Graph
 
@@ -49,26 +50,53 @@ class GraphvizMissing(RenderingError):
     """Graphviz's `dot` is not installed; SVG exports need it."""
 
 
+GRAPHML_NAMESPACE = "{http://graphml.graphdrawing.org/xmlns}"
+
+
 def write_graphml(graph: nx.MultiDiGraph) -> bytes:
+    """GraphML as the spec reads it: networkx writes booleans as Python's `True`/`False` and uses
+    a multigraph's edge keys (the predicate, repeated) as edge ids; both are put right here."""
     buffer = io.BytesIO()
     nx.write_graphml(graph, buffer, encoding="utf-8", prettyprint=False)
-    return buffer.getvalue()
+    tree = etree.fromstring(buffer.getvalue(), parser=etree.XMLParser(huge_tree=True))
+    boolean_keys = {
+        key.get("id")
+        for key in tree.iter(f"{GRAPHML_NAMESPACE}key")
+        if key.get("attr.type") == "boolean"
+    }
+    for data in tree.iter(f"{GRAPHML_NAMESPACE}data"):
+        if data.get("key") in boolean_keys and data.text is not None:
+            data.text = data.text.lower()
+    for number, edge in enumerate(tree.iter(f"{GRAPHML_NAMESPACE}edge")):
+        edge.set("id", f"e{number}")
+    return bytes(etree.tostring(tree, xml_declaration=True, encoding="utf-8"))
 
 
 def write_gexf(graph: nx.MultiDiGraph) -> bytes:
+    """GEXF 1.2 that its schema accepts: networkx writes a `name` attribute on `<graph>`, which
+    the 1.2draft XSD does not allow (Gephi's validation refuses the file); it is dropped here."""
     buffer = io.BytesIO()
     nx.write_gexf(graph, buffer, encoding="utf-8", prettyprint=False)
-    return buffer.getvalue()
+    tree = etree.fromstring(buffer.getvalue(), parser=etree.XMLParser(huge_tree=True))
+    for element in tree.iter("{*}graph"):
+        element.attrib.pop("name", None)
+    return bytes(etree.tostring(tree, xml_declaration=True, encoding="utf-8"))
 
 
 def write_cytoscape(graph: nx.MultiDiGraph) -> bytes:
-    """Cytoscape.js elements JSON; each node's `name` is its label."""
-    return _json(json_graph.cytoscape_data(graph, name="label"))
+    """Cytoscape.js JSON that `cy.json(document)` loads whole: graph data as an object (networkx
+    writes a list of pairs), each node's `name` its label, and each edge with an id."""
+    document = json_graph.cytoscape_data(graph, name="label")
+    document["data"] = dict(graph.graph)
+    for number, edge in enumerate(document["elements"]["edges"]):
+        edge["data"]["id"] = f"e{number}"
+    return _json(document)
 
 
 def write_nodelink(graph: nx.MultiDiGraph) -> bytes:
-    """Node-link JSON as networkx reads it back (`edges="edges"`)."""
-    return _json(json_graph.node_link_data(graph, edges="edges"))
+    """Node-link JSON with its edges under `links`, as D3 (`d3.forceLink(data.links)`) and
+    every networkx release read it (`node_link_graph(data, edges="links")`)."""
+    return _json(json_graph.node_link_data(graph, edges="links"))
 
 
 def _json(data: Any) -> bytes:
