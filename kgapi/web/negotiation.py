@@ -23,12 +23,15 @@ class Format:
     rdflib_format: str
     kind: str
     aliases: tuple[str, ...] = ()
+    nicknames: tuple[str, ...] = ()  # further words a `format=` parameter may use for it
 
     @property
     def media_types(self) -> tuple[str, ...]:
         return (self.media_type, *self.aliases)
 
 
+# The nicknames are what clients put in `format=` (SPARQLWrapper sends `json-ld`, `rdf+xml`, `n3`,
+# and `xml` or `json` whatever the query form; Fuseki reads the same words).
 FORMATS: tuple[Format, ...] = (
     Format(
         "json", "application/sparql-results+json", "srj", "json", RESULTS, ("application/json",)
@@ -43,10 +46,26 @@ FORMATS: tuple[Format, ...] = (
     ),
     Format("csv", "text/csv", "csv", "csv", RESULTS),
     Format("tsv", "text/tab-separated-values", "tsv", "tsv", RESULTS),
-    Format("turtle", "text/turtle", "ttl", "turtle", RDF, ("application/x-turtle",)),
-    Format("ntriples", "application/n-triples", "nt", "nt", RDF),
-    Format("jsonld", "application/ld+json", "jsonld", "json-ld", RDF),
-    Format("rdfxml", "application/rdf+xml", "rdf", "xml", RDF),
+    Format(
+        "turtle",
+        "text/turtle",
+        "ttl",
+        "turtle",
+        RDF,
+        ("application/x-turtle", "text/n3"),
+        ("n3", "text/rdf+n3"),
+    ),
+    Format("ntriples", "application/n-triples", "nt", "nt", RDF, (), ("n-triples",)),
+    Format(
+        "jsonld",
+        "application/ld+json",
+        "jsonld",
+        "json-ld",
+        RDF,
+        ("application/x-json+ld",),
+        ("json-ld", "json"),
+    ),
+    Format("rdfxml", "application/rdf+xml", "rdf", "xml", RDF, (), ("rdf+xml", "xml")),
     Format("nquads", "application/n-quads", "nq", "nquads", RDF),
     Format("trig", "application/trig", "trig", "trig", RDF),
 )
@@ -72,15 +91,16 @@ def negotiate(
 ) -> Format:
     """The offered format the client prefers; raises NotAcceptable listing `offered`.
 
-    `requested` (the `format=` parameter) wins when given. Otherwise the highest q-value of the
-    most specific matching media range decides (RFC 9110 §12.5.1); ties go to the earlier offer.
-    An absent or empty Accept header accepts anything.
+    `requested` (the `format=` parameter: a name, extension, nickname or media type, or a comma
+    list of them, the first known one winning) decides when given. Otherwise the highest q-value
+    of the most specific matching media range decides (RFC 9110 §12.5.1); ties go to the earlier
+    offer. An absent or empty Accept header accepts anything.
     """
     if requested:
-        wanted = requested.strip().lower()
-        for item in offered:
-            if wanted in (item.name, item.extension, *item.media_types):
-                return item
+        for wanted in (part.strip().lower() for part in requested.split(",")):
+            for item in offered:
+                if wanted in (item.name, item.extension, *item.media_types, *item.nicknames):
+                    return item
         raise NotAcceptable(offered, requested)
     ranges = _parse_accept(accept_header or "")
     if not ranges:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, current_app, request
+from rdflib import Dataset
 from werkzeug.datastructures import MultiDict
 
 from kgapi.query_evaluation import InvalidGraphName, QueryJob, QuerySyntaxError, TooManyResults
@@ -32,6 +33,7 @@ UPDATE_MEDIA_TYPE = "application/sparql-update"
 MAX_CACHED_BODY_BYTES = 1 << 20  # larger answers are served but not kept
 RESULT_FORMATS = formats_of(RESULTS)
 GRAPH_FORMATS = formats_of(RDF)
+QUAD_FORMATS = ("nquads", "trig")
 
 
 class ProtocolError(Exception):
@@ -246,7 +248,7 @@ def _answer_repeated_get() -> Response | None:
 def describe() -> Response:
     """The service description, in the RDF format the client prefers."""
     state = services()
-    chosen = negotiate(request.headers.get("Accept"), GRAPH_FORMATS, requested=_format_parameter())
+    chosen = _choose(request.headers.get("Accept"), GRAPH_FORMATS, _format_parameter(), strict=True)
     endpoint = request.base_url
     etag = delivery.entity_tag(state.query_store.version, "service-description", endpoint, chosen)
     cached = state.cache.get(etag)
@@ -257,7 +259,12 @@ def describe() -> Response:
             result_media_types=[item.media_type for item in (*RESULT_FORMATS, *GRAPH_FORMATS)],
             allow_service=state.settings.allow_service,
         )
-        body = graph.serialize(format=chosen.rdflib_format, encoding="utf-8")
+        if chosen.rdflib_format in QUAD_FORMATS:  # rdflib writes quads only from a dataset
+            dataset = Dataset()
+            dataset.default_graph += graph  # type: ignore[attr-defined]
+            body = dataset.serialize(format=chosen.rdflib_format, encoding="utf-8")
+        else:
+            body = graph.serialize(format=chosen.rdflib_format, encoding="utf-8")
         cached = delivery.Representation(body, _content_type(chosen.media_type), etag)
         state.cache.put(etag, cached)
     return delivery.respond(cached)
@@ -278,15 +285,25 @@ def _choose(
     accept: str | None, offered: tuple[Format, ...], requested: str | None, *, strict: bool
 ) -> Format:
     try:
-        return negotiate(accept, offered, requested=requested)
+        if requested:
+            try:
+                return negotiate(accept, offered, requested=requested)
+            except NotAcceptable:
+                pass  # a word naming none of these formats: Accept decides, as on Fuseki
+        return negotiate(accept, offered)
     except NotAcceptable:
         if strict:
             raise
         return offered[0]
 
 
+# Parameters clients use to name the answer's format (Fuseki reads all four), first given wins.
+FORMAT_PARAMETERS = ("format", "output", "results", "force-accept")
+
+
 def _format_parameter() -> str | None:
-    return request.values.get("format") if request.mimetype == FORM else request.args.get("format")
+    parameters = request.values if request.mimetype == FORM else request.args
+    return next((parameters[name] for name in FORMAT_PARAMETERS if parameters.get(name)), None)
 
 
 def _content_type(media_type: str) -> str:
