@@ -10,6 +10,24 @@ from typing import Any
 
 # The checkout's own directories: `pip install -e .` keeps them beside the package.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Installed from a wheel, the bundled ontology and queries are package data inside kgapi/.
+PACKAGE_ROOT = Path(__file__).resolve().parent
+IN_CHECKOUT = (PROJECT_ROOT / "pyproject.toml").is_file() and (PROJECT_ROOT / "ontology").is_dir()
+
+
+def bundled(name: str) -> Path:
+    """Where the bundled `ontology` or `queries` are: the checkout's, else the installed copy."""
+    return PROJECT_ROOT / name if IN_CHECKOUT else PACKAGE_ROOT / name
+
+
+def default_cache_dir() -> Path:
+    """The checkout's `cache/`, else the user's cache directory (XDG), as installed tools do."""
+    if IN_CHECKOUT:
+        return PROJECT_ROOT / "cache"
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "kgapi"
+
+
 CANONICAL_BASE_IRI = "https://w3id.org/kgapi/"
 # OWL 2 RL engines: owlrl is the reference; "rules" is kgapi.rules, same closure, ~30x faster.
 REASONERS = ("owlrl", "rules")
@@ -29,19 +47,19 @@ def setting(
 class Settings:
     """Everything an operator can set. Immutable: build a new one with `replace()`."""
 
-    ontology_dir: Path = setting(
-        PROJECT_ROOT / "ontology", "Directory of the ontology's Turtle files."
-    )
+    ontology_dir: Path = setting(bundled("ontology"), "Directory of the ontology's Turtle files.")
     shapes_dir: Path = setting(
-        PROJECT_ROOT / "ontology" / "shapes", "Directory of the SHACL shapes the data must satisfy."
+        bundled("ontology") / "shapes", "Directory of the SHACL shapes the data must satisfy."
     )
-    queries_dir: Path = setting(PROJECT_ROOT / "queries", "Directory of stored SPARQL queries.")
+    queries_dir: Path = setting(bundled("queries"), "Directory of stored SPARQL queries.")
     base_iri: str = setting(
         CANONICAL_BASE_IRI,
         "IRI base of the graph's terms; the bundled files use the canonical base and are rebased.",
     )
     cache_dir: Path = setting(
-        PROJECT_ROOT / "cache", "Where the reasoned closure is cached between starts."
+        default_cache_dir(),
+        "Where the reasoned closure is cached between starts (installed from a wheel: "
+        "$XDG_CACHE_HOME/kgapi or ~/.cache/kgapi).",
     )
     reasoner: str = setting(
         "owlrl",

@@ -52,14 +52,19 @@ def kgapi_server(
     port: int,
     log_path: Path,
     settings: dict[str, str] | None = None,
+    program: list[str] | None = None,
+    cwd: Path | None = None,
 ) -> Iterator[subprocess.Popen[bytes]]:
     """`kgapi ARGUMENTS` (which must serve on 127.0.0.1:`port`), up until the block ends;
-    `settings` are KGAPI_* variables for settings that have no flag."""
+    `settings` are environment variables (KGAPI_* settings that have no flag, say). `program`
+    replaces this checkout's `python -m kgapi.cli` (an installed `kgapi`, say)."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith("KGAPI_")}
     environ.update(settings or {})
-    command = [sys.executable, "-m", "kgapi.cli", *arguments]
+    command = [*(program or [sys.executable, "-m", "kgapi.cli"]), *arguments]
     with log_path.open("wb") as log:
-        process = subprocess.Popen(command, env=environ, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            command, env=environ, stdout=log, stderr=subprocess.STDOUT, cwd=cwd
+        )
         try:
             _wait_until_up(process, port, log_path)
             yield process

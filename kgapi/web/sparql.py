@@ -261,7 +261,7 @@ def describe() -> Response:
         )
         if chosen.rdflib_format in QUAD_FORMATS:  # rdflib writes quads only from a dataset
             dataset = Dataset()
-            dataset.default_graph += graph  # type: ignore[attr-defined]
+            dataset.default_graph += graph
             body = dataset.serialize(format=chosen.rdflib_format, encoding="utf-8")
         else:
             body = graph.serialize(format=chosen.rdflib_format, encoding="utf-8")
