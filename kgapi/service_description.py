@@ -18,6 +18,11 @@ from kgapi.query_store import QueryStore
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
 OWL_RDF_BASED = URIRef("http://www.w3.org/ns/entailment/OWL-RDF-Based")
+SIMPLE_ENTAILMENT = URIRef("http://www.w3.org/ns/entailment/Simple")
+ASSERTED_NOTE = (
+    "The same dataset with the asserted triples alone as its default graph: no inferred triple "
+    "is in any answer unless a query names the inferred graph."
+)
 TRIVIA_NOTE = (
     "Answers use the OWL 2 RL closure, materialized once. Inferences that hold of everything are "
     "not served: reflexive rdfs:subClassOf, owl:sameAs and equivalences, owl:Thing and "
@@ -48,8 +53,13 @@ def describe_service(
     endpoint: str,
     result_media_types: Iterable[str],
     allow_service: bool,
+    inference: bool = True,
+    asserted_endpoint: str | None = None,
 ) -> Graph:
-    """The service description of the endpoint at `endpoint` serving `query_store`."""
+    """The service description of the endpoint at `endpoint` serving `query_store`: with
+    `inference` its default graph is asserted + inferred, else the asserted triples alone.
+    `asserted_endpoint` names the endpoint whose default graph is the asserted one, listed as
+    a service of its own."""
     graph = Graph()
     graph.bind("sd", SD)
     graph.bind("void", VOID)
@@ -58,10 +68,22 @@ def describe_service(
     graph.add((service, RDF.type, SD.Service))
     graph.add((service, SD.endpoint, service))
     graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
-    graph.add((service, SD.defaultEntailmentRegime, OWL_RDF_BASED))
-    graph.add((service, SD.defaultSupportedEntailmentProfile, OWL_RL_PROFILE))
-    # Honest about what "OWL 2 RL" means here: the closure is materialized and its trivia dropped.
-    graph.add((service, RDFS.comment, Literal(TRIVIA_NOTE, lang="en")))
+    if inference:
+        graph.add((service, SD.defaultEntailmentRegime, OWL_RDF_BASED))
+        graph.add((service, SD.defaultSupportedEntailmentProfile, OWL_RL_PROFILE))
+        # Honest about what "OWL 2 RL" means here: the closure is materialized, trivia dropped.
+        graph.add((service, RDFS.comment, Literal(TRIVIA_NOTE, lang="en")))
+    else:
+        graph.add((service, SD.defaultEntailmentRegime, SIMPLE_ENTAILMENT))
+        graph.add((service, RDFS.comment, Literal(ASSERTED_NOTE, lang="en")))
+    if asserted_endpoint is not None and asserted_endpoint != endpoint:
+        other = URIRef(asserted_endpoint)
+        graph.add((service, RDFS.seeAlso, other))
+        graph.add((other, RDF.type, SD.Service))
+        graph.add((other, SD.endpoint, other))
+        graph.add((other, SD.supportedLanguage, SD.SPARQL11Query))
+        graph.add((other, SD.defaultEntailmentRegime, SIMPLE_ENTAILMENT))
+        graph.add((other, RDFS.comment, Literal(ASSERTED_NOTE, lang="en")))
     graph.add((service, SD.feature, SD.EmptyGraphs))
     if allow_service:
         graph.add((service, SD.feature, SD.BasicFederatedQuery))
@@ -78,7 +100,11 @@ def describe_service(
     graph.add((dataset, SD.defaultGraph, default))
     graph.add((default, RDF.type, SD.Graph))
     graph.add((default, RDF.type, VOID.Dataset))
-    default_size = len(query_store.store) - sum(query_store.graph_sizes.values())
+    default_size = (
+        len(query_store.store) - sum(query_store.graph_sizes.values())
+        if inference
+        else query_store.graph_sizes.get(query_store.asserted_graph, 0)
+    )
     graph.add((default, VOID.triples, Literal(default_size, datatype=XSD.integer)))
     for iri, size in query_store.graph_sizes.items():
         named, description = BNode(), BNode()

@@ -66,7 +66,7 @@ def create_app(
         executor=QueryExecutor(query_store, timeout=settings.query_timeout),
         cache=ResponseCache(settings.result_cache_entries),
     )
-    register_error_handlers(app, plain_text_paths=(sparql.PATH,))
+    register_error_handlers(app, plain_text_paths=(sparql.PATH, sparql.ASSERTED_PATH))
     intake.install(app, max_request_bytes=settings.max_request_bytes)
     delivery.install(app, cors_origins=settings.cors_origins)
     # prometheus_client chose its storage from this variable when it was imported.

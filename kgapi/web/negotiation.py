@@ -55,14 +55,15 @@ FORMATS: tuple[Format, ...] = (
         ("application/x-turtle", "text/n3"),
         ("n3", "text/rdf+n3"),
     ),
-    Format("ntriples", "application/n-triples", "nt", "nt", RDF, (), ("n-triples",)),
+    # text/plain was N-Triples' type before application/n-triples (RDF 1.1); clients still ask.
+    Format("ntriples", "application/n-triples", "nt", "nt", RDF, ("text/plain",), ("n-triples",)),
     Format(
         "jsonld",
         "application/ld+json",
         "jsonld",
         "json-ld",
         RDF,
-        ("application/x-json+ld",),
+        ("application/x-json+ld", "application/json"),
         ("json-ld", "json"),
     ),
     Format("rdfxml", "application/rdf+xml", "rdf", "xml", RDF, (), ("rdf+xml", "xml")),

@@ -27,6 +27,9 @@ from kgapi.web.time_limit import timeout_answer
 blueprint = Blueprint("sparql", __name__)
 
 PATH = "/sparql"
+# The asserted triples alone as default graph, at a URL of its own: clients that append
+# `?query=` to an endpoint URL (rdflib's SPARQLStore, Comunica) cannot add `inference=false`.
+ASSERTED_PATH = "/sparql/asserted"
 FORM = "application/x-www-form-urlencoded"
 QUERY_MEDIA_TYPE = "application/sparql-query"
 UPDATE_MEDIA_TYPE = "application/sparql-update"
@@ -67,6 +70,7 @@ def render_not_acceptable(error: NotAcceptable) -> Response:
 
 
 @blueprint.route(PATH, methods=["GET", "POST"])
+@blueprint.route(ASSERTED_PATH, methods=["GET", "POST"])
 def sparql() -> Response:
     """Answer a query, or describe the service when a GET carries no query."""
     repeated = _answer_repeated_get()
@@ -119,7 +123,8 @@ def read_protocol_request() -> ProtocolRequest:
         )
     if not queries and request.method == "POST":
         raise ProtocolError(400, "Bad Request: no 'query' parameter")
-    inference = parameters.get("inference", "true").lower()
+    default_inference = "false" if request.path == ASSERTED_PATH else "true"
+    inference = parameters.get("inference", default_inference).lower()
     if inference not in ("true", "false"):
         raise ProtocolError(400, f"Bad Request: inference must be true or false, not {inference!r}")
     default_graphs = tuple(parameters.getlist("default-graph-uri"))
@@ -258,6 +263,8 @@ def describe() -> Response:
             endpoint=endpoint,
             result_media_types=[item.media_type for item in (*RESULT_FORMATS, *GRAPH_FORMATS)],
             allow_service=state.settings.allow_service,
+            inference=request.path != ASSERTED_PATH,
+            asserted_endpoint=request.url_root.rstrip("/") + ASSERTED_PATH,
         )
         if chosen.rdflib_format in QUAD_FORMATS:  # rdflib writes quads only from a dataset
             dataset = Dataset()
@@ -307,8 +314,8 @@ def _format_parameter() -> str | None:
 
 
 def _content_type(media_type: str) -> str:
-    textual = media_type.startswith("text/") or media_type.endswith(("json", "xml"))
-    return f"{media_type}; charset=utf-8" if textual else media_type
+    """Every answer is UTF-8 text (results and RDF alike), and says so."""
+    return f"{media_type}; charset=utf-8"
 
 
 def _update_refused() -> ProtocolError:

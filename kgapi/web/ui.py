@@ -16,11 +16,12 @@ only this server's assets, and a Content-Security-Policy holds the browser to th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, redirect, render_template, request
-from rdflib import URIRef
+from rdflib import OWL, Dataset, Graph, URIRef
 from werkzeug.wrappers import Response as BaseResponse
 
 from kgapi.entities import entity_graph
@@ -44,7 +45,8 @@ blueprint = Blueprint(
 LANGUAGE_COOKIE = "kgapi_lang"
 LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
 HTML = Format("html", "text/html", "html", "", "page", ("application/xhtml+xml",))
-RDF_FORMAT_NAMES = ("turtle", "jsonld", "ntriples", "rdfxml")
+RDF_FORMAT_NAMES = ("turtle", "jsonld", "ntriples", "rdfxml", "nquads", "trig")
+QUAD_FORMATS = ("nquads", "trig")  # rdflib writes them only from a dataset
 RDF_OFFERS: tuple[Format, ...] = tuple(f for n in RDF_FORMAT_NAMES for f in FORMATS if f.name == n)
 PAGE_OFFERS: tuple[Format, ...] = (HTML, *RDF_OFFERS)
 # Only this server: scripts, styles, fonts, images and fetches. Styles may be inline because
@@ -259,18 +261,87 @@ def dereference(term: URIRef) -> Response:
             page_data={"iri": view.iri, "elements": view.graph_elements},
         )
     else:
-        body = entity_graph(FactReader(knowledge), term).serialize(format=chosen.rdflib_format)
-        representation = delivery.Representation(
-            body.encode("utf-8"),
-            f"{chosen.media_type}; charset=utf-8",
-            delivery.entity_tag(knowledge.version, term, chosen.name),
+        response = rdf_response(
+            lambda: entity_graph(FactReader(knowledge), term),
+            chosen,
+            (knowledge.version, term),
         )
-        response = delivery.respond(representation)
     response.vary.add("Accept")
     response.headers["Link"] = ", ".join(
         f'<{format_url(f)}>; rel="alternate"; type="{f.media_type}"' for f in PAGE_OFFERS
     )
     return response
+
+
+def rdf_response(
+    make_graph: Callable[[], Graph], chosen: Format, names: tuple[object, ...]
+) -> Response:
+    """The graph `make_graph` makes, written in `chosen` (quads formats put it in the default
+    graph), with an ETag made of `names` and the format; kept in the response cache, as writing
+    is the cost (the graph is made only when the cache lacks the answer)."""
+    etag = delivery.entity_tag(*names, chosen.name)
+    cache = services().cache
+    representation = cache.get(etag)
+    if representation is None:
+        graph = make_graph()
+        if chosen.name in QUAD_FORMATS:
+            dataset = Dataset()
+            dataset.default_graph += graph
+            body = dataset.serialize(format=chosen.rdflib_format, encoding="utf-8")
+        else:
+            body = graph.serialize(format=chosen.rdflib_format, encoding="utf-8")
+        representation = delivery.Representation(body, f"{chosen.media_type}; charset=utf-8", etag)
+        cache.put(etag, representation)
+    return delivery.respond(representation)
+
+
+def _rdf_only(names: tuple[object, ...], graph: Graph) -> Response:
+    """A document that has no page: RDF by negotiation (browsers' `*/*` gets Turtle)."""
+    try:
+        chosen = negotiate(
+            request.headers.get("Accept"), RDF_OFFERS, requested=request.args.get("format")
+        )
+    except NotAcceptable as error:
+        abort(406, description=str(error))
+    response = rdf_response(lambda: graph, chosen, names)
+    response.vary.add("Accept")
+    return response
+
+
+@blueprint.get("/ontology")
+def ontology_document() -> Response:
+    """The ontology's IRI (`{base}ontology`): the whole asserted ontology, every module, as RDF;
+    a browser gets the page of the ontology's header."""
+    knowledge = services().knowledge
+    chosen = negotiate(request.headers.get("Accept"), PAGE_OFFERS, requested=None)
+    if chosen is HTML and "format" not in request.args:
+        return dereference(URIRef(f"{knowledge.ontology.base_iri}ontology"))
+    return _rdf_only((knowledge.version, "ontology"), knowledge.asserted)
+
+
+@blueprint.get("/releases/<version>/ontology")
+def ontology_version(version: str) -> Response:
+    """The ontology's `owl:versionIRI`: the same document while that version is the one served."""
+    knowledge = services().knowledge
+    ontology = URIRef(f"{knowledge.ontology.base_iri}ontology")
+    served = knowledge.asserted.value(ontology, OWL.versionIRI)
+    if served is None or not str(served).endswith(f"/releases/{version}/ontology"):
+        abort(404, description=f"version {version!r} is not served here; this server has {served}")
+    return _rdf_only((knowledge.version, "ontology", version), knowledge.asserted)
+
+
+@blueprint.get("/graph/<path:name>")
+def named_graph(name: str) -> Response:
+    """A named graph's IRI (`{base}graph/<name>`: asserted, inferred, or one ontology module):
+    its triples as RDF."""
+    knowledge = services().knowledge
+    iri = URIRef(f"{knowledge.ontology.base_iri}graph/{name}")
+    found = {graph.identifier: graph for graph in knowledge.dataset.graphs()}.get(iri)
+    if found is None:
+        named = sorted(str(g.identifier).rsplit("/", 1)[-1] for g in knowledge.dataset.graphs())
+        names = ", ".join(n for n in named if ":" not in n)
+        abort(404, description=f"no named graph {str(iri)!r}; the graphs are: {names}")
+    return _rdf_only((knowledge.version, "graph", name), found)
 
 
 def format_url(chosen: Format) -> str:

@@ -190,7 +190,8 @@ def test_yasgui_shaped_requests(live_server: LiveServer) -> None:
     status, answer_headers, _ = live_server.request(
         "POST", "/sparql", body=body.encode(), headers=headers
     )
-    assert status == 200 and answer_headers["content-type"] == "application/n-triples"
+    assert status == 200
+    assert answer_headers["content-type"] == "application/n-triples; charset=utf-8"
 
 
 def test_cors_preflight(live_server: LiveServer) -> None:

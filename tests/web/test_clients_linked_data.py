@@ -1,0 +1,127 @@
+"""Linked Data clients with their defaults: rdflib's `Graph().parse(url)` of every IRI the graph
+publishes (resources, ontology terms, the ontology and its version IRI, named graphs) in each RDF
+format rdflib reads; rdflib's SPARQLStore on the asserted-only endpoint; pyld (JSON-LD 1.1) on
+every JSON-LD answer, fetching only from this server."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from typing import Any
+
+import pytest
+from livesupport import LiveServer
+from pyld import jsonld
+from rdflib import Dataset, Graph, URIRef
+from rdflib.namespace import OWL, RDF
+from rdflib.plugins.stores.sparqlstore import SPARQLStore
+
+from kgapi.namespaces import VIRT, VR
+
+# rdflib's parser name for each format, and the media type it is asked for with.
+RDFLIB_FORMATS = {
+    "turtle": "text/turtle",
+    "n3": "text/n3",
+    "nt": "text/plain",
+    "xml": "application/rdf+xml",
+    "json-ld": "application/ld+json",
+    "trig": "application/trig",
+    "nquads": "application/n-quads",
+}
+DOCUMENTS = [
+    "/resource/kvm",
+    "/ontology/Type1Hypervisor",
+    "/ontology",
+    "/releases/0.1.0/ontology",
+    "/graph/inferred",
+]
+
+pytestmark = pytest.mark.filterwarnings(
+    # rdflib's JSON-LD parser reads a remote @context with its own deprecated helper
+    "ignore:.*ConjunctiveGraph is deprecated:DeprecationWarning",
+)
+
+
+@pytest.mark.parametrize("path", DOCUMENTS)
+@pytest.mark.parametrize("rdflib_format", sorted(RDFLIB_FORMATS))
+def test_rdflib_parses_every_published_document(
+    live_server: LiveServer, path: str, rdflib_format: str
+) -> None:
+    url = live_server.url + path
+    if rdflib_format == "nquads":
+        # rdflib asks for N-Quads with no Accept of its own (every type it reads, Turtle first,
+        # all at q=1), so the format is named in the URL, as the `Link` header offers it.
+        url += ("&" if "?" in url else "?") + "format=nquads"
+    if rdflib_format in ("trig", "nquads"):
+        parsed: Graph = Dataset().parse(url, format=rdflib_format)
+    else:
+        parsed = Graph().parse(url, format=rdflib_format)
+    assert len(parsed) > 5, (path, rdflib_format)
+
+
+def test_content_negotiation_alone_picks_the_format(live_server: LiveServer) -> None:
+    # rdflib sends its own Accept and guesses the parser from the answer's Content-Type.
+    graph = Graph().parse(live_server.url + "/resource/kvm")
+    assert (URIRef(VR.kvm), RDF.type, None) in graph
+    ontology = Graph().parse(live_server.url + "/ontology")
+    assert (URIRef(str(VIRT).rstrip("/")), RDF.type, OWL.Ontology) in ontology
+
+
+def test_unknown_graph_and_version_are_404(live_server: LiveServer) -> None:
+    for path in ("/graph/nosuch", "/releases/9.9.9/ontology"):
+        status, headers, _ = live_server.request("GET", path)
+        assert status == 404 and headers["content-type"].startswith("application/problem+json")
+
+
+def test_sparqlstore_on_the_asserted_endpoint_sees_no_inference(live_server: LiveServer) -> None:
+    # XenServer is Type-1 only by inference (issue 3); SPARQLStore appends ?query= to the URL.
+    ask = f"ASK {{ <{VR.xenserver}> a <{VIRT.Type1Hypervisor}> }}"
+    inferred = Graph(store=SPARQLStore(query_endpoint=live_server.sparql, returnFormat="json"))
+    asserted = Graph(
+        store=SPARQLStore(query_endpoint=live_server.sparql + "/asserted", returnFormat="json")
+    )
+    assert inferred.query(ask).askAnswer is True
+    assert asserted.query(ask).askAnswer is False
+    assert asserted.query(f"ASK {{ <{VR.xenserver}> ?p ?o }}").askAnswer is True
+
+
+def _loader_for(server: LiveServer) -> Any:
+    """A pyld document loader that reads only this server's documents (no network)."""
+
+    def load(url: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
+        if not url.startswith(server.url + "/"):
+            raise AssertionError(f"pyld tried to fetch {url}")
+        request = urllib.request.Request(url, headers={"Accept": "application/ld+json"})
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            return {
+                "contentType": "application/ld+json",
+                "contextUrl": None,
+                "documentUrl": url,
+                "document": json.load(reply),
+            }
+
+    return load
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/resource/kvm?format=jsonld",
+        "/export?scope=products&format=jsonld",
+        "/export/context.jsonld",
+        "/sparql?query=CONSTRUCT%20WHERE%20%7B%3Fs%20a%20%3Fo%7D%20LIMIT%2020&format=jsonld",
+        "/api/entities/kvm?format=jsonld",
+    ],
+)
+def test_pyld_expands_every_json_ld_answer(live_server: LiveServer, path: str) -> None:
+    status, _, body = live_server.request("GET", path)
+    assert status == 200, body[:300]
+    document = json.loads(body)
+    expanded = jsonld.expand(
+        document, {"documentLoader": _loader_for(live_server), "base": live_server.url + path}
+    )
+    if path.endswith("context.jsonld"):
+        assert expanded == []  # a context alone holds no data, but must be a valid context
+        assert document["@context"]["virt"] == str(VIRT)
+    else:
+        assert expanded and all("@id" in node for node in expanded)
