@@ -30,6 +30,33 @@ MIN_ENTITIES = 2
 MAX_ENTITIES = 10
 CONCEPT_KINDS = ("concept", "class", "scheme")
 Agreement = Literal["shared", "differs", "empty"]
+# The words tables write around the values; JSON keeps the English keys, which are its API.
+WORDS: dict[str, dict[str, str]] = {
+    "en": {},
+    "zh": {
+        "attribute": "属性",
+        "agreement": "异同",
+        "shared": "相同",
+        "differs": "不同",
+        "empty": "无",
+        "inferred": "推理得出",
+        "contested": "有争议",
+        "via": "经由",
+        "sources": "来源",
+        "Comparison": "对比",
+        "true": "是",
+        "false": "否",
+        # the status of a contested claim's position (virt:positionStatus)
+        "supported": "有来源支持",
+        "guess": "推测",
+        "misconception": "误解",
+    },
+}
+
+
+def word(lang: str, key: str) -> str:
+    """`key` in `lang` (English is the key itself)."""
+    return WORDS.get(lang, {}).get(key, key)
 
 
 class ComparisonError(ValueError):
@@ -164,22 +191,31 @@ class Cell:
             "contested": [claim.to_dict() for claim in self.contested],
         }
 
-    def text(self) -> str:
+    def text(self, lang: str = "en") -> str:
         """The cell in words: values (inferred ones marked), then the contested positions."""
         parts = [
-            value.term.get("label", "") + (" (inferred)" if value.status == "inferred" else "")
+            _label(value.term, lang)
+            + (f" ({word(lang, 'inferred')})" if value.status == "inferred" else "")
             for value in self.values
         ]
         words = "; ".join(parts)
         for claim in self.contested:
             positions = " | ".join(
-                f"{p.value.get('label', '?')}"
+                f"{_label(p.value, lang) or '?'}"
                 + (f" [{_source_ids(p.sources)}]" if p.sources else "")
                 for p in claim.positions
             )
-            via = f" via {claim.via.get('label')}" if claim.via else ""
-            words += f"{' — ' if words else ''}contested{via}: {positions}"
+            via = f" {word(lang, 'via')} {claim.via.get('label')}" if claim.via else ""
+            words += f"{' — ' if words else ''}{word(lang, 'contested')}{via}: {positions}"
         return words or "—"
+
+
+def _label(term: dict[str, Any], lang: str) -> str:
+    """A value's label; a boolean's in the table's language."""
+    value = term.get("value")
+    if isinstance(value, bool):
+        return word(lang, "true" if value else "false")
+    return str(term.get("label", ""))
 
 
 @dataclass(frozen=True)
@@ -235,9 +271,18 @@ class Comparison:
 
     def table(self) -> list[list[str]]:
         """Header row then one row per attribute: heading, one text per entity, agreement."""
-        header = ["attribute", *(entity["label"] for entity in self.entities), "agreement"]
+        lang = self.lang
+        header = [
+            word(lang, "attribute"),
+            *(entity["label"] for entity in self.entities),
+            word(lang, "agreement"),
+        ]
         body = [
-            [self.heading(row.attribute), *(cell.text() for cell in row.cells), row.agreement]
+            [
+                self.heading(row.attribute),
+                *(cell.text(lang) for cell in row.cells),
+                word(lang, row.agreement),
+            ]
             for row in self.rows
         ]
         return [header, *body]
@@ -375,43 +420,49 @@ def to_html(comparison: Comparison) -> str:
         f'<th scope="col"><a href="{html.escape(e["iri"])}">{html.escape(e["label"])}</a></th>'
         for e in entities
     )
+    lang = comparison.lang
     rows = []
     for row in comparison.rows:
-        cells = "".join(_html_cell(cell) for cell in row.cells)
+        cells = "".join(_html_cell(cell, lang) for cell in row.cells)
         rows.append(
             f'<tr class="{row.agreement}{" contested" if row.contested else ""}">'
             f'<th scope="row">{html.escape(comparison.heading(row.attribute))}</th>{cells}'
-            f"<td>{row.agreement}</td></tr>"
+            f"<td>{html.escape(word(lang, row.agreement))}</td></tr>"
         )
     title = " / ".join(html.escape(str(e["label"])) for e in entities)
+    heading = f"{html.escape(word(lang, 'Comparison'))}: {title}"
     return (
-        f'<!DOCTYPE html>\n<html lang="{html.escape(comparison.lang)}"><head><meta charset="utf-8">'
-        f"<title>Comparison: {title}</title>"
+        f'<!DOCTYPE html>\n<html lang="{html.escape(lang)}"><head><meta charset="utf-8">'
+        f"<title>{heading}</title>"
         "<style>table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px;"
         "vertical-align:top}tr.differs th[scope=row]{color:#a40}.inferred{font-style:italic}"
         ".sources{font-size:smaller;color:#555}</style></head><body>"
-        f"<h1>Comparison: {title}</h1><table><thead><tr><th>attribute</th>{head}"
-        f"<th>agreement</th></tr></thead><tbody>{''.join(rows)}</tbody></table></body></html>\n"
+        f"<h1>{heading}</h1><table><thead><tr><th>{html.escape(word(lang, 'attribute'))}</th>"
+        f"{head}<th>{html.escape(word(lang, 'agreement'))}</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table></body></html>\n"
     )
 
 
-def _html_cell(cell: Cell) -> str:
+def _html_cell(cell: Cell, lang: str) -> str:
     items = []
+    inferred = html.escape(word(lang, "inferred"))
     for value in cell.values:
-        label = html.escape(str(value.term.get("label", "")))
-        css = ' class="inferred" title="inferred"' if value.status == "inferred" else ""
+        label = html.escape(_label(value.term, lang))
+        css = f' class="inferred" title="{inferred}"' if value.status == "inferred" else ""
         items.append(f"<span{css}>{label}</span>")
     body = "; ".join(items) or "—"
     for claim in cell.contested:
         positions = "".join(
             f"<li>{html.escape(str(p.value.get('label', '?')))}"
-            f"{' (' + html.escape(p.status) + ')' if p.status else ''}"
+            f"{' (' + html.escape(word(lang, p.status)) + ')' if p.status else ''}"
             f'<span class="sources"> {html.escape(_source_ids(p.sources))}</span></li>'
             for p in claim.positions
         )
-        body += f"<details><summary>contested</summary><ul>{positions}</ul></details>"
+        contested = html.escape(word(lang, "contested"))
+        body += f"<details><summary>{contested}</summary><ul>{positions}</ul></details>"
     if cell.sources:
-        body += f'<div class="sources">sources: {html.escape(_source_ids(cell.sources))}</div>'
+        sources = f"{html.escape(word(lang, 'sources'))}: {html.escape(_source_ids(cell.sources))}"
+        body += f'<div class="sources">{sources}</div>'
     return f"<td>{body}</td>"
 
 
@@ -423,7 +474,7 @@ def to_text(comparison: Comparison, *, width: int = 28) -> str:
     """A plain-text table for terminals; long cells wrap within `width` characters."""
     table = comparison.table()
     columns = len(table[0])
-    widths = [min(width, max(len(row[i]) for row in table)) for i in range(columns)]
+    widths = [min(width, max(display_width(row[i]) for row in table)) for i in range(columns)]
     separator = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
     lines = [separator]
     for number, row in enumerate(table):

@@ -131,8 +131,28 @@ def evaluate(query_store: QueryStore, job: QueryJob) -> QueryAnswer:
         assert isinstance(result, ox.QueryTriples)
     triples = _capped(result, job)
     # Dataset formats (N-Quads, TriG) write triples into the default graph.
-    body = ox.serialize(triples, format=graph_format, prefixes=query_store.prefixes) or b""
+    prefixes = used_prefixes(triples, query_store.prefixes)
+    body = ox.serialize(triples, format=graph_format, prefixes=prefixes) or b""
     return QueryAnswer("graph", job.graph_media_type, body, len(triples))
+
+
+def used_prefixes(triples: Iterable[ox.Triple], prefixes: dict[str, str]) -> dict[str, str]:
+    """The `prefixes` whose namespace an IRI of `triples` (or a literal's datatype) is in:
+    a document declares only what it uses (rdflib binds some thirty namespaces by default)."""
+    by_namespace = {namespace: prefix for prefix, namespace in prefixes.items()}
+    used: dict[str, str] = {}
+    for triple in triples:
+        for term in (triple.subject, triple.predicate, triple.object):
+            if isinstance(term, ox.Literal):
+                term = term.datatype
+            if not isinstance(term, ox.NamedNode):
+                continue
+            iri = term.value
+            namespace = iri[: max(iri.rfind("#"), iri.rfind("/")) + 1]
+            prefix = by_namespace.get(namespace)
+            if prefix is not None:
+                used[prefix] = namespace
+    return dict(sorted(used.items()))
 
 
 def _run(

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from kgapi.parameters import parse_boolean
+
 # The checkout's own directories: `pip install -e .` keeps them beside the package.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Installed from a wheel, the bundled ontology and queries are package data inside kgapi/.
@@ -38,9 +40,15 @@ class SettingsError(ValueError):
 
 
 def setting(
-    default: Any, help: str, *, secret: bool = False, choices: tuple[str, ...] | None = None
+    default: Any,
+    help: str,
+    *,
+    secret: bool = False,
+    choices: tuple[str, ...] | None = None,
+    minimum: float | None = None,
 ) -> Any:
-    return field(default=default, metadata={"help": help, "secret": secret, "choices": choices})
+    metadata = {"help": help, "secret": secret, "choices": choices, "minimum": minimum}
+    return field(default=default, metadata=metadata)
 
 
 @dataclass(frozen=True)
@@ -69,21 +77,26 @@ class Settings:
     )
     # --- serving (`kgapi serve`) ---
     host: str = setting("127.0.0.1", "Address the HTTP server listens on.")
-    port: int = setting(8080, "Port the HTTP server listens on.")
-    workers: int = setting(2, "Worker processes of the HTTP server (each answers one request).")
+    port: int = setting(8080, "Port the HTTP server listens on.", minimum=0)
+    workers: int = setting(
+        2, "Worker processes of the HTTP server (each answers one request).", minimum=1
+    )
     query_timeout: float = setting(
         10.0,
         "Seconds a SPARQL query may run before it is stopped (503; under `kgapi serve` the "
         "worker computing it is ended and replaced); 0 means no limit.",
+        minimum=0,
     )
     max_result_rows: int = setting(
-        100_000, "Most rows (SELECT) or triples (CONSTRUCT/DESCRIBE) a query may return (422)."
+        100_000,
+        "Most rows (SELECT) or triples (CONSTRUCT/DESCRIBE) a query may return (422).",
+        minimum=1,
     )
     max_request_bytes: int = setting(
-        1_000_000, "Largest request body accepted, in bytes (413 beyond it)."
+        1_000_000, "Largest request body accepted, in bytes (413 beyond it).", minimum=1
     )
     result_cache_entries: int = setting(
-        512, "Responses to repeated queries kept per worker (0 turns the cache off)."
+        512, "Responses to repeated queries kept per worker (0 turns the cache off).", minimum=0
     )
     allow_service: bool = setting(
         False, "Let SPARQL SERVICE make outbound requests (off: such queries get 403)."
@@ -97,12 +110,16 @@ class Settings:
 
     def __post_init__(self) -> None:
         for spec in fields(self):
-            choices = spec.metadata["choices"]
-            if choices is not None and getattr(self, spec.name) not in choices:
+            value = getattr(self, spec.name)
+            choices, minimum = spec.metadata["choices"], spec.metadata["minimum"]
+            if choices is not None and value not in choices:
                 raise SettingsError(
-                    f"{spec.name} must be one of {', '.join(choices)}, "
-                    f"not {getattr(self, spec.name)!r}"
+                    f"{spec.name} must be one of {', '.join(choices)}, not {value!r}"
                 )
+            if minimum is not None and value < minimum:
+                raise SettingsError(f"{spec.name} must be at least {minimum:g}, not {value!r}")
+            if spec.name == "port" and value > 65535:
+                raise SettingsError(f"port must be at most 65535, not {value!r}")
 
     @classmethod
     def from_sources(
@@ -110,14 +127,21 @@ class Settings:
     ) -> Settings:
         """Defaults, then KGAPI_<NAME> variables, then explicit overrides (CLI flags).
 
-        Raises SettingsError for a value outside a setting's choices.
+        Raises SettingsError naming the variable for a value that is not of the setting's type,
+        outside its choices or below its minimum.
         """
         environ = os.environ if environ is None else environ
+        defaults = cls()
         values: dict[str, Any] = {}
         for spec in fields(cls):
-            raw = environ.get(f"KGAPI_{spec.name.upper()}")
-            if raw is not None:
-                values[spec.name] = _convert(spec.type, raw)
+            variable = f"KGAPI_{spec.name.upper()}"
+            raw = environ.get(variable)
+            if raw is None:
+                continue
+            try:
+                values[spec.name] = _convert(getattr(defaults, spec.name), raw)
+            except ValueError as error:
+                raise SettingsError(f"{variable}={raw!r}: {error}") from error
         for name, value in (overrides or {}).items():
             if value is not None:
                 values[name] = value
@@ -157,16 +181,22 @@ def _show_default(value: Any) -> str:
     return str(value)
 
 
-def _convert(type_name: Any, raw: str) -> Any:
-    kind = str(type_name)
-    if "tuple" in kind:  # lists are written space- or comma-separated
+def _convert(default: Any, raw: str) -> Any:
+    """`raw` as a value of the default's type; raises ValueError saying the expected form."""
+    if isinstance(default, tuple):  # lists are written space- or comma-separated
         return tuple(part for part in raw.replace(",", " ").split() if part)
-    if "Path" in kind:
+    if isinstance(default, Path):
         return Path(raw)
-    if "bool" in kind:
-        return raw.strip().lower() in {"1", "true", "yes", "on"}
-    if "int" in kind:
-        return int(raw)
-    if "float" in kind:
-        return float(raw)
+    if isinstance(default, bool):
+        return parse_boolean(raw)
+    if isinstance(default, int):
+        try:
+            return int(raw.strip())
+        except ValueError:
+            raise ValueError("expected a whole number") from None
+    if isinstance(default, float):
+        try:
+            return float(raw.strip())
+        except ValueError:
+            raise ValueError("expected a number of seconds") from None
     return raw

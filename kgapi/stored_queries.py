@@ -22,6 +22,7 @@ from rdflib import Literal, URIRef, Variable
 from rdflib.term import Node
 
 from kgapi.names import NameIndex, NameResolutionError
+from kgapi.parameters import parse_boolean
 from kgapi.query_evaluation import QueryJob, to_oxigraph
 from kgapi.settings import CANONICAL_BASE_IRI
 from kgapi.sparql_text import read_query_text
@@ -44,8 +45,6 @@ _PARAM = re.compile(
 )
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]*$")
 _LANGUAGE = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
-_TRUE = frozenset({"true", "1", "yes", "on"})
-_FALSE = frozenset({"false", "0", "no", "off"})
 
 
 class QueryFileError(ValueError):
@@ -201,10 +200,10 @@ def convert(
             raise ParameterError(name, f"expected an integer, got {raw!r}")
         return Literal(int(raw.strip()))
     if kind == "boolean":
-        word = raw.strip().lower()
-        if word not in _TRUE | _FALSE:
-            raise ParameterError(name, f"expected true or false, got {raw!r}")
-        return Literal(word in _TRUE)
+        try:
+            return Literal(parse_boolean(raw))
+        except ValueError as error:
+            raise ParameterError(name, f"{error}, got {raw!r}") from error
     if kind == "language":
         if not _LANGUAGE.match(raw.strip()):
             raise ParameterError(name, f"expected a language tag such as en or zh, got {raw!r}")

@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import lxml.html
 import pytest
 from flask.testing import FlaskClient
 
@@ -262,3 +263,74 @@ def test_stored_query_with_unbound_values_in_every_results_format(
     response = client.get(f"/api/queries/contested-claims?format={answer_format}")
     assert response.status_code == 200, response.get_data(as_text=True)
     assert b"claim" in response.get_data()
+
+
+# --- issue 12, finding 8: the smaller ones ------------------------------------------------------
+
+
+def test_turtle_answers_declare_only_the_prefixes_they_use(client: FlaskClient) -> None:
+    query = "CONSTRUCT { ?s a ?o } WHERE { ?s a ?o } LIMIT 20"
+    response = client.get(
+        "/sparql", query_string={"query": query}, headers={"Accept": "text/turtle"}
+    )
+    text = response.get_data(as_text=True)
+    declared = [line.split()[1] for line in text.splitlines() if line.startswith("@prefix")]
+    assert declared and "wgs:" not in declared and "brick:" not in declared
+    body = "\n".join(line for line in text.splitlines() if not line.startswith("@prefix"))
+    # rdf: is used by rdf:type, which Turtle writes as `a`
+    assert all(prefix in body for prefix in declared if prefix != "rdf:")
+
+
+def test_ntriples_answers_say_their_charset(client: FlaskClient) -> None:
+    query = "CONSTRUCT WHERE { ?s a ?o } LIMIT 2"
+    response = client.get(
+        "/sparql", query_string={"query": query}, headers={"Accept": "application/n-triples"}
+    )
+    assert response.headers["Content-Type"] == "application/n-triples; charset=utf-8"
+
+
+def test_jsonld_export_lists_nodes_in_a_stable_order(client: FlaskClient) -> None:
+    response = client.get("/export?scope=products&format=jsonld")
+    ids = [node["@id"] for node in response.get_json()["@graph"]]
+    assert len(ids) > 10 and ids == sorted(ids)
+
+
+def test_entities_follow_accept_language(client: FlaskClient) -> None:
+    response = client.get(
+        "/api/entities/paravirtualization", headers={"Accept-Language": "zh-CN,zh;q=0.9"}
+    )
+    assert response.get_json()["label"] == "泛虚拟化"
+    assert "Accept-Language" in response.headers["Vary"]
+    assert client.get("/api/entities/paravirtualization").get_json()["label"] != "泛虚拟化"
+    explicit = client.get(
+        "/api/entities/paravirtualization?lang=en", headers={"Accept-Language": "zh"}
+    )
+    assert explicit.get_json()["label"] == "paravirtualization"
+
+
+@pytest.mark.parametrize("answer_format", ["text", "markdown", "csv", "html"])
+def test_chinese_comparison_has_no_english_words_around_the_values(
+    client: FlaskClient, answer_format: str
+) -> None:
+    response = client.get(f"/api/compare?ids=kvm,xen,esxi&lang=zh&format={answer_format}")
+    text = response.get_data(as_text=True)
+    if answer_format == "html":  # what a reader sees, not the style sheet and CSS classes
+        document = lxml.html.fromstring(text)
+        for style in document.iter("style"):
+            style.drop_tree()
+        text = document.text_content()
+    english_words = ("agreement", "shared", "differs", "inferred", "contested", "supported")
+    for english in (*english_words, "true", "false"):
+        assert english not in text, english
+    assert "异同" in text and "不同" in text
+    assert "推理得出" in response.get_data(as_text=True)  # in HTML, the title of inferred values
+
+
+def test_explain_as_text_and_with_a_bare_value_of_the_range(client: FlaskClient) -> None:
+    response = client.get("/api/explain?s=xen&p=virt:requiresModifiedGuestKernel&o=true")
+    assert response.status_code == 200 and response.get_json()["holds"] is True
+    bad = client.get("/api/explain?s=xen&p=virt:requiresModifiedGuestKernel&o=maybe")
+    assert bad.status_code == 400 and "xsd:boolean" in bad.get_json()["detail"]
+    text = client.get("/api/explain?s=xenserver&p=a&o=virt:Type1Hypervisor&format=text")
+    assert text.mimetype == "text/plain"
+    assert text.get_data(as_text=True).startswith("vr:xenserver rdf:type virt:Type1Hypervisor")

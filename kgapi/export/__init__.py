@@ -43,6 +43,7 @@ from kgapi.export.writers import (
     write_nodelink,
     write_rdf,
 )
+from kgapi.parameters import parse_boolean
 
 if TYPE_CHECKING:
     from kgapi.knowledge import KnowledgeGraph
@@ -71,8 +72,6 @@ __all__ = [
     "to_networkx",
 ]
 
-_TRUE = ("true", "1", "yes", "on")
-_FALSE = ("false", "0", "no", "off")
 _GRAPH_WRITERS = {
     "graphml": write_graphml,
     "gexf": write_gexf,
@@ -244,9 +243,7 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _boolean(name: str, raw: str) -> bool:
-    text = raw.strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise ExportError(name, f"{name} must be true or false, not {raw!r}", ("true", "false"))
+    try:
+        return parse_boolean(raw)
+    except ValueError as error:
+        raise ExportError(name, f"{name}: {error}, not {raw!r}", ("true", "false")) from error

@@ -193,13 +193,18 @@ def write_rdf(
     if rdflib_format != "json-ld":
         return graph.serialize(format=rdflib_format, encoding="utf-8")
     text = graph.serialize(format="json-ld", context=dict(context or {}), auto_compact=True)
-    if context_url is None:
-        return text.encode("utf-8")
     document = json.loads(text)
-    if isinstance(document, dict):
-        document["@context"] = context_url
-    else:  # a bare array of nodes: wrap it so the context can be named
-        document = {"@context": context_url, "@graph": document}
+    if not isinstance(document, dict):  # a bare array of nodes
+        document = {"@graph": document}
+    if isinstance(document.get("@graph"), list):
+        # rdflib writes nodes in its store's order, which differs between starts; sorted by @id
+        # the same graph is the same document, byte for byte.
+        document["@graph"].sort(key=lambda node: str(node.get("@id", "")))
+    if context_url is not None:
+        document = {
+            "@context": context_url,
+            **{k: v for k, v in document.items() if k != "@context"},
+        }
     return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
 
 

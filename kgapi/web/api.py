@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Flask, Response, request
+from flask import Blueprint, Flask, Response, g, request
 from flask.blueprints import BlueprintSetupState
 from rdflib import Graph, URIRef
 
@@ -140,8 +140,13 @@ def resolve(parameter: str, name: str) -> URIRef:
 
 
 def language() -> str:
-    """The `lang` parameter (en or zh; default en); raises ApiProblem for another value."""
-    lang = request.args.get("lang", "en").strip().lower() or "en"
+    """The `lang` parameter (en or zh); without it, the best of Accept-Language (default en).
+    Raises ApiProblem for another value."""
+    given = request.args.get("lang", "").strip().lower()
+    if not given:
+        g.kgapi_vary_language = True  # the answer depends on Accept-Language
+        return request.accept_languages.best_match(LANGUAGES, default="en") or "en"
+    lang = given
     if lang not in LANGUAGES:
         raise ApiProblem(
             400,

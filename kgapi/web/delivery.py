@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 
 CACHE_CONTROL = "public, max-age=60, must-revalidate"
 # Below this many bytes gzip costs more time than it saves on the wire.
@@ -116,6 +116,8 @@ def install(app: Flask, *, cors_origins: tuple[str, ...]) -> None:
         environ = request.environ  # read raw: this runs on every response
         headers = response.headers
         headers["X-Content-Type-Options"] = "nosniff"
+        if g.get("kgapi_vary_language"):
+            response.vary.add("Accept-Language")
         if "Content-Security-Policy" not in headers and response.mimetype in ACTIVE_MEDIA_TYPES:
             headers["Content-Security-Policy"] = DOCUMENT_CSP
         origin = environ.get("HTTP_ORIGIN")

@@ -16,6 +16,7 @@ from rdflib import RDF, URIRef
 from kgapi.entities import describe_entity, entity_graph
 from kgapi.explanation import explain
 from kgapi.facts import KINDS
+from kgapi.parameters import parse_boolean
 from kgapi.web.api import (
     API_JSON,
     ApiProblem,
@@ -125,15 +126,14 @@ def search() -> Response:
 
 
 def _flag(name: str) -> bool:
-    value = request.args.get(name, "false").strip().lower()
-    if value in ("true", "1", "yes"):
-        return True
-    if value in ("false", "0", "no", ""):
-        return False
-    raise ApiProblem(
-        400,
-        "Bad Request",
-        f"{name} must be true or false, not {value!r}",
-        slug="invalid-parameter",
-        parameter=name,
-    )
+    value = request.args.get(name, "false")
+    try:
+        return parse_boolean(value or "false")
+    except ValueError as error:
+        raise ApiProblem(
+            400,
+            "Bad Request",
+            f"{name}: {error}, not {value!r}",
+            slug="invalid-parameter",
+            parameter=name,
+        ) from error

@@ -18,6 +18,7 @@ from kgapi import __version__
 from kgapi.comparison import MAX_ENTITIES
 from kgapi.export import FORMAT_NAMES, MAX_DEPTH, SCOPES
 from kgapi.facts import KINDS
+from kgapi.parameters import parse_boolean
 from kgapi.search import MAX_LIMIT
 from kgapi.stored_queries import Parameter, StoredQuery
 from kgapi.web.api import json_response, lookups, register
@@ -535,7 +536,7 @@ def _typed_default(parameter: Parameter) -> Any:
     if parameter.type == "integer":
         return int(parameter.default)
     if parameter.type == "boolean":
-        return parameter.default.strip().lower() in ("true", "1", "yes", "on")
+        return parse_boolean(parameter.default)
     return parameter.default
 
 

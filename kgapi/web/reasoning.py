@@ -7,18 +7,25 @@
 
 from __future__ import annotations
 
+import warnings
+
 from flask import Blueprint, Response, request
+from rdflib import RDFS, XSD, Literal, URIRef
 from rdflib.term import Node
 
 from kgapi.classification import classify
 from kgapi.explanation import explain as explain_triple
 from kgapi.names import read_literal
-from kgapi.web.api import ApiProblem, json_response, lookups, register, resolve
+from kgapi.web.api import ApiProblem, choose, json_response, lookups, register, resolve
+from kgapi.web.negotiation import Format
 from kgapi.web.state import services
 
 blueprint = register(Blueprint("api_reasoning", __name__))
 
 CLASSIFY_MEDIA_TYPES = ("application/json", "text/turtle")
+JSON = Format("json", "application/json", "json", "", "explanation")
+TEXT = Format("text", "text/plain", "txt", "", "explanation")
+EXPLANATION_FORMATS = (JSON, TEXT)
 
 
 @blueprint.get("/api/explain")
@@ -36,14 +43,37 @@ def explain() -> Response:
                 parameter=name,
             )
         parts[name] = value
-    obj = _object(parts["o"])
-    triple = (resolve("s", parts["s"]), resolve("p", parts["p"]), obj)
+    chosen = choose(EXPLANATION_FORMATS)
+    predicate = resolve("p", parts["p"])
+    triple = (resolve("s", parts["s"]), predicate, _object(parts["o"], predicate))
     explanation = explain_triple(services().knowledge, triple)
+    if chosen is TEXT:
+        response = Response(explanation.to_text(), mimetype="text/plain")
+        response.vary.add("Accept")
+        return response
     return json_response({"holds": explanation.holds, **explanation.to_dict()})
 
 
-def _object(text: str) -> Node:
+def _object(text: str, predicate: Node) -> Node:
+    """`o=`: a quoted literal; a bare value of the predicate's datatype range (`true` for an
+    xsd:boolean property, `2008` for an xsd:gYear one); or a name."""
     if not text.lstrip().startswith('"'):
+        graph = lookups().reader.asserted
+        datatype = graph.value(predicate, RDFS.range)
+        if isinstance(datatype, URIRef) and str(datatype).startswith(str(XSD)):
+            with warnings.catch_warnings():  # rdflib warns of what `ill_typed` then reports
+                warnings.simplefilter("ignore")
+                value = Literal(text.strip(), datatype=datatype)
+            if value.ill_typed:
+                range_name = datatype.n3(graph.namespace_manager)
+                raise ApiProblem(
+                    400,
+                    "Bad Request",
+                    f"{text!r} is not a value of {range_name}, the range of the property",
+                    slug="invalid-parameter",
+                    parameter="o",
+                )
+            return value
         return resolve("o", text)
     try:
         return read_literal(text, lookups().reader.asserted.namespace_manager)

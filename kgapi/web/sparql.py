@@ -14,6 +14,7 @@ from flask import Blueprint, Response, current_app, request
 from rdflib import Dataset
 from werkzeug.datastructures import MultiDict
 
+from kgapi.parameters import parse_boolean
 from kgapi.query_evaluation import InvalidGraphName, QueryJob, QuerySyntaxError, TooManyResults
 from kgapi.query_executor import QueryTimeout, QueryTooDeep
 from kgapi.service_description import describe_service
@@ -93,8 +94,8 @@ def read_protocol_request() -> ProtocolRequest:
             raise ProtocolError(
                 413, f"Request body larger than max_request_bytes ({settings.max_request_bytes})"
             )
-        charset = request.mimetype_params.get("charset", "utf-8").lower()
-        if charset not in ("utf-8", "utf8"):
+        charset = request.mimetype_params.get("charset", "utf-8")
+        if charset.lower() not in ("utf-8", "utf8"):
             raise ProtocolError(415, f"Unsupported charset {charset!r}: send UTF-8")
         if request.mimetype == FORM:
             parameters = MultiDict(
@@ -124,16 +125,18 @@ def read_protocol_request() -> ProtocolRequest:
     if not queries and request.method == "POST":
         raise ProtocolError(400, "Bad Request: no 'query' parameter")
     default_inference = "false" if request.path == ASSERTED_PATH else "true"
-    inference = parameters.get("inference", default_inference).lower()
-    if inference not in ("true", "false"):
-        raise ProtocolError(400, f"Bad Request: inference must be true or false, not {inference!r}")
+    given = parameters.get("inference", default_inference)
+    try:
+        inference = parse_boolean(given)
+    except ValueError as error:
+        raise ProtocolError(400, f"Bad Request: inference: {error}, not {given!r}") from error
     default_graphs = tuple(parameters.getlist("default-graph-uri"))
     named_graphs = tuple(parameters.getlist("named-graph-uri"))
     return ProtocolRequest(
         query=queries[0] if queries else None,
         default_graphs=default_graphs or None,
         named_graphs=named_graphs or None,
-        inference=inference == "true",
+        inference=inference,
     )
 
 
