@@ -16,7 +16,7 @@ from flask import Blueprint, Flask, Response, current_app, render_template_strin
 
 from kgapi import __version__
 from kgapi.comparison import MAX_ENTITIES
-from kgapi.export import FORMAT_NAMES, MAX_DEPTH, SCOPES
+from kgapi.export import EXPORT_FORMATS, FORMAT_NAMES, MAX_DEPTH, SCOPES
 from kgapi.facts import KINDS
 from kgapi.parameters import parse_boolean
 from kgapi.search import MAX_LIMIT
@@ -310,6 +310,9 @@ def _classify_operation(method: str) -> dict[str, Any] | None:
         "operationId": "classify",
         "tags": ["reasoning"],
         "summary": "Classify a described product without storing it",
+        "description": RAW_BODY_NOTE.format(
+            raw="a Turtle document (`Content-Type: text/turtle`)", typed="the JSON form"
+        ),
         "requestBody": {
             "required": True,
             "content": {
@@ -317,7 +320,6 @@ def _classify_operation(method: str) -> dict[str, Any] | None:
                     "schema": {"type": "object", "additionalProperties": True},
                     "example": {"label": "MyHV", "basedOn": ["xen"]},
                 },
-                "text/turtle": {"schema": {"type": "string"}},
             },
         },
         "responses": {
@@ -352,7 +354,12 @@ def _queries_operation(method: str) -> dict[str, Any] | None:
     }
 
 
-def _simple(operation_id: str, summary: str, media_type: str, tag: str) -> Any:
+def _simple(
+    operation_id: str, summary: str, media_type: str, tag: str, schema: str | None = None
+) -> Any:
+    """A GET answering `media_type`: with the named `schema`, or as text."""
+    body = _ref(schema) if schema else {"type": "string"}
+
     def describe(method: str) -> dict[str, Any] | None:
         if method != "get":
             return None
@@ -360,7 +367,9 @@ def _simple(operation_id: str, summary: str, media_type: str, tag: str) -> Any:
             "operationId": operation_id,
             "tags": [tag],
             "summary": summary,
-            "responses": {"200": {"description": summary, "content": {media_type: {"schema": {}}}}},
+            "responses": {
+                "200": {"description": summary, "content": {media_type: {"schema": body}}}
+            },
         }
 
     return describe
@@ -409,13 +418,25 @@ def _sparql_operation(method: str) -> dict[str, Any] | None:
         return operation
     if method == "post":
         operation["operationId"] = "sparqlPost"
+        operation["description"] = RAW_BODY_NOTE.format(
+            raw="the query itself (`Content-Type: application/sparql-query`, the protocol's "
+            "direct POST)",
+            typed="the URL-encoded form",
+        )
         operation["requestBody"] = {
             "required": True,
             "content": {
                 "application/x-www-form-urlencoded": {
-                    "schema": {"type": "object", "properties": {"query": {"type": "string"}}}
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "query": {"type": "string"},
+                            "default-graph-uri": {"type": "string"},
+                            "named-graph-uri": {"type": "string"},
+                        },
+                        "required": ["query"],
+                    }
                 },
-                "application/sparql-query": {"schema": {"type": "string"}},
             },
         }
         return operation
@@ -454,10 +475,19 @@ def _export_operation(method: str) -> dict[str, Any] | None:
             _query_parameter("query", "CONSTRUCT query for scope=construct.", {"type": "string"}),
         ],
         "responses": {
-            "200": {"description": "The export.", "content": {"*/*": {"schema": {}}}},
+            "200": {"description": "The export.", "content": _export_content()},
             **_problems(400, 404, 406, 503),
         },
     }
+
+
+def _export_content() -> dict[str, Any]:
+    """Every export format's media type, each a UTF-8 text document. A text/* type comes first:
+    generated clients read the first type they know, and as text every export reads whole."""
+    types = sorted(
+        {spec.media_type for spec in EXPORT_FORMATS}, key=lambda t: not t.startswith("text/")
+    )
+    return {media_type: {"schema": {"type": "string"}} for media_type in types}
 
 
 ROUTES: dict[str, Any] = {
@@ -475,7 +505,7 @@ ROUTES: dict[str, Any] = {
     "/openapi.json": _simple("openapi", "This OpenAPI description", "application/json", "meta"),
     "/docs": _simple("docs", "Swagger UI for this API", "text/html", "meta"),
     "/healthz": _simple(
-        "healthz", "Liveness, graph version and counts", "application/json", "meta"
+        "healthz", "Liveness, graph version and counts", "application/json", "meta", "Health"
     ),
     "/metrics": _simple("metrics", "Prometheus metrics", "text/plain", "meta"),
     "/": _simple("home", "The browser UI", "text/html", "meta"),
@@ -569,7 +599,47 @@ _TEXTS_BY_LANGUAGE = {
 }
 _STATUS = {"type": "string", "enum": ["asserted", "inferred"]}
 
+# Raw text bodies (a SPARQL query, a Turtle document) are accepted but not listed as request
+# bodies: OpenAPI client generators type only JSON, form and binary bodies, and skip (with a
+# warning) an operation's other types. The description says what else is taken.
+RAW_BODY_NOTE = (
+    "Besides {typed} described here, the body may be {raw}; it is not listed as a request body "
+    "type so that generated clients stay typed."
+)
+
 SCHEMAS: dict[str, Any] = {
+    "Health": {
+        "type": "object",
+        "required": [
+            "status",
+            "version",
+            "ontology_version",
+            "asserted_triples",
+            "inferred_triples",
+            "closure_seconds",
+            "closure_cached",
+            "consistency",
+            "named_graphs",
+        ],
+        "properties": {
+            "status": {"type": "string", "enum": ["ok"]},
+            "version": {"type": "string", "description": "Version of the served data."},
+            "ontology_version": {"type": "string"},
+            "asserted_triples": {"type": "integer"},
+            "inferred_triples": {"type": "integer"},
+            "closure_seconds": {"type": "number"},
+            "closure_cached": {"type": "boolean"},
+            "consistency": {
+                "type": "object",
+                "required": ["consistent", "issues"],
+                "properties": {
+                    "consistent": {"type": "boolean"},
+                    "issues": {"type": "integer"},
+                },
+            },
+            "named_graphs": {"type": "integer"},
+        },
+    },
     "Problem": {
         "type": "object",
         "required": ["type", "title", "status", "detail"],
@@ -822,12 +892,42 @@ SCHEMAS: dict[str, Any] = {
         },
     },
     "SparqlResults": {
+        "description": "SPARQL 1.1 Query Results JSON: `results` for SELECT, `boolean` for ASK.",
         "type": "object",
         "required": ["head"],
         "properties": {
-            "head": {"type": "object"},
-            "results": {"type": "object"},
+            "head": {
+                "type": "object",
+                "properties": {
+                    "vars": {"type": "array", "items": {"type": "string"}},
+                    "link": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+            "results": {
+                "type": "object",
+                "required": ["bindings"],
+                "properties": {
+                    "bindings": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "additionalProperties": _ref("RdfTerm"),
+                        },
+                    }
+                },
+            },
             "boolean": {"type": "boolean"},
+        },
+    },
+    "RdfTerm": {
+        "description": "One bound value of a SPARQL JSON result row.",
+        "type": "object",
+        "required": ["type", "value"],
+        "properties": {
+            "type": {"type": "string", "enum": ["uri", "literal", "bnode", "triple"]},
+            "value": {},
+            "xml:lang": {"type": "string"},
+            "datatype": {"type": "string"},
         },
     },
 }

@@ -12,10 +12,10 @@ from livesupport import (
     MAX_RESULT_ROWS,
     QUERY_TIMEOUT_SECONDS,
     LiveServer,
+    started_server,
     w3c_graph_options,
     w3c_protocol_dir,
 )
-from serving import free_port, kgapi_server
 
 from kgapi.settings import Settings
 
@@ -24,17 +24,16 @@ from kgapi.settings import Settings
 def live_server(
     settings: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
-    port = free_port()
     arguments = [
-        "--cache-dir", str(settings.cache_dir),
-        "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2",
-        "--query-timeout", str(QUERY_TIMEOUT_SECONDS),
-        "--max-result-rows", str(MAX_RESULT_ROWS),
-        "--max-request-bytes", str(MAX_REQUEST_BYTES),
+        "--max-result-rows", str(MAX_RESULT_ROWS), "--max-request-bytes", str(MAX_REQUEST_BYTES),
     ]  # fmt: skip
     w3c = w3c_protocol_dir()
     for option in w3c_graph_options(w3c) if w3c else []:
         arguments += ["--graph", option]
-    log_path = tmp_path_factory.mktemp("server") / "server.log"
-    with kgapi_server(arguments, port=port, log_path=log_path) as process:
-        yield LiveServer("127.0.0.1", port, process, log_path)
+    with started_server(
+        cache_dir=settings.cache_dir,
+        log_dir=tmp_path_factory.mktemp("server"),
+        query_timeout=QUERY_TIMEOUT_SECONDS,
+        arguments=arguments,
+    ) as server:
+        yield server

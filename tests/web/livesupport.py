@@ -5,11 +5,14 @@ from __future__ import annotations
 import http.client
 import os
 import subprocess
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph, Namespace
 from rdflib.namespace import RDFS
+from serving import free_port, kgapi_server
 
 from kgapi.settings import PROJECT_ROOT
 
@@ -76,3 +79,25 @@ def w3c_graph_options(directory: Path) -> list[str]:
         for data in manifest.objects(None, UT.graphData)
     }
     return sorted(options)
+
+
+@contextmanager
+def started_server(
+    *,
+    cache_dir: Path,
+    log_dir: Path,
+    query_timeout: float,
+    arguments: Sequence[str] = (),
+    environment: dict[str, str] | None = None,
+) -> Iterator[LiveServer]:
+    """`kgapi serve` with two workers on 127.0.0.1 and a free port, up until the block ends;
+    `arguments` are further `serve` flags, `environment` KGAPI_* settings without a flag."""
+    port = free_port()
+    command = [
+        "--cache-dir", str(cache_dir),
+        "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2",
+        "--query-timeout", str(query_timeout), *arguments,
+    ]  # fmt: skip
+    log_path = log_dir / "server.log"
+    with kgapi_server(command, port=port, log_path=log_path, settings=environment) as process:
+        yield LiveServer("127.0.0.1", port, process, log_path)

@@ -13,8 +13,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from livesupport import LiveServer
-from serving import free_port, kgapi_server
+from livesupport import LiveServer, started_server
 
 from kgapi.settings import Settings
 
@@ -33,16 +32,13 @@ def limited_server(
     queries = tmp_path_factory.mktemp("queries")
     (queries / "endless.rq").write_text(SLOW_STORED_QUERY)
     (queries / "quick.rq").write_text("#+ summary: Is there anything?\nASK { ?s ?p ?o }\n")
-    port = free_port()
-    arguments = [
-        "--cache-dir", str(settings.cache_dir),
-        "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2",
-        "--query-timeout", str(LIMIT_SECONDS),
-    ]  # fmt: skip
-    log_path = tmp_path_factory.mktemp("limited-server") / "server.log"
-    environment = {"KGAPI_QUERIES_DIR": str(queries)}
-    with kgapi_server(arguments, port=port, log_path=log_path, settings=environment) as process:
-        yield LiveServer("127.0.0.1", port, process, log_path)
+    with started_server(
+        cache_dir=settings.cache_dir,
+        log_dir=tmp_path_factory.mktemp("limited-server"),
+        query_timeout=LIMIT_SECONDS,
+        environment={"KGAPI_QUERIES_DIR": str(queries)},
+    ) as server:
+        yield server
 
 
 def stopped_while_others_answer(server: LiveServer, path: str) -> dict[str, object]:

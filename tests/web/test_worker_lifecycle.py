@@ -15,8 +15,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from livesupport import LiveServer
-from serving import free_port, kgapi_server
+from livesupport import LiveServer, started_server
 
 from kgapi.knowledge import KnowledgeGraph
 from kgapi.settings import Settings
@@ -34,15 +33,10 @@ def own_server(
     settings: Settings, knowledge: KnowledgeGraph, tmp_path: Path
 ) -> Iterator[LiveServer]:
     assert knowledge.asserted_count > 0  # reasoned, so the server starts from the warm cache
-    port = free_port()
-    arguments = [
-        "--cache-dir", str(settings.cache_dir),
-        "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2",
-        "--query-timeout", str(TIME_LIMIT),
-    ]  # fmt: skip
-    log_path = tmp_path / "server.log"
-    with kgapi_server(arguments, port=port, log_path=log_path) as process:
-        yield LiveServer("127.0.0.1", port, process, log_path)
+    with started_server(
+        cache_dir=settings.cache_dir, log_dir=tmp_path, query_timeout=TIME_LIMIT
+    ) as server:
+        yield server
 
 
 def children(pid: int) -> set[int]:
