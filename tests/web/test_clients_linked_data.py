@@ -125,3 +125,26 @@ def test_pyld_expands_every_json_ld_answer(live_server: LiveServer, path: str) -
         assert document["@context"]["virt"] == str(VIRT)
     else:
         assert expanded and all("@id" in node for node in expanded)
+
+
+def test_sparqlstore_iterates_patterns_binds_and_reads_named_graphs(
+    live_server: LiveServer,
+) -> None:
+    store = SPARQLStore(query_endpoint=live_server.sparql, returnFormat="json")
+    graph = Graph(store=store)
+    kvm = URIRef(VR.kvm)
+    statements = list(graph.triples((kvm, None, None)))  # a triple pattern becomes a query
+    assert len(statements) > 10 and all(s == kvm for s, _, _ in statements)
+    assert (kvm, RDF.type, URIRef(VIRT.Hypervisor)) in graph
+    rows = list(
+        graph.query(
+            "SELECT ?label WHERE { ?thing <http://www.w3.org/2000/01/rdf-schema#label> ?label }",
+            initBindings={"thing": kvm},
+        )
+    )
+    assert rows and {str(row[0]) for row in rows} >= {"KVM"}  # type: ignore[index]
+    graphs = {str(graph) for graph in store.contexts()}  # the named graphs, by a GRAPH query
+    assert {
+        "https://w3id.org/kgapi/graph/asserted",
+        "https://w3id.org/kgapi/graph/inferred",
+    } <= graphs
