@@ -1,8 +1,10 @@
-"""SPARQL endpoint benchmark: kgapi vs `oxigraph serve-read-only` vs a bare Flask route.
+"""SPARQL endpoint and serving-layer benchmark: kgapi vs `oxigraph serve-read-only`, and the
+serving floor (a bare Flask route answering a constant) under gunicorn's sync workers (kgapi's
+serving layer before) and under kgapi's own (Granian, the front, two app processes).
 
 Same data for both engines (the ontology's asserted + inferred triples as the default graph), same
-queries, wrk on loopback at 4 and 16 connections, one run per cell. Bounded: about 3 minutes.
-Not a test. Usage (from the checkout, with wrk and the `oxigraph` package installed):
+queries, wrk on loopback with keep-alive at 4 and 16 connections, one run per cell. Bounded:
+about 4 minutes. Not a test. Usage (from the checkout, with wrk and `pip install -e '.[bench]'`):
 
     python bench/sparql_bench.py [--seconds 4] > /tmp/table.md
 """
@@ -43,6 +45,14 @@ app = Flask("floor")
 @app.get("/sparql")
 def constant():
     return "{}", 200, {"Content-Type": "application/json"}
+"""
+# The same app behind kgapi's serving layer, as `kgapi serve` runs it (2 app processes).
+FLOOR_BEHIND_KGAPI = """
+import sys, tempfile
+from floor import app
+from kgapi.settings import Settings
+from kgapi.web.server import serve_app
+serve_app(app, Settings(port=int(sys.argv[1]), workers=2), runtime_dir=tempfile.mkdtemp())
 """
 
 
@@ -119,7 +129,9 @@ def main() -> None:
             capture_output=True,
         )
         (work / "floor.py").write_text(FLOOR_APP)
-        ports = {name: free_port() for name in ("kgapi", "kgapi-cached", "oxigraph", "floor")}
+        (work / "floor_kgapi.py").write_text(FLOOR_BEHIND_KGAPI)
+        names = ("kgapi", "kgapi-cached", "oxigraph", "floor", "floor-kgapi")
+        ports = {name: free_port() for name in names}
         log = (work / "servers.log").open("wb")
         commands = {
             "kgapi": [
@@ -166,19 +178,32 @@ def main() -> None:
                 f"127.0.0.1:{ports['floor']}",
                 "floor:app",
             ],
+            "floor-kgapi": [
+                sys.executable,
+                str(work / "floor_kgapi.py"),
+                str(ports["floor-kgapi"]),
+            ],
         }
         for name, command in commands.items():
-            process = subprocess.Popen(command, stdout=log, stderr=log, start_new_session=True)
+            environment = {**os.environ, "PYTHONPATH": f"{work}:{root}"}
+            process = subprocess.Popen(
+                command, stdout=log, stderr=log, start_new_session=True, env=environment
+            )
             processes.append(process)
             wait_for(
                 f"http://127.0.0.1:{ports[name]}/"
-                + ("healthz" if "kgapi" in name else "sparql" if name == "floor" else ""),
+                + ("healthz" if name.startswith("kgapi") else "sparql" if "floor" in name else ""),
                 process,
             )
         rows = []
+        floors = {}
         for connections in (4, 16):
             floor = wrk(
-                f"http://127.0.0.1:{ports['floor']}/sparql", connections, args.seconds, "*/*"
+                f"http://127.0.0.1:{ports['floor-kgapi']}/sparql", connections, args.seconds, "*/*"
+            )
+            floors[connections] = (
+                wrk(f"http://127.0.0.1:{ports['floor']}/sparql", connections, args.seconds, "*/*"),
+                floor,
             )
             for label, query in QUERIES.items():
                 accept = (
@@ -197,7 +222,7 @@ def main() -> None:
                 print(f"done c={connections} {label}", file=sys.stderr)
         print(
             "| conns | query | Oxigraph req/s (p99 ms) | kgapi uncached req/s (p99 ms) | "
-            "ratio | p99 ratio | kgapi cached req/s (p99 ms) | ratio | % of Flask floor | "
+            "ratio | p99 ratio | kgapi cached req/s (p99 ms) | ratio | % of serving floor | "
             "non-2xx |"
         )
         print("|---|---|---|---|---|---|---|---|---|---|")
@@ -212,8 +237,16 @@ def main() -> None:
                 f"{hot_rate / ox_rate:.2f}x | {100 * hot_rate / floor[0]:.0f}% | "
                 f"{raw_bad + hot_bad} (ox {ox_bad}) |"
             )
-        floors = ", ".join(f"{row[3][0]:.0f} req/s" for row in rows[:: len(QUERIES)])
-        print(f"\nFlask floor (constant body, gunicorn 2 sync workers): {floors} at 4 / 16 conns")
+        print(
+            "\n| conns | floor: gunicorn sync, req/s (p99 ms) | floor: kgapi's serving layer "
+            "| ratio |"
+        )
+        print("|---|---|---|---|")
+        for connections, (old, new) in floors.items():
+            print(
+                f"| {connections} | {old[0]:.0f} ({old[1]:.1f}) | {new[0]:.0f} ({new[1]:.1f}) | "
+                f"{new[0] / old[0]:.2f}x |"
+            )
     finally:
         for process in processes:
             os.killpg(process.pid, signal.SIGTERM)

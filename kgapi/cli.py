@@ -204,11 +204,16 @@ def _term(names: NameIndex, text: str) -> Node:
 
 def _add_serve_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     serve = sub.add_parser(
-        "serve", help="serve the reasoned graph over HTTP (SPARQL, health, metrics) with gunicorn"
+        "serve",
+        help="serve the reasoned graph over HTTP (Granian in front, app processes behind)",
     )
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default 8080)")
-    serve.add_argument("--workers", type=int, help="worker processes (default 2)")
+    serve.add_argument("--workers", type=int, help="app processes (default 2)")
+    serve.add_argument("--io-processes", type=int, help="HTTP I/O processes (default 1)")
+    serve.add_argument(
+        "--max-worker-memory-mb", type=int, help="address space of an app process, MiB"
+    )
     serve.add_argument(
         "--graph",
         dest="graphs",
@@ -216,7 +221,7 @@ def _add_serve_command(sub: argparse._SubParsersAction[argparse.ArgumentParser])
         metavar="IRI=PATH",
         help="serve an RDF file as the named graph IRI (repeatable)",
     )
-    serve.add_argument("--query-timeout", type=float, help="seconds before a query is stopped")
+    serve.add_argument("--query-timeout", type=float, help="seconds before a request is stopped")
     serve.add_argument("--max-result-rows", type=int, help="most rows or triples in an answer")
     serve.add_argument("--max-request-bytes", type=int, help="largest request body")
     serve.add_argument("--result-cache-entries", type=int, help="cached responses per worker")

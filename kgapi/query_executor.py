@@ -1,16 +1,16 @@
-"""Run queries so that a time limit really stops the work.
+"""Run queries so that a time limit really stops the work, and a query deep enough to crash the
+engine crashes no serving process.
 
 pyoxigraph evaluates inside native code that neither signals nor threads can interrupt; only
-ending the process that computes stops it. Two ways, both leaving no process computing:
+ending the process that computes stops it. So queries run in one of two places:
 
-- **A killable child** (the default): each serving process forks one executor child (sharing the
-  loaded store copy-on-write) and waits for its answer at most `timeout` seconds. Past that the
-  child is killed, the caller gets QueryTimeout, and a fresh child is forked for the next query.
-- **In this process, under a watchdog** (`run(job, on_timeout=…)`), for servers whose processes
-  are replaceable (gunicorn's workers): no round trip to a child, which was most of the cost of a
-  small query. pyoxigraph releases the GIL while it evaluates and serializes, so a watchdog thread
-  runs meanwhile; past the limit it calls `on_timeout` (which answers the client) and then kills
-  this process, whose server starts another.
+- **In this process**, when something outside it ends it at the limit (`stopped_from_outside`:
+  `kgapi serve`'s app processes, which the HTTP front kills; see kgapi.web.front) or when there
+  is no limit — and only for queries too short and flat to overflow the engine's stack.
+- **In a killable child** otherwise: each process forks one executor child (sharing the loaded
+  store copy-on-write) and waits for its answer at most `timeout` seconds. Past that the child
+  is killed, the caller gets QueryTimeout, and a fresh child is forked for the next query. A
+  child that dies of a stack overflow is a QueryTooDeep, and a fresh child.
 """
 
 from __future__ import annotations
@@ -20,11 +20,7 @@ import logging
 import multiprocessing
 import os
 import signal
-import threading
-import time
 import traceback
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
@@ -85,29 +81,31 @@ class QueryExecutor:
     in the calling process with no limit (for tests and embedding).
     """
 
-    def __init__(self, query_store: QueryStore, *, timeout: float) -> None:
+    def __init__(
+        self, query_store: QueryStore, *, timeout: float, stopped_from_outside: bool = False
+    ) -> None:
         self.query_store = query_store
         self.timeout = timeout
+        # True in `kgapi serve`'s app processes, which the front kills at the time limit: jobs
+        # that cannot overflow the engine's stack then run here, with no watchdog of their own.
+        self.stopped_from_outside = stopped_from_outside
         self._process: BaseProcess | None = None
         self._connection: Connection | None = None
-        self._watchdog: Watchdog | None = None
 
-    def run(self, job: QueryJob, *, on_timeout: Callable[[], None] | None = None) -> QueryAnswer:
-        """The answer to `job`.
+    def run(self, job: QueryJob) -> QueryAnswer:
+        """The answer to `job` (see the module docstring for where it runs).
 
-        With `on_timeout`, a job that `nests_shallowly` runs in this process under the
-        watchdog: past the limit `on_timeout` is called from the watchdog's thread and the
-        process is killed (this call never returns). Other jobs run in the child.
         Raises QueryTimeout and QueryTooDeep (child only), QuerySyntaxError, TooManyResults or
         ExecutorError.
         """
-        if self.timeout <= 0 or (on_timeout is not None and nests_shallowly(job.text)):
-            with self.watched(on_timeout):
-                return evaluate(self.query_store, job)
+        shallow = nests_shallowly(job.text)
+        if shallow and (self.stopped_from_outside or self.timeout <= 0):
+            return evaluate(self.query_store, job)
+        timeout = self.timeout if self.timeout > 0 else None
         connection = self._ensure_child()
         try:
             connection.send(job)
-            ready = connection.poll(self.timeout)
+            ready = connection.poll(timeout)
             outcome = connection.recv() if ready else None
         except (EOFError, OSError) as error:
             process = self._process
@@ -126,19 +124,6 @@ class QueryExecutor:
             assert isinstance(payload, _EXPECTED)
             raise payload
         raise ExecutorError(f"query executor failed:\n{payload}")
-
-    @contextmanager
-    def watched(self, on_timeout: Callable[[], None] | None) -> Iterator[None]:
-        """Run the block in this process under the time limit: past it the watchdog calls
-        `on_timeout` and kills this process. Any work can be watched so, not only queries
-        (rdflib's engine, say). Unwatched when there is no limit or no `on_timeout`."""
-        if self.timeout <= 0 or on_timeout is None:
-            yield
-            return
-        if self._watchdog is None or not self._watchdog.serves_this_process():
-            self._watchdog = Watchdog()  # after a fork the parent's thread is not here
-        with self._watchdog.watching(self.timeout, on_timeout):
-            yield
 
     def stop(self) -> None:
         """Kill the child (if any); the next `run` forks a new one."""
@@ -165,62 +150,6 @@ class QueryExecutor:
         child_end.close()
         self._process, self._connection = process, parent_end
         return parent_end
-
-
-class Watchdog:
-    """A daemon thread that kills its process when a watched block outlasts its limit.
-
-    One block at a time (a sync worker serves one request at a time). Whichever comes first,
-    the end of the block or the limit, wins under one lock: a block that ends after the watchdog
-    has fired waits for the kill, so the client never gets both answers.
-    """
-
-    def __init__(self) -> None:
-        self._pid = os.getpid()
-        self._condition = threading.Condition()
-        self._deadline: float | None = None
-        self._on_timeout: Callable[[], None] | None = None
-        self._fired = False
-        threading.Thread(target=self._watch, name="kgapi-query-watchdog", daemon=True).start()
-
-    def serves_this_process(self) -> bool:
-        return self._pid == os.getpid()
-
-    @contextmanager
-    def watching(self, seconds: float, on_timeout: Callable[[], None]) -> Iterator[None]:
-        with self._condition:
-            self._deadline = time.monotonic() + seconds
-            self._on_timeout = on_timeout
-            self._condition.notify()
-        try:
-            yield
-        finally:
-            with self._condition:
-                fired = self._fired
-                self._deadline = self._on_timeout = None
-            if fired:
-                threading.Event().wait()  # the watchdog is answering and killing this process
-
-    def _watch(self) -> None:
-        with self._condition:
-            while True:
-                if self._deadline is None:
-                    self._condition.wait()
-                    continue
-                remaining = self._deadline - time.monotonic()
-                if remaining <= 0:
-                    break
-                self._condition.wait(remaining)
-            self._fired = True
-            on_timeout = self._on_timeout
-        log.warning("query stopped at the time limit; ending worker %d", os.getpid())
-        try:
-            if on_timeout is not None:
-                on_timeout()
-        except Exception:
-            log.exception("answering a stopped query failed")
-        finally:
-            os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _serve_jobs(

@@ -79,12 +79,27 @@ class Settings:
     host: str = setting("127.0.0.1", "Address the HTTP server listens on.")
     port: int = setting(8080, "Port the HTTP server listens on.", minimum=0)
     workers: int = setting(
-        2, "Worker processes of the HTTP server (each answers one request).", minimum=1
+        2,
+        "App processes (each computes one request at a time; one stopped at the time limit is "
+        "replaced).",
+        minimum=1,
+    )
+    io_processes: int = setting(
+        1,
+        "HTTP I/O processes (Granian's: they hold the connections and answer health, metrics, "
+        "assets and cached answers themselves).",
+        minimum=1,
+    )
+    max_worker_memory_mb: int = setting(
+        4096,
+        "Address space an app process may use, in MiB: a request needing more is answered 503 "
+        "and the process replaced (0: no limit).",
+        minimum=0,
     )
     query_timeout: float = setting(
         10.0,
-        "Seconds a SPARQL query may run before it is stopped (503; under `kgapi serve` the "
-        "worker computing it is ended and replaced); 0 means no limit.",
+        "Seconds any request may take, waiting and computing, before it is answered 503 (under "
+        "`kgapi serve` the app process computing it is ended and replaced); 0 means no limit.",
         minimum=0,
     )
     max_result_rows: int = setting(

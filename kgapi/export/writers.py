@@ -5,10 +5,13 @@ SVG drawn by Graphviz's `dot`; RDF by rdflib, JSON-LD with the service's publish
 
 from __future__ import annotations
 
+import ctypes
 import io
 import json
 import shutil
+import signal
 import subprocess
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -168,7 +171,13 @@ def render_svg(dot: bytes, *, timeout: float = DEFAULT_SVG_TIMEOUT) -> bytes:
         )
     try:
         finished = subprocess.run(
-            [program, "-Tsvg"], input=dot, capture_output=True, timeout=timeout, check=False
+            [program, "-Tsvg"],
+            input=dot,
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+            # If the process asking is killed at the time limit, `dot` must not draw on alone.
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
         )
     except subprocess.TimeoutExpired as error:
         raise RenderingError(
@@ -179,6 +188,12 @@ def render_svg(dot: bytes, *, timeout: float = DEFAULT_SVG_TIMEOUT) -> bytes:
         message = finished.stderr.decode("utf-8", "replace").strip()
         raise RenderingError(f"Graphviz failed (exit {finished.returncode}): {message}")
     return finished.stdout
+
+
+def _die_with_parent() -> None:
+    """In the forked `dot`, before it runs: be killed when the process that asked dies."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
 
 
 def write_rdf(

@@ -30,8 +30,8 @@ from kgapi.query_executor import QueryTimeout
 from kgapi.web.api import ApiProblem, NameProblem, choose, lookups, register
 from kgapi.web.delivery import Representation, entity_tag, gzip_variant, not_modified, respond
 from kgapi.web.negotiation import FORMATS, RDF, Format
+from kgapi.web.problems import stopped_detail
 from kgapi.web.state import services
-from kgapi.web.time_limit import stopped_detail, time_limited
 
 blueprint = register(Blueprint("exports", __name__))
 
@@ -98,13 +98,11 @@ def export_graph() -> Response:
     representation = cache.get(etag)
     if representation is None:
         source, context_url = export_source(), url_for("exports.context", _external=True)
-        # The drawing is watched by the time limit; Graphviz is not: killing the worker would
-        # leave `dot` running, so it has its own limit, which stops it.
+        # Graphviz draws SVG in a process of its own, under its own limit (render_svg).
         svg = chosen.name == "svg"
         drawing = replace(export_request, format="dot") if svg else export_request
         try:
-            with time_limited():
-                content = export(source, drawing, context_url=context_url).content
+            content = export(source, drawing, context_url=context_url).content
             if svg:
                 content = render_svg(content)
         except ExportError as error:

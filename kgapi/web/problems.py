@@ -18,6 +18,22 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://w3id.org/kgapi/problems/"
 
 
+def stopped_detail(seconds: float) -> str:
+    """What a client whose request was stopped at the time limit is told (API and exports)."""
+    return (
+        f"the work was stopped after {seconds:g} s (setting query_timeout); "
+        "narrow the request (a simpler query, a LIMIT, a smaller scope)"
+    )
+
+
+def stopped_query_message(seconds: float) -> str:
+    """The same for the SPARQL endpoint, whose errors are plain text."""
+    return (
+        f"Service Unavailable: the query was stopped after {seconds:g} s "
+        "(setting query_timeout); simplify it or add a LIMIT"
+    )
+
+
 def problem(status: int, title: str, detail: str, *, slug: str | None = None) -> Response:
     """A problem+json response; `slug` names the problem type (default: `http-<status>`)."""
     body = {

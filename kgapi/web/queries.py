@@ -21,8 +21,8 @@ from kgapi.stored_queries import StoredQuery
 from kgapi.web import delivery
 from kgapi.web.api import ApiProblem, choose, json_response, lookups, register
 from kgapi.web.negotiation import RDF, RESULTS, formats_of
+from kgapi.web.problems import stopped_detail
 from kgapi.web.state import services
-from kgapi.web.time_limit import stopped_detail, stopped_problem, timeout_answer
 
 blueprint = register(Blueprint("api_queries", __name__))
 
@@ -85,7 +85,7 @@ def _answer(query: StoredQuery, bindings: dict[Variable, Node]) -> Response:
             max_rows=state.settings.max_result_rows,
         )
         try:
-            answer = state.executor.run(job, on_timeout=timeout_answer(stopped_problem))
+            answer = state.executor.run(job)
         except (QuerySyntaxError, QueryTooDeep) as error:  # the file passed the check at load
             raise ApiProblem(
                 500, "Stored Query Unusable", f"{query.name}: {error}", slug="stored-query-unusable"

@@ -1,78 +1,119 @@
-"""`kgapi serve`: the app under gunicorn, prefork, with the graph built once before forking.
+"""`kgapi serve`: Granian in front, app processes behind, the graph loaded once before either.
 
-Processes, not threads: rdflib's SPARQL parser is not thread-safe (RDFLib/rdflib#1282), and a
-SPARQL query runs in the worker itself under the executor's watchdog, which ends the worker when
-the query outlasts the time limit (gunicorn then starts another) — so each worker is a
-single-threaded sync worker serving one request at a time. Each worker inherits the loaded graph
-and store copy-on-write from the master (`preload_app`).
+    clients ──HTTP──▶ Granian I/O process (Rust sockets; kgapi.web.front on its event loop)
+                              │ one Unix socket, a whole request a frame
+                              ▼
+             keeper ──forks──▶ app processes (the Flask app, one request at a time each)
+
+The master process loads the knowledge graph and builds the app, then forks the keeper of the
+app processes (kgapi.web.workers) and starts Granian, whose I/O processes are forked from it too,
+so every process shares the loaded graph copy-on-write. Granian reads requests and writes
+responses in Rust, with keep-alive and a header read timeout; the front reads bodies and waits
+for app processes asynchronously, so slow clients cost sockets, never threads or workers, and it
+enforces the body and URL limits and the time limit (see kgapi.web.front). On SIGTERM or SIGINT
+Granian stops, then the keeper and the app processes; the shared metrics directory is removed by
+the process that made it, and only that one.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
+import socket
 import tempfile
 from typing import Any
 
 from flask import Flask
-from gunicorn.app.base import BaseApplication
 
 from kgapi.settings import Settings
 
-
-class GunicornServer(BaseApplication):  # type: ignore[misc]
-    """gunicorn with its options given in code rather than read from a config file."""
-
-    def __init__(self, app: Flask, options: dict[str, Any]) -> None:
-        self.application = app
-        self.options = options
-        super().__init__()
-
-    def load_config(self) -> None:
-        for key, value in self.options.items():
-            self.cfg.set(key, value)
-
-    def load(self) -> Flask:
-        return self.application
-
-
-def gunicorn_options(settings: Settings) -> dict[str, Any]:
-    """gunicorn's options for `settings`; the worker timeout outlasts the query time limit."""
-    return {
-        "bind": f"{settings.host}:{settings.port}",
-        "workers": max(1, settings.workers),
-        "worker_class": "sync",
-        "preload_app": True,
-        # A sync worker is silent while it evaluates a query; its watchdog, not gunicorn,
-        # ends it at the time limit.
-        "timeout": int(max(30, settings.query_timeout * 2 + 10)),
-        "graceful_timeout": 10,
-        "keepalive": 2,
-        "limit_request_line": 8190,
-        "child_exit": _forget_worker_metrics,
-        "proc_name": "kgapi",
-        "control_socket_disable": True,  # gunicorn's admin socket under $HOME is not needed
-    }
+# Connections an I/O process holds at once. Granian counts a connection from its accept, so a
+# connection still sending its headers holds one: this must be far above what slow clients
+# can open, or they starve the rest (measured: 256 slowloris connections against 64 delayed
+# an ordinary request 39 s). Past it, new connections wait in the kernel's backlog.
+MAX_CONNECTIONS = 8192
+HEADER_READ_TIMEOUT_MS = 10_000
+WORKER_STOP_SECONDS = 10
 
 
 def serve(settings: Settings) -> None:
     """Build the app once, then serve it until interrupted."""
-    metrics_dir = tempfile.mkdtemp(prefix="kgapi-metrics-")
+    runtime_dir = tempfile.mkdtemp(prefix="kgapi-")
+    metrics_dir = os.path.join(runtime_dir, "metrics")
+    os.mkdir(metrics_dir)
     # Must be set before prometheus_client is first imported (by kgapi.web) to aggregate workers.
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
     master = os.getpid()
     try:
         from kgapi.web import create_app
+        from kgapi.web.state import services_of
 
-        GunicornServer(create_app(settings), gunicorn_options(settings)).run()
+        app = create_app(settings)
+        services_of(app).executor.stopped_from_outside = True
+        serve_app(app, settings, runtime_dir=runtime_dir)
     finally:
-        # gunicorn forks the workers inside run(), so a worker leaving by SystemExit (signalled,
-        # timed out) comes through here too: only the process that made the directory removes it.
+        if os.getpid() == master:  # forked processes leave through here too: they touch nothing
+            shutil.rmtree(runtime_dir, ignore_errors=True)
+
+
+def serve_app(app: Flask, settings: Settings, *, runtime_dir: str) -> None:
+    """Serve the WSGI `app` (already built) as `serve` does, until interrupted: its app
+    processes accept on a socket in `runtime_dir`. Separate so that a benchmark can put a bare
+    app behind the same serving layer."""
+    from kgapi.web.front import Front
+    from kgapi.web.workers import start_keeper
+
+    master = os.getpid()
+    socket_path = os.path.join(runtime_dir, "workers.sock")
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(socket_path)
+    listener.listen(1024)
+    keeper = start_keeper(
+        app,
+        listener,
+        workers=max(1, settings.workers),
+        memory_limit_mb=settings.max_worker_memory_mb,
+    )
+    listener.close()  # the app processes hold it; the front connects by path
+    front = Front(
+        app,
+        socket_path=socket_path,
+        query_timeout=settings.query_timeout,
+        max_request_bytes=settings.max_request_bytes,
+        cache_entries=settings.result_cache_entries,
+    )
+    try:
+        _granian(settings).serve(target_loader=lambda _target: front)
+    finally:
         if os.getpid() == master:
-            shutil.rmtree(metrics_dir, ignore_errors=True)
+            _end(keeper)
 
 
-def _forget_worker_metrics(server: Any, worker: Any) -> None:
-    from prometheus_client import multiprocess
+def _granian(settings: Settings) -> Any:
+    from granian import Granian
+    from granian.constants import Interfaces
+    from granian.http import HTTP1Settings
 
-    multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
+    return Granian(
+        "kgapi.web.front:Front",  # a name for logs; the object comes from target_loader
+        address=settings.host,
+        port=settings.port,
+        interface=Interfaces.RSGI,
+        workers=settings.io_processes,
+        backpressure=MAX_CONNECTIONS,
+        http1_settings=HTTP1Settings(header_read_timeout=HEADER_READ_TIMEOUT_MS, keep_alive=True),
+        respawn_failed_workers=True,
+        # An I/O process that has not stopped this long after SIGTERM is killed: seen when every
+        # process of the server got SIGTERM at once, as systemd's default KillMode sends it.
+        workers_kill_timeout=WORKER_STOP_SECONDS,
+        log_access=False,
+    )
+
+
+def _end(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGTERM)
+        os.waitpid(pid, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass

@@ -21,9 +21,8 @@ from kgapi.service_description import describe_service
 from kgapi.sparql_text import QueryText, read_query_text
 from kgapi.web import delivery
 from kgapi.web.negotiation import RDF, RESULTS, Format, NotAcceptable, formats_of, negotiate
-from kgapi.web.problems import plain_text
+from kgapi.web.problems import plain_text, stopped_query_message
 from kgapi.web.state import services
-from kgapi.web.time_limit import timeout_answer
 
 blueprint = Blueprint("sparql", __name__)
 
@@ -176,7 +175,7 @@ def answer(protocol_request: ProtocolRequest) -> Response:
     if metrics is not None:
         metrics.cache_lookups.labels("miss").inc()
     try:
-        result = state.executor.run(job, on_timeout=timeout_answer(_stopped_text))
+        result = state.executor.run(job)
     except QuerySyntaxError as error:
         raise ProtocolError(400, f"Bad Request: query syntax {error}") from error
     except InvalidGraphName as error:
@@ -206,16 +205,7 @@ def answer(protocol_request: ProtocolRequest) -> Response:
 
 
 def _stopped(seconds: float) -> ProtocolError:
-    return ProtocolError(
-        503,
-        f"Service Unavailable: the query was stopped after {seconds:g} s "
-        "(setting query_timeout); simplify it or add a LIMIT",
-    )
-
-
-def _stopped_text(seconds: float) -> Response:
-    error = _stopped(seconds)
-    return plain_text(error.status, error.message)
+    return ProtocolError(503, stopped_query_message(seconds))
 
 
 def _get_key() -> str:

@@ -7,7 +7,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app
 
 from kgapi.knowledge import KnowledgeGraph
 from kgapi.query_executor import QueryExecutor
@@ -59,5 +59,10 @@ class Services:
 
 def services() -> Services:
     """The current app's Services (inside a request or app context)."""
-    found: Services = current_app.extensions[EXTENSION_KEY]
+    return services_of(current_app)
+
+
+def services_of(app: Flask) -> Services:
+    """`app`'s Services, outside a request."""
+    found: Services = app.extensions[EXTENSION_KEY]
     return found

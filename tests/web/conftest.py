@@ -1,5 +1,5 @@
-"""The live server: `kgapi serve` (gunicorn, 2 workers) on 127.0.0.1 and a free port, once per
-session, with the W3C protocol tests' data loaded as named graphs when the tests are present.
+"""The live server: `kgapi serve` (Granian in front, 2 app processes) on 127.0.0.1 and a free
+port, once per session, with the W3C protocol tests' data loaded as named graphs when present.
 """
 
 from __future__ import annotations

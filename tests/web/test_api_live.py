@@ -1,4 +1,4 @@
-"""The REST API through the real server (`kgapi serve`, gunicorn): a few end-to-end requests."""
+"""The REST API through the real server (`kgapi serve`): a few end-to-end requests."""
 
 from __future__ import annotations
 

@@ -1,13 +1,10 @@
-"""The query time limit, both ways (kgapi.query_executor): the killable child, and evaluation in
-the serving process under the watchdog, which answers through `on_timeout` and ends the process.
-Watched runs happen in a forked process of their own: a firing watchdog kills its process."""
+"""Where queries run (kgapi.query_executor): a killable child under the time limit, or this
+process when something outside stops it (`kgapi serve`'s app processes) — deep queries always in
+the child, so a stack overflow costs a child, not the caller."""
 
 from __future__ import annotations
 
-import multiprocessing
-import signal
 import time
-from multiprocessing.connection import Connection
 
 import pytest
 
@@ -48,44 +45,15 @@ def test_child_is_killed_at_the_limit_and_replaced(query_store: QueryStore) -> N
         executor.stop()
 
 
-def _watched(store: QueryStore, job: QueryJob, report: Connection) -> None:
-    executor = QueryExecutor(store, timeout=LIMIT_SECONDS)
-    answer = executor.run(job, on_timeout=lambda: report.send("answered the client"))
-    report.send(answer.body)
-
-
-def run_watched(store: QueryStore, job: QueryJob) -> tuple[int | None, list[object]]:
-    """Run `job` under the watchdog in a forked process: its exit code and what it reported."""
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_watched, args=(store, job, sender))
-    process.start()
-    sender.close()
-    process.join(timeout=60)
-    if process.is_alive():
-        process.kill()
-        process.join()
-        pytest.fail("the watched process was still running a minute later")
-    reports = []
-    while True:
-        try:
-            reports.append(receiver.recv())
-        except EOFError:  # every end of the pipe is closed: nothing more can come
-            return process.exitcode, reports
-
-
-def test_watchdog_answers_then_ends_the_process_computing(query_store: QueryStore) -> None:
-    started = time.monotonic()
-    exit_code, reports = run_watched(query_store, RUNAWAY)
-    assert exit_code == -signal.SIGKILL
-    assert reports == ["answered the client"]
-    assert time.monotonic() - started < LIMIT_SECONDS + 10
-
-
-def test_watchdog_lets_a_quick_query_answer_in_process(query_store: QueryStore) -> None:
-    exit_code, reports = run_watched(query_store, QUICK)
-    assert exit_code == 0
-    assert len(reports) == 1 and isinstance(reports[0], bytes) and b"true" in reports[0]
+def test_stopped_from_outside_runs_shallow_queries_here(query_store: QueryStore) -> None:
+    executor = QueryExecutor(query_store, timeout=LIMIT_SECONDS, stopped_from_outside=True)
+    try:
+        assert b"true" in executor.run(QUICK).body
+        assert executor._process is None  # no child was needed
+        with pytest.raises(QueryTooDeep):  # a deep one still goes to a child, which dies of it
+            executor.run(DEEP)
+    finally:
+        executor.stop()
 
 
 def test_child_overflowing_its_stack_is_a_too_deep_query(query_store: QueryStore) -> None:
@@ -103,10 +71,10 @@ def test_only_shallow_queries_run_in_the_worker(query_store: QueryStore) -> None
     assert not nests_shallowly(DEEP.text)
     assert not nests_shallowly("SELECT * WHERE { BIND(" + "1-" * 3000 + "1 AS ?x) }")  # long
     assert not nests_shallowly("ASK {" + "(" * 300 + ")" * 300 + "}")  # short but nested
-    # So a deep query given an on_timeout still runs in the child, and this process survives.
-    executor = QueryExecutor(query_store, timeout=30)
+    # So a deep query runs in the child even with no limit, and this process survives.
+    executor = QueryExecutor(query_store, timeout=0)
     try:
         with pytest.raises(QueryTooDeep):
-            executor.run(DEEP, on_timeout=lambda: None)
+            executor.run(DEEP)
     finally:
         executor.stop()

@@ -1,4 +1,4 @@
-"""The SPARQL endpoint and its neighbours, driven over HTTP against the live gunicorn server."""
+"""The SPARQL endpoint and its neighbours, driven over HTTP against the live server."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""The time limit holds beyond /sparql: stored queries (rdflib's engine) and exports (a CONSTRUCT
-scope runs the client's query) are stopped at `query_timeout` with a problem+json 503, the
-worker computing them is replaced, and the other worker answers meanwhile."""
+"""The time limit holds beyond /sparql: stored queries and exports (a CONSTRUCT scope runs the
+client's query) are stopped at `query_timeout` with a problem+json 503, the app process
+computing them is replaced, and the other one answers meanwhile."""
 
 from __future__ import annotations
 
@@ -76,4 +76,4 @@ def test_construct_export_is_stopped_at_the_limit(limited_server: LiveServer) ->
     _, _, metrics = limited_server.request("GET", "/metrics")
     assert re.search(rb"kgapi_sparql_query_timeouts_total [1-9]", metrics)
     log = Path(limited_server.log_path).read_text(errors="replace")
-    assert "query stopped at the time limit; ending worker" in log
+    assert "stopped at the time limit; ending app process" in log

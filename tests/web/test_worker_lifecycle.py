@@ -6,6 +6,7 @@ Each test starts a server of its own, since it kills that server's workers.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import time
@@ -86,6 +87,13 @@ def wait_for(condition: object, seconds: float = 30) -> None:
     raise AssertionError(f"not true within {seconds} s: {condition}")
 
 
+def app_process_keeper(master: int) -> int:
+    """The server's keeper: the child of its master process whose children are the 2 workers."""
+    found: list[int] = []
+    wait_for(lambda: found.extend(p for p in children(master) if len(children(p)) == 2) or found)
+    return found[0]
+
+
 def sparql(server: LiveServer, query: str) -> int:
     status, _, _ = server.request("GET", "/sparql?" + urlencode({"query": query}))
     return status
@@ -94,12 +102,10 @@ def sparql(server: LiveServer, query: str) -> int:
 def test_a_signalled_worker_is_replaced_and_every_route_keeps_answering(
     own_server: LiveServer,
 ) -> None:
-    master = own_server.process.pid
-    wait_for(lambda: len(children(master)) == 2)
-    workers = children(master)
-    victim = min(workers)
-    os.kill(victim, signal.SIGTERM)  # as gunicorn's own worker timeout or an operator would
-    wait_for(lambda: victim not in children(master) and len(children(master)) == 2)
+    keeper = app_process_keeper(own_server.process.pid)
+    victim = min(children(keeper))
+    os.kill(victim, signal.SIGTERM)  # as an operator or the OOM killer would
+    wait_for(lambda: victim not in children(keeper) and len(children(keeper)) == 2)
     for _ in range(3):
         for path in ("/healthz", "/sparql?query=ASK%7B%7D", "/", "/api/search?q=kvm", "/metrics"):
             status, _, body = own_server.request("GET", path)
@@ -119,3 +125,16 @@ def test_no_orphans_after_a_storm_of_long_and_runaway_queries(own_server: LiveSe
     own_server.process.send_signal(signal.SIGTERM)
     own_server.process.wait(timeout=30)
     wait_for(lambda: not serving_processes(port), seconds=10)
+
+
+def test_sigterm_to_every_process_at_once_stops_them_all(own_server: LiveServer) -> None:
+    # As systemd's default KillMode does: the whole control group gets SIGTERM.
+    port = own_server.port
+    assert sparql(own_server, "ASK {}") == 200
+    processes = serving_processes(port)
+    assert len(processes) >= 4  # master, keeper, 2 app processes, the I/O process
+    for pid in processes:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+    own_server.process.wait(timeout=60)
+    wait_for(lambda: not serving_processes(port), seconds=30)

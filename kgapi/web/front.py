@@ -1,0 +1,279 @@
+"""The HTTP front: what runs in the server's I/O processes, between clients and the app processes.
+
+Granian (a Rust HTTP server) owns the sockets: it reads requests and writes responses without
+Python, keeps connections alive, and gives up on clients that send headers too slowly. For each
+request it calls this front, an RSGI application (Granian's own asynchronous interface, lighter
+than ASGI) on one event loop, so that no client, however slow, holds a thread or a worker:
+waiting for a slow body, for an app process or for a slow reader costs a suspended coroutine.
+The front
+
+- reads the body as it arrives, up to `max_request_bytes` (413 past it, chunked or not) and for
+  at most BODY_SECONDS (408); refuses a URL past MAX_URL_BYTES (414); all in the route's shape;
+- answers what needs no app process itself: health, metrics and static assets (the app, in a
+  thread), and repeated GETs whose answer the app marked cacheable (ETag and
+  `Cache-Control: public`), with 304 for a client that holds the ETag;
+- hands everything else to an app process (kgapi.web.workers) and waits at most `query_timeout`
+  seconds, in line and at work together. Past that it kills the process computing the request
+  (any work, any engine, Python holding the GIL included), answers 503 in the route's shape,
+  and the keeper starts another. A request still in line at the limit is answered 503 with
+  `Retry-After` and never runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import pickle
+import signal
+import socket
+import struct
+import time
+from typing import Any
+
+from flask import Flask, Response
+
+from kgapi.web.problems import plain_text, problem, stopped_detail, stopped_query_message
+from kgapi.web.state import ResponseCache
+from kgapi.web.workers import Answer, Request, run_app
+
+log = logging.getLogger(__name__)
+
+MAX_URL_BYTES = 16_384
+BODY_SECONDS = 30.0
+PLAIN_TEXT_PATHS = ("/sparql", "/sparql/asserted")
+# Answered here, by the app in a thread of this process: cheap, and needed when workers are busy.
+LOCAL_PATHS = ("/healthz", "/metrics")
+LOCAL_PREFIXES = ("/assets/", "/docs/")
+# What a cached answer depends on besides the URL.
+_VARY_HEADERS = ("HTTP_ACCEPT", "HTTP_ACCEPT_ENCODING", "HTTP_ACCEPT_LANGUAGE", "HTTP_ORIGIN")
+_LENGTH = struct.Struct("!I")
+
+
+class Refused(Exception):
+    """A request the front answers itself with an error: status, title, detail, problem slug."""
+
+    def __init__(self, status: int, title: str, detail: str, slug: str) -> None:
+        self.status, self.title, self.detail, self.slug = status, title, detail, slug
+        super().__init__(detail)
+
+
+class Front:
+    """The RSGI application Granian serves (see the module docstring)."""
+
+    def __init__(
+        self,
+        app: Flask,
+        *,
+        socket_path: str,
+        query_timeout: float,
+        max_request_bytes: int,
+        cache_entries: int,
+    ) -> None:
+        self.app = app
+        self.socket_path = socket_path
+        self.query_timeout = query_timeout
+        self.max_request_bytes = max_request_bytes
+        self.cache = ResponseCache(cache_entries)
+
+    async def __rsgi__(self, scope: Any, protocol: Any) -> None:
+        if scope.proto != "http":
+            return
+        environ = wsgi_environ(scope)
+        try:
+            answer = await self._answer(environ, protocol)
+        except Refused as refusal:
+            answer = self._shaped(environ, refusal)
+        _send(answer, environ, protocol)
+
+    async def _answer(self, environ: dict[str, Any], protocol: Any) -> Answer:
+        path = environ["PATH_INFO"]
+        if len(path) + len(environ["QUERY_STRING"]) > MAX_URL_BYTES:
+            detail = f"the URL is longer than {MAX_URL_BYTES} bytes; POST long queries"
+            raise Refused(414, "URI Too Long", detail, "http-414")
+        body = await self._body(protocol)
+        request = Request(environ, body, 0.0)
+        if path in LOCAL_PATHS or path.startswith(LOCAL_PREFIXES):
+            return await asyncio.to_thread(run_app, self.app, request)
+        key = _cache_key(environ)
+        cached = self.cache.get(key) if key is not None else None
+        if cached is not None:
+            answer: Answer = cached
+            return answer
+        answer = await self._forward(request)
+        if key is not None and _cacheable(answer):
+            self.cache.put(key, answer)
+        return answer
+
+    async def _body(self, protocol: Any) -> bytes:
+        """The whole body, as it arrives; Refused past the size or time limit."""
+        try:
+            return await asyncio.wait_for(self._read_body(protocol), timeout=BODY_SECONDS)
+        except TimeoutError:
+            detail = f"the body took longer than {BODY_SECONDS:g} s to arrive"
+            raise Refused(408, "Request Timeout", detail, "http-408") from None
+
+    async def _read_body(self, protocol: Any) -> bytes:
+        parts: list[bytes] = []
+        size = 0
+        async for chunk in protocol:
+            size += len(chunk)
+            if size > self.max_request_bytes:
+                limit = self.max_request_bytes
+                detail = f"the request body is larger than max_request_bytes ({limit})"
+                raise Refused(413, "Request Entity Too Large", detail, "http-413")
+            parts.append(chunk)
+        return b"".join(parts)
+
+    async def _forward(self, request: Request) -> Answer:
+        """The answer of the app process that takes `request`, within the time limit."""
+        limit = self.query_timeout
+        started = time.monotonic()
+        deadline = time.time() + limit if limit > 0 else 0.0
+        waiting = limit if limit > 0 else None
+        loop = asyncio.get_running_loop()
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+            connection.setblocking(False)
+            try:
+                await loop.sock_connect(connection, self.socket_path)
+            except OSError as error:
+                log.error("no app process could take the request: %s", error)
+                raise Refused(
+                    503, "Service Unavailable", "no worker could take the request", "worker-ended"
+                ) from error
+            try:
+                try:  # an app process sends its pid as soon as it takes the request
+                    worker: int = await asyncio.wait_for(_read_frame(loop, connection), waiting)
+                except TimeoutError:
+                    detail = (
+                        f"every worker was busy for {limit:g} s (setting query_timeout); "
+                        "the request did not run: try again"
+                    )
+                    raise Refused(503, "Service Unavailable", detail, "busy") from None
+                data = pickle.dumps(
+                    Request(request.environ, request.body, deadline), pickle.HIGHEST_PROTOCOL
+                )
+                await loop.sock_sendall(connection, _LENGTH.pack(len(data)) + data)
+                if waiting is not None:
+                    waiting = max(0.001, limit - (time.monotonic() - started))
+                try:
+                    answer: Answer = await asyncio.wait_for(_read_frame(loop, connection), waiting)
+                except TimeoutError:
+                    log.warning("request stopped at the time limit; ending app process %d", worker)
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(worker, signal.SIGKILL)
+                    self._count_timeout()
+                    raise Refused(
+                        503, "Service Unavailable", stopped_detail(limit), "time-limit"
+                    ) from None
+            except (EOFError, ConnectionError) as error:
+                detail = (
+                    "the worker computing the request ended before answering: it needed more "
+                    "memory than a worker may use (setting max_worker_memory_mb), or it crashed"
+                )
+                raise Refused(503, "Service Unavailable", detail, "worker-ended") from error
+        return answer
+
+    def _count_timeout(self) -> None:
+        metrics = self.app.extensions.get("kgapi.metrics")
+        if metrics is not None:
+            metrics.query_timeouts.inc()
+
+    def _shaped(self, environ: dict[str, Any], refusal: Refused) -> Answer:
+        """The front's own error in the route's shape (plain text on the SPARQL endpoint, else
+        problem+json), through the app's after-request hooks (CORS, nosniff, metrics)."""
+        response: Response
+        if environ["PATH_INFO"] in PLAIN_TEXT_PATHS:
+            message = (
+                stopped_query_message(self.query_timeout)
+                if refusal.slug == "time-limit"
+                else f"{refusal.title}: {refusal.detail}"
+            )
+            response = plain_text(refusal.status, message)
+        else:
+            response = problem(refusal.status, refusal.title, refusal.detail, slug=refusal.slug)
+        if refusal.slug == "busy":
+            response.headers["Retry-After"] = "1"
+        with self.app.request_context(environ):
+            finished: Response = self.app.process_response(response)
+        return Answer(finished.status, finished.headers.to_wsgi_list(), finished.get_data())
+
+
+def wsgi_environ(scope: Any) -> dict[str, Any]:
+    """The WSGI environ (PEP 3333) of an RSGI HTTP scope, without input and error streams."""
+    server_name, _, server_port = scope.server.rpartition(":")
+    client_address, _, client_port = scope.client.rpartition(":")
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": scope.method,
+        "SCRIPT_NAME": "",
+        # WSGI strings are bytes read as latin-1; RSGI gives the path decoded as UTF-8.
+        "PATH_INFO": scope.path.encode("utf-8").decode("latin-1"),
+        "QUERY_STRING": scope.query_string,
+        "SERVER_NAME": server_name,
+        "SERVER_PORT": server_port,
+        "SERVER_PROTOCOL": f"HTTP/{scope.http_version}",
+        "REMOTE_ADDR": client_address,
+        "REMOTE_PORT": client_port,
+        "wsgi.url_scheme": scope.scheme,
+    }
+    for raw_name, value in scope.headers.items():
+        name = raw_name.upper().replace("-", "_")
+        if name == "CONTENT_TYPE":
+            environ["CONTENT_TYPE"] = value
+        elif name in ("CONTENT_LENGTH", "TRANSFER_ENCODING"):
+            continue  # the body is read whole here and its length set by the app process
+        else:
+            key = f"HTTP_{name}"
+            environ[key] = f"{environ[key]},{value}" if key in environ else value
+    return environ
+
+
+async def _read_frame(loop: asyncio.AbstractEventLoop, connection: socket.socket) -> Any:
+    """The next frame's value; EOFError when the app process closed (or died) first."""
+    header = await _read_exactly(loop, connection, _LENGTH.size)
+    (size,) = _LENGTH.unpack(header)
+    return pickle.loads(await _read_exactly(loop, connection, size))
+
+
+async def _read_exactly(
+    loop: asyncio.AbstractEventLoop, connection: socket.socket, size: int
+) -> bytes:
+    buffer = bytearray()
+    while len(buffer) < size:
+        chunk = await loop.sock_recv(connection, min(size - len(buffer), 1 << 20))
+        if not chunk:
+            raise EOFError("the app process closed the connection")
+        buffer += chunk
+    return bytes(buffer)
+
+
+def _cache_key(environ: dict[str, Any]) -> str | None:
+    """What a GET's answer depends on, or None for requests never answered from the cache."""
+    if environ["REQUEST_METHOD"] != "GET" or "HTTP_AUTHORIZATION" in environ:
+        return None
+    parts = [environ["PATH_INFO"], environ["QUERY_STRING"]]
+    parts += [environ.get(name, "") for name in _VARY_HEADERS]
+    return "\x1f".join(parts)
+
+
+def _cacheable(answer: Answer) -> bool:
+    if not answer.status.startswith("200"):
+        return False
+    headers = {name.lower(): value for name, value in answer.headers}
+    return "etag" in headers and "public" in headers.get("cache-control", "")
+
+
+def _send(answer: Answer, environ: dict[str, Any], protocol: Any) -> None:
+    """`answer` (304 when the request already holds its ETag; no body for HEAD)."""
+    status, headers, body = int(answer.status.split(" ", 1)[0]), answer.headers, answer.body
+    given = environ.get("HTTP_IF_NONE_MATCH")
+    if given and status == 200:
+        etag = next((value for name, value in headers if name.lower() == "etag"), None)
+        tags = {tag.strip().removeprefix("W/") for tag in given.split(",")}
+        if etag is not None and (etag in tags or "*" in tags):
+            status, body = 304, b""
+            headers = [(n, v) for n, v in headers if n.lower() != "content-length"]
+    if environ["REQUEST_METHOD"] == "HEAD":
+        body = b""
+    protocol.response_bytes(status, headers, body)

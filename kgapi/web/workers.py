@@ -1,0 +1,191 @@
+"""The worker processes that run the app, and the process that keeps them alive.
+
+`kgapi serve` loads the graph once, then forks a *keeper*: a single-threaded process that forks
+`workers` app processes and forks a new one whenever one ends (killed at the time limit, out of
+memory, crashed). Forking only from that single-threaded keeper is what makes it safe: the HTTP
+front (kgapi.web.front) runs in threaded processes, which must never fork.
+
+An app process serves one request at a time. All app processes accept on one Unix socket, so an
+idle one takes the next request (the kernel's accept queue is the waiting line). A request and
+its answer are each one length-prefixed pickle frame; on accepting, the app process first sends
+its pid, so that the front can kill exactly the process computing a request that outlasts the
+time limit. Each app process has an address-space limit (`max_worker_memory_mb`): a request that
+needs more fails in that process alone. Every process here dies with its parent (PR_SET_PDEATHSIG),
+so none outlives the server.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import io
+import logging
+import os
+import pickle
+import resource
+import signal
+import socket
+import struct
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+_LENGTH = struct.Struct("!I")
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+MEMORY_ERROR_STATUS = "503 Service Unavailable"
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the front forwards: the WSGI environ's plain entries, the whole body, and the time
+    by which an answer is no use any more (`time.time()`; 0 for none)."""
+
+    environ: dict[str, Any]
+    body: bytes
+    deadline: float
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: str
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+def send_frame(connection: socket.socket, value: object) -> None:
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    connection.sendall(_LENGTH.pack(len(data)) + data)
+
+
+def receive_frame(connection: socket.socket) -> Any:
+    """The next frame's value; raises EOFError when the peer closed (or died) first."""
+    (size,) = _LENGTH.unpack(_receive_exactly(connection, _LENGTH.size))
+    return pickle.loads(_receive_exactly(connection, size))
+
+
+def _receive_exactly(connection: socket.socket, size: int) -> bytes:
+    buffer = bytearray()
+    while len(buffer) < size:
+        chunk = connection.recv(min(size - len(buffer), 1 << 20))
+        if not chunk:
+            raise EOFError("the peer closed the connection")
+        buffer += chunk
+    return bytes(buffer)
+
+
+def die_with_parent(parent: int) -> None:
+    """Ask Linux to kill this process when its parent dies; exit now if it already has."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the closed socket ends the process instead
+        return
+    if os.getppid() != parent:
+        os._exit(0)
+
+
+def start_keeper(
+    app: WsgiApp, listener: socket.socket, *, workers: int, memory_limit_mb: int
+) -> int:
+    """Fork the keeper of `workers` app processes accepting on `listener`; its pid."""
+    parent = os.getpid()
+    pid = os.fork()
+    if pid:
+        return pid
+    try:
+        die_with_parent(parent)
+        _keep(app, listener, workers=workers, memory_limit_mb=memory_limit_mb)
+    finally:
+        os._exit(0)
+
+
+def _keep(app: WsgiApp, listener: socket.socket, *, workers: int, memory_limit_mb: int) -> None:
+    # On SIGTERM the keeper just ends: its app processes die with it (PR_SET_PDEATHSIG).
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server's master decides when to stop
+    children: set[int] = set()
+    while True:
+        while len(children) < workers:
+            children.add(_fork_app_process(app, listener, memory_limit_mb))
+        try:
+            pid, status = os.wait()
+        except ChildProcessError:
+            continue
+        children.discard(pid)
+        _forget_metrics(pid)
+        if os.WIFSIGNALED(status) and os.WTERMSIG(status) != signal.SIGKILL:
+            log.warning("worker %d died of signal %d; starting another", pid, os.WTERMSIG(status))
+        time.sleep(0.01)  # a worker that dies at once must not make the keeper spin
+
+
+def _forget_metrics(pid: int) -> None:
+    if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+        return
+    from prometheus_client import multiprocess
+
+    with contextlib.suppress(OSError):
+        multiprocess.mark_process_dead(pid)  # type: ignore[no-untyped-call]
+
+
+def _fork_app_process(app: WsgiApp, listener: socket.socket, memory_limit_mb: int) -> int:
+    keeper = os.getpid()
+    pid = os.fork()
+    if pid:
+        return pid
+    try:
+        die_with_parent(keeper)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        if memory_limit_mb > 0:
+            limit = memory_limit_mb << 20
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        serve_requests(app, listener)
+    finally:
+        os._exit(0)
+
+
+def serve_requests(app: WsgiApp, listener: socket.socket) -> None:
+    """Accept requests one at a time and answer each by calling `app` (forever)."""
+    pid = os.getpid()
+    while True:
+        connection, _ = listener.accept()
+        with connection:
+            try:
+                send_frame(connection, pid)
+                request: Request = receive_frame(connection)
+            except (EOFError, OSError):
+                continue  # the front gave up on this request before it was taken
+            if request.deadline and time.time() > request.deadline:
+                continue  # waited in line past the time limit; the front has answered it
+            answer = run_app(app, request)
+            with contextlib.suppress(OSError):  # the front gave up on it
+                send_frame(connection, answer)
+
+
+def run_app(app: WsgiApp, request: Request) -> Answer:
+    """Call the WSGI `app` on `request`, collecting the whole answer."""
+    environ = dict(request.environ)
+    environ["wsgi.input"] = io.BytesIO(request.body)
+    environ["wsgi.errors"] = sys.stderr
+    environ["CONTENT_LENGTH"] = str(len(request.body))
+    started: dict[str, Any] = {}
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+        started["status"], started["headers"] = status, list(headers)
+
+    try:
+        result = app(environ, start_response)
+        try:
+            body = b"".join(result)
+        finally:
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+    except MemoryError:
+        return Answer(MEMORY_ERROR_STATUS, [("Content-Type", "text/plain")], b"out of memory\n")
+    return Answer(started["status"], started["headers"], body)
