@@ -7,6 +7,16 @@ TRUE_WORDS = ("true", "1", "yes", "on")
 FALSE_WORDS = ("false", "0", "no", "off")
 
 
+def _any_case(word: str) -> str:
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in word)
+
+
+# The words `parse_boolean` takes, as a JSON Schema (ECMA-262) pattern for API descriptions.
+BOOLEAN_PATTERN = (
+    r"^\s*(" + "|".join(_any_case(word) for word in (*TRUE_WORDS, *FALSE_WORDS)) + r")\s*$"
+)
+
+
 def parse_boolean(raw: str) -> bool:
     """True or False for one of TRUE_WORDS or FALSE_WORDS (any case, spaces around ignored).
 

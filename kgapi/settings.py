@@ -111,7 +111,10 @@ class Settings:
         1_000_000, "Largest request body accepted, in bytes (413 beyond it).", minimum=1
     )
     result_cache_entries: int = setting(
-        512, "Responses to repeated queries kept per worker (0 turns the cache off).", minimum=0
+        512,
+        "Answers kept for repeated requests, per process (the front's and each app process's; "
+        "0 turns the caches off).",
+        minimum=0,
     )
     allow_service: bool = setting(
         False, "Let SPARQL SERVICE make outbound requests (off: such queries get 403)."

@@ -182,6 +182,8 @@ def convert(
 ) -> Node:
     """The RDF term for one parameter value; raises ParameterError saying why it is wrong."""
     name, kind = parameter.name, parameter.type
+    if not raw.strip():
+        raise ParameterError(name, "is empty; give a value or leave the parameter out")
     if kind == "entity":
         try:
             return resolve(raw)

@@ -194,7 +194,7 @@ def test_how_do_kvm_xen_and_esxi_differ_in_one_request(client: FlaskClient) -> N
         ({"Accept": "text/markdown"}, {}, "text/markdown"),
         ({"Accept": "text/html"}, {}, "text/html"),
         ({"Accept": "text/html"}, {"format": "csv"}, "text/csv"),
-        ({}, {"format": "md"}, "text/markdown"),
+        ({}, {"format": "markdown"}, "text/markdown"),
     ],
 )
 def test_compare_formats_by_negotiation_or_parameter(

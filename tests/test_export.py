@@ -282,7 +282,6 @@ def test_construct_scope_draws_the_query_graph(tiny: ExportSource) -> None:
         ({"scope": "axis"}, "axis", ()),
         ({"scope": "neighbourhood"}, "focus", ()),
         ({"scope": "neighbourhood", "focus": "hammer", "depth": 9}, "depth", ()),
-        ({"scope": "taxonomy", "focus": "hammer"}, "focus", ()),
         ({"scope": "construct"}, "query", ()),
         ({"scope": "construct", "query": "SELECT * WHERE { ?s ?p ?o }"}, "query", ()),
         ({"scope": "construct", "query": "ASK { ?s ?p ?o }"}, "query", ()),
@@ -354,6 +353,13 @@ def test_from_params_rejects_unreadable_values(params: dict[str, str], parameter
     with pytest.raises(ExportError) as error:
         ExportRequest.from_params(params)
     assert error.value.parameter == parameter
+
+
+def test_parameters_a_scope_does_not_use_are_ignored(tiny: ExportSource) -> None:
+    # As the API describes them: focus= belongs to scope=neighbourhood, axis= to scope=axis.
+    plain = export(tiny, ExportRequest(scope="taxonomy", format="nodelink")).content
+    extra = ExportRequest(scope="taxonomy", format="nodelink", focus="hammer", axis="nothing")
+    assert export(tiny, extra).content == plain
 
 
 def test_from_params_reads_strings() -> None:

@@ -105,12 +105,13 @@ class ExportRequest:
     def from_params(cls, params: Mapping[str, str]) -> ExportRequest:
         """A request from string parameters (a query string), named as the fields are.
 
-        Unknown keys are ignored; empty values count as absent. Raises ExportError.
+        Unknown keys are ignored. A value given is read as given: an empty `scope=` is an unknown
+        scope, not the default one. Raises ExportError.
         """
         values: dict[str, object] = {}
         for spec in fields(cls):
             raw = params.get(spec.name)
-            if raw is None or raw.strip() == "":
+            if raw is None:
                 continue
             default = spec.default
             if isinstance(default, bool):
@@ -121,8 +122,10 @@ class ExportRequest:
                 except ValueError:
                     message = f"{spec.name} must be a whole number from 0 to {MAX_DEPTH}"
                     raise ExportError(spec.name, message) from None
+            elif spec.name in ("focus", "axis"):
+                values[spec.name] = raw.strip()  # names: spaces around them mean nothing
             else:
-                values[spec.name] = raw.strip() if spec.name != "query" else raw
+                values[spec.name] = raw
         return cls(**values)  # type: ignore[arg-type]
 
     def export_format(self) -> ExportFormat:

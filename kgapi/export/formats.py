@@ -55,5 +55,5 @@ _BY_NAME = {spec.name: spec for spec in EXPORT_FORMATS}
 
 
 def export_format(name: str) -> ExportFormat | None:
-    """The format called `name` (case-insensitive), or None."""
-    return _BY_NAME.get(name.strip().lower())
+    """The format called exactly `name`, or None."""
+    return _BY_NAME.get(name)

@@ -304,17 +304,15 @@ def _all_triples(graph: Graph) -> Iterable[Triple]:
 def check_parameters(
     *, scope: str, focus: str | None, axis: str | None, query: str | None, depth: int
 ) -> None:
-    """Raise ExportError unless the scope is known and has exactly the parameters it uses."""
+    """Raise ExportError unless the scope is known and has the parameter it needs. Parameters
+    a scope does not use (`focus=` with scope=all, say) are ignored, as the API describes."""
     if scope not in SCOPES:
         raise ExportError("scope", f"unknown scope {scope!r}", SCOPES)
     needs = {"neighbourhood": "focus", "axis": "axis", "construct": "query"}
     given = {"focus": focus, "axis": axis, "query": query}
-    for parameter, value in given.items():
-        if needs.get(scope) == parameter and not (value or "").strip():
-            raise ExportError(parameter, f"scope={scope} needs {parameter}=")
-        if value is not None and needs.get(scope) != parameter:
-            users = [name for name, used in needs.items() if used == parameter]
-            raise ExportError(parameter, f"{parameter}= applies only to scope={users[0]}")
+    needed = needs.get(scope)
+    if needed is not None and not (given[needed] or "").strip():
+        raise ExportError(needed, f"scope={scope} needs {needed}=")
     if not 0 <= depth <= MAX_DEPTH:
         raise ExportError("depth", f"depth must be between 0 and {MAX_DEPTH}, not {depth}")
 

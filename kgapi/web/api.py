@@ -142,11 +142,10 @@ def resolve(parameter: str, name: str) -> URIRef:
 def language() -> str:
     """The `lang` parameter (en or zh); without it, the best of Accept-Language (default en).
     Raises ApiProblem for another value."""
-    given = request.args.get("lang", "").strip().lower()
-    if not given:
+    lang = request.args.get("lang")
+    if lang is None:
         g.kgapi_vary_language = True  # the answer depends on Accept-Language
         return request.accept_languages.best_match(LANGUAGES, default="en") or "en"
-    lang = given
     if lang not in LANGUAGES:
         raise ApiProblem(
             400,
@@ -158,8 +157,24 @@ def language() -> str:
 
 
 def choose(offered: Sequence[Format]) -> Format:
-    """The offered format the request asks for (`format=` first, then Accept); may raise 406."""
-    return negotiate(request.headers.get("Accept"), offered, requested=request.args.get("format"))
+    """The offered format the request asks for: `format=` names one exactly (400 listing the
+    names otherwise, as the API describes them), else Accept decides (406 if nothing offered
+    is acceptable)."""
+    requested = request.args.get("format")
+    if requested is not None:
+        for item in offered:
+            if requested == item.name:
+                return item
+        names = [item.name for item in offered]
+        raise ApiProblem(
+            400,
+            "Bad Request",
+            f"unknown format {requested!r}; valid choices: {', '.join(names)}",
+            slug="invalid-parameter",
+            parameter="format",
+            choices=names,
+        )
+    return negotiate(request.headers.get("Accept"), offered)
 
 
 def json_response(data: Any, *, status: int = 200) -> Response:

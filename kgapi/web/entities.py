@@ -93,9 +93,7 @@ def _links(iri: URIRef, curie: str) -> dict[str, Any]:
 def search() -> Response:
     """Labels and aliases (en, zh) matching `q`: exact, then prefix, then substring, best first."""
     query = request.args.get("q", "")
-    lang = request.args.get("lang") or None
-    if lang is not None:
-        lang = language()
+    lang = language() if "lang" in request.args else None
     limit_text = request.args.get("limit", "20")
     if not limit_text.strip().isdigit():
         raise ApiProblem(

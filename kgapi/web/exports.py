@@ -15,7 +15,6 @@ from flask import Blueprint, Response, request, url_for
 
 from kgapi.export import (
     EXPORT_FORMATS,
-    FORMAT_NAMES,
     ExportError,
     ExportRequest,
     ExportSource,
@@ -143,18 +142,6 @@ def error_parameter(export_request: ExportRequest) -> str:
 
 
 def _chosen_format() -> Format:
-    requested = request.args.get("format")
-    if requested:
-        wanted = requested.strip().lower()
-        if not any(wanted in (f.name, f.extension, *f.media_types) for f in OFFERED):
-            raise ApiProblem(
-                400,
-                "Bad Request",
-                f"unknown format {requested!r}; valid choices: {', '.join(FORMAT_NAMES)}",
-                slug="invalid-parameter",
-                parameter="format",
-                choices=list(FORMAT_NAMES),
-            )
     return choose(OFFERED)
 
 

@@ -18,7 +18,7 @@ from kgapi import __version__
 from kgapi.comparison import MAX_ENTITIES
 from kgapi.export import EXPORT_FORMATS, FORMAT_NAMES, MAX_DEPTH, SCOPES
 from kgapi.facts import KINDS
-from kgapi.parameters import parse_boolean
+from kgapi.parameters import BOOLEAN_PATTERN, parse_boolean
 from kgapi.search import MAX_LIMIT
 from kgapi.stored_queries import Parameter, StoredQuery
 from kgapi.web.api import json_response, lookups, register
@@ -407,12 +407,16 @@ def _sparql_operation(method: str) -> dict[str, Any] | None:
         operation["operationId"] = "sparqlGet"
         operation["parameters"] = [
             _query_parameter("query", "The SPARQL query.", {"type": "string"}),
-            _query_parameter("default-graph-uri", "Default graph IRIs.", {"type": "string"}),
-            _query_parameter("named-graph-uri", "Named graph IRIs.", {"type": "string"}),
+            _query_parameter(
+                "default-graph-uri", "Default graph IRIs.", {"type": "string", "format": "iri"}
+            ),
+            _query_parameter(
+                "named-graph-uri", "Named graph IRIs.", {"type": "string", "format": "iri"}
+            ),
             _query_parameter(
                 "inference",
-                "false: asserted triples only.",
-                {"type": "string", "enum": ["true", "false"]},
+                "false: asserted triples only (also yes/no, on/off, 1/0).",
+                {"type": "string", "pattern": BOOLEAN_PATTERN},
             ),
         ]
         return operation
@@ -487,7 +491,10 @@ def _export_content() -> dict[str, Any]:
     types = sorted(
         {spec.media_type for spec in EXPORT_FORMATS}, key=lambda t: not t.startswith("text/")
     )
-    return {media_type: {"schema": {"type": "string"}} for media_type in types}
+    return {
+        media_type: {"schema": {"type": "object"} if "json" in media_type else {"type": "string"}}
+        for media_type in types
+    }
 
 
 ROUTES: dict[str, Any] = {

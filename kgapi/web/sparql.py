@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 from rdflib import Dataset
 from werkzeug.datastructures import MultiDict
@@ -131,6 +132,13 @@ def read_protocol_request() -> ProtocolRequest:
         raise ProtocolError(400, f"Bad Request: inference: {error}, not {given!r}") from error
     default_graphs = tuple(parameters.getlist("default-graph-uri"))
     named_graphs = tuple(parameters.getlist("named-graph-uri"))
+    for iri in (*default_graphs, *named_graphs):
+        try:
+            ox.NamedNode(iri)
+        except ValueError as error:
+            raise ProtocolError(
+                400, f"Bad Request: graph name {iri!r} is not an absolute IRI"
+            ) from error
     return ProtocolRequest(
         query=queries[0] if queries else None,
         default_graphs=default_graphs or None,
