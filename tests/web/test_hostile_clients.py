@@ -218,3 +218,50 @@ def test_svg_export_carries_a_policy_that_runs_no_script(live_server: LiveServer
     policy = headers["content-security-policy"]
     assert "default-src 'none'" in policy and "script-src" not in policy
     assert headers["content-disposition"].startswith("inline")
+
+
+# --- finding 10: the documented contract, against the server as it runs ----------------------
+
+
+@pytest.mark.parametrize("mode", ["positive", "negative"])
+def test_fuzzing_the_live_server_finds_no_break_of_the_contract(
+    live_server: LiveServer, mode: str
+) -> None:
+    import schemathesis
+    from hypothesis import HealthCheck, Phase, given, settings
+    from schemathesis import checks
+
+    schema = schemathesis.openapi.from_url(f"{live_server.url}/openapi.json")
+    operations = [
+        result.ok()
+        for result in schema.get_all_operations()
+        if not result.ok().path.endswith("-violation")  # seconds each; tested on their own
+    ]
+    assert len(operations) >= 30
+    checks_here = [
+        checks.not_a_server_error,
+        checks.status_code_conformance,
+        checks.content_type_conformance,
+        checks.response_schema_conformance,
+    ]
+    if mode == "negative":
+        checks_here.append(checks.negative_data_rejection)
+    for operation in operations:
+        raw = operation.definition.raw
+        if mode == "negative" and not raw.get("parameters") and "requestBody" not in raw:
+            continue
+
+        @settings(
+            max_examples=5,
+            derandomize=True,
+            deadline=None,
+            database=None,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(case=operation.as_strategy(generation_mode=schemathesis.GenerationMode(mode)))
+        def check(case: object) -> None:
+            response = case.call(base_url=live_server.url, timeout=60)  # type: ignore[attr-defined]
+            case.validate_response(response, checks=checks_here)  # type: ignore[attr-defined]
+
+        check()
