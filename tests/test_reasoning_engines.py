@@ -42,7 +42,7 @@ def test_rules_reasoner_builds_the_bundled_graph_and_warm_start_skips_reasoning(
     )
     cold = build_knowledge_graph(rules)
     assert not cold.cache_hit and cold.reasoner == "rules"
-    assert cold.version == knowledge.version and cold.closure_seconds < 5
+    assert cold.version == knowledge.version  # speed is measured in bench/, not asserted here
     assert set(cold.inferred) == set(knowledge.inferred)
     monkeypatch.setattr(reasoning, "compute_closure", refuse_to_reason)
     monkeypatch.setattr(reasoning, "derive", refuse_to_reason)

@@ -8,18 +8,13 @@ import pytest
 from flask import Flask
 from rdflib import Literal, URIRef
 
-from kgapi.knowledge import KnowledgeGraph, build_knowledge_graph
+from kgapi.knowledge import KnowledgeGraph
 from kgapi.query_evaluation import QueryJob, TooManyResults, evaluate
 from kgapi.query_store import QueryStore, build_query_store
 from kgapi.settings import Settings
 from kgapi.web import create_app
 
 JSON = "application/sparql-results+json"
-
-
-@pytest.fixture(scope="module")
-def knowledge(settings: Settings) -> KnowledgeGraph:
-    return build_knowledge_graph(settings)
 
 
 @pytest.fixture(scope="module")

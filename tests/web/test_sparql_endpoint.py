@@ -234,12 +234,16 @@ def test_runaway_query_is_stopped_while_others_are_answered(live_server: LiveSer
     outcome: dict[str, tuple[int, dict[str, str], bytes]] = {}
     runaway = threading.Thread(target=lambda: outcome.update(runaway=get(live_server, RUNAWAY)))
     runaway.start()
-    # Find the process computing the runaway query: a descendant of the server that is running.
-    computing: set[int] = set()
-    deadline = time.monotonic() + QUERY_TIMEOUT_SECONDS
-    while not computing and time.monotonic() < deadline:
-        computing = {p for p in _descendants(live_server.process.pid) if _state(p) == "R"}
+    # Find the process computing the runaway query: the descendant of the server seen running
+    # in nearly every one of 20 looks over 0.4 s (others run only now and then).
+    time.sleep(0.3)
+    running: dict[int, int] = {}
+    for _ in range(20):
+        for pid in _descendants(live_server.process.pid):
+            if _state(pid) == "R":
+                running[pid] = running.get(pid, 0) + 1
         time.sleep(0.02)
+    computing = {pid for pid, seen in running.items() if seen >= 16}
     # Answered by the other worker while the runaway query runs.
     status, _, body = get(live_server, "ASK { ?s ?p ?o }")
     runaway.join(timeout=QUERY_TIMEOUT_SECONDS * 20)
@@ -248,12 +252,13 @@ def test_runaway_query_is_stopped_while_others_are_answered(live_server: LiveSer
     status, headers, message = outcome["runaway"]
     assert status == 503 and headers["content-type"].startswith("text/plain")
     assert b"query_timeout" in message
-    # The process that was computing is gone (killed and replaced), nothing is left running.
+    # The app process that was computing is gone (killed, and another started in its place).
+    # Only it is checked: any other process of the server may be running for other requests.
     assert computing, "no process of the server was seen computing the runaway query"
-    time.sleep(0.2)
-    after = _descendants(live_server.process.pid)
-    assert [p for p in after if _state(p) == "R"] == []
-    assert not computing & after or all(_state(p) != "R" for p in computing & after)
+    deadline = time.monotonic() + 5
+    while computing & _descendants(live_server.process.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not computing & _descendants(live_server.process.pid)
     _, _, metrics = live_server.request("GET", "/metrics")
     assert b"kgapi_sparql_query_timeouts_total 1.0" in metrics
 
