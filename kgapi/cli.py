@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import fields
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib.term import Node
 
@@ -14,6 +15,9 @@ from kgapi import __version__
 from kgapi.loading import OntologyLoadError
 from kgapi.names import NameIndex, NameResolutionError
 from kgapi.settings import REASONERS, Settings, SettingsError, describe
+
+if TYPE_CHECKING:
+    from kgapi.knowledge import KnowledgeGraph
 
 Command = Callable[[argparse.Namespace, Settings], int]
 COMMANDS: dict[str, Command] = {}
@@ -40,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--base-iri", help="IRI base the graph is served under")
     parser.add_argument("--cache-dir", type=Path, help="where the reasoned closure is cached")
     parser.add_argument(
-        "--reasoner", choices=REASONERS, help="OWL 2 RL engine for the closure (default owlrl)"
+        "--reasoner", choices=REASONERS, help="OWL 2 RL engine for the closure (default rules)"
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -104,6 +108,12 @@ def _add_reasoning_commands(sub: argparse._SubParsersAction[argparse.ArgumentPar
     )
     reason.add_argument("--check", action="store_true", help="exit 1 if the graph is inconsistent")
     reason.add_argument(
+        "--verify",
+        action="store_true",
+        help="recompute the closure with the other engine (owlrl, the reference) and exit 1 on "
+        "any difference",
+    )
+    reason.add_argument(
         "--include-trivia", action="store_true", help="with --output: keep the trivial inferences"
     )
     reason.add_argument("--output", type=Path, help="write the inferred triples to this file")
@@ -138,7 +148,29 @@ def reason(args: argparse.Namespace, settings: Settings) -> int:
             args.output, format="nt" if args.format == "nt" else "turtle", encoding="utf-8"
         )
         print(f"wrote {len(inferred)} inferred triples to {args.output}")
-    return 1 if args.check and not kg.consistency.consistent else 0
+    failed = args.check and not kg.consistency.consistent
+    if args.verify:
+        failed = not _verify(kg) or failed
+    return 1 if failed else 0
+
+
+def _verify(kg: KnowledgeGraph) -> bool:
+    """Recompute the served closure with the other engine; print and judge the difference."""
+    from kgapi.reasoning import ENGINES, materialize
+
+    other = next(engine for engine in ENGINES if engine != kg.reasoner)
+    reference = materialize(kg.asserted, engine=other)
+    served = set(kg.inferred)
+    missing, extra = set(reference) - served, served - set(reference)
+    print(f"verified against {other}: {len(reference)} inferred triples")
+    for label, triples in (("only in " + other, missing), ("only in " + kg.reasoner, extra)):
+        for triple in sorted(triples, key=str)[:20]:
+            print(f"  {label}: {' '.join(term.n3() for term in triple)}")
+        if len(triples) > 20:
+            print(f"  … and {len(triples) - 20} more {label}")
+    same = not missing and not extra
+    print("the closures are identical" if same else "the closures differ")
+    return same
 
 
 @command("explain")

@@ -111,3 +111,33 @@ def test_classify_reads_a_file_or_stdin(
     monkeypatch.setattr("sys.stdin", io.StringIO('{"label": "X", "nope": 1}'))
     assert main([*options, "classify", "-"]) == 2
     assert "unknown property" in capsys.readouterr().err
+
+
+def test_verify_recomputes_with_the_reference_engine(
+    options: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([*options, "reason", "--verify"]) == 0
+    out = capsys.readouterr().out
+    assert "(rules)" in out and "verified against owlrl" in out
+    assert "the closures are identical" in out
+
+
+def test_verify_reports_a_difference_and_fails(
+    options: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rdflib import URIRef
+
+    from kgapi import reasoning
+
+    real = reasoning.materialize
+
+    def reference_with_one_more(*args: object, **kwargs: object) -> Graph:
+        graph = real(*args, **kwargs)  # type: ignore[arg-type]
+        graph.add((URIRef("urn:x:a"), URIRef("urn:x:p"), URIRef("urn:x:b")))
+        return graph
+
+    monkeypatch.setattr(reasoning, "materialize", reference_with_one_more)
+    assert main([*options, "reason", "--verify"]) == 1
+    out = capsys.readouterr().out
+    assert "only in owlrl: <urn:x:a> <urn:x:p> <urn:x:b>" in out
+    assert "the closures differ" in out

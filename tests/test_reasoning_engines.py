@@ -26,10 +26,11 @@ def refuse_to_reason(*args: object, **kwargs: object) -> reasoning.Closure:
 def test_both_engines_serve_the_identical_closure_of_the_bundled_ontology(
     knowledge: KnowledgeGraph,
 ) -> None:
-    assert knowledge.reasoner == "owlrl" and knowledge.inferred_count > 1000
-    closure = reasoning.compute_closure(knowledge.asserted, engine="rules")
+    # The served engine (rules, the default) against the reference (owlrl): the tests' oracle.
+    assert knowledge.reasoner == "rules" and knowledge.inferred_count > 1000
+    closure = reasoning.compute_closure(knowledge.asserted, engine="owlrl")
     assert set(closure.inferred) == set(knowledge.inferred)
-    assert closure.reasoner_messages == ()
+    assert closure.reasoner_messages == ()  # owlrl found no error either
     report = check_consistency(closure.complete, names=knowledge.asserted)
     assert report == knowledge.consistency
 

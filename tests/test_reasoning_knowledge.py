@@ -130,8 +130,8 @@ def test_each_engine_has_its_own_cache(settings: Settings) -> None:
 
 
 def test_reasoner_setting_is_read_from_the_environment() -> None:
-    assert Settings.from_sources(environ={}).reasoner == "owlrl"
-    assert Settings.from_sources(environ={"KGAPI_REASONER": "rules"}).reasoner == "rules"
+    assert Settings.from_sources(environ={}).reasoner == "rules"
+    assert Settings.from_sources(environ={"KGAPI_REASONER": "owlrl"}).reasoner == "owlrl"
     with pytest.raises(SettingsError, match="reasoner must be one of owlrl, rules"):
         Settings.from_sources(environ={"KGAPI_REASONER": "pellet"})
 
