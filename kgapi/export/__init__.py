@@ -18,7 +18,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
-from kgapi.export.conversion import KINDS, LANGUAGES, to_networkx
+from kgapi.export.conversion import to_networkx
+from kgapi.export.descriptions import KINDS, LANGUAGES
 from kgapi.export.formats import EXPORT_FORMATS, FORMAT_NAMES, ExportFormat, export_format
 from kgapi.export.selection import (
     MAX_DEPTH,

@@ -36,7 +36,7 @@ from kgapi.settings import CANONICAL_BASE_IRI
 from kgapi.sparql_text import read_query_text
 
 if TYPE_CHECKING:
-    from kgapi.export.conversion import Descriptions
+    from kgapi.export.descriptions import Descriptions
     from kgapi.knowledge import KnowledgeGraph
 
 Triple = tuple[Node, Node, Node]
@@ -137,7 +137,7 @@ class ExportSource:
     @cached_property
     def descriptions(self) -> Descriptions:
         """Labels, kinds and axes of the source's nodes for graph exports, read on first use."""
-        from kgapi.export.conversion import Descriptions  # here: conversion imports this module
+        from kgapi.export.descriptions import Descriptions  # here: it names this module's types
 
         return Descriptions(self)
 
