@@ -9,17 +9,11 @@ import pytest
 import schemathesis
 from flask import Flask
 from flask.testing import FlaskClient
-from hypothesis import HealthCheck, Phase, given, settings
+from fuzzing import CONTRACT_CHECKS, fuzz, operations, takes_input
 from openapi_spec_validator import validate
 from schemathesis import checks
 
 FUZZ_EXAMPLES = 10
-FUZZ_CHECKS = [
-    checks.not_a_server_error,
-    checks.status_code_conformance,
-    checks.content_type_conformance,
-    checks.response_schema_conformance,
-]
 
 
 @pytest.fixture(scope="module")
@@ -92,58 +86,24 @@ def test_docs_page_uses_only_local_assets(client: FlaskClient) -> None:
 SEMANTIC_INPUT = ("/sparql", "/export", "/api/classify", "/api/explain", "/api/compare")
 
 
-def _operations(app: Flask) -> list[Any]:
-    schema = schemathesis.openapi.from_wsgi("/openapi.json", app)
-    return [
-        result.ok()
-        for result in schema.get_all_operations()
-        # the quality gates scan the whole graph (seconds each); they are run in their own tests
-        if not result.ok().path.endswith("-violation")
-    ]
-
-
 @pytest.mark.parametrize("mode", ["positive", "negative"])
 def test_fuzzing_every_operation_finds_no_break_of_the_contract(app: Flask, mode: str) -> None:
     """No 5xx, no undocumented status or type, answers as described; in negative mode every
     schema-violating request is refused, in positive mode every schema-valid one accepted."""
-    operations = _operations(app)
-    assert len(operations) >= 30
+    found = operations(schemathesis.openapi.from_wsgi("/openapi.json", app))
+    assert len(found) >= 30
     tried = 0
-    for operation in operations:
-        if (
-            mode == "negative"
-            and not operation.definition.raw.get("parameters")
-            and ("requestBody" not in operation.definition.raw)
-        ):
+    for operation in found:
+        if mode == "negative" and not takes_input(operation):
             continue  # nothing to get wrong
         extra = []
         if mode == "negative":
             extra.append(checks.negative_data_rejection)
         elif operation.path not in SEMANTIC_INPUT:
             extra.append(checks.positive_data_acceptance)
-        _fuzz(operation, mode, [*FUZZ_CHECKS, *extra])
+        fuzz(operation, mode=mode, checks_here=[*CONTRACT_CHECKS, *extra], examples=FUZZ_EXAMPLES)
         tried += 1
     assert tried >= 25
-
-
-def _fuzz(operation: Any, mode: str, checks_here: list[Any]) -> None:
-    """Draw FUZZ_EXAMPLES requests for `operation` and hold each answer to `checks_here`."""
-
-    @settings(
-        max_examples=FUZZ_EXAMPLES,
-        derandomize=True,
-        deadline=None,
-        database=None,
-        phases=[Phase.explicit, Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(case=operation.as_strategy(generation_mode=schemathesis.GenerationMode(mode)))
-    def check(case: Any) -> None:
-        # gzip is the transport's business; the WSGI client would not undo it
-        response = case.call(headers={"Accept-Encoding": "identity"})
-        case.validate_response(response, checks=checks_here)
-
-    check()
 
 
 @pytest.mark.parametrize("format_name", ["json", "turtle", "jsonld", "ntriples", "rdfxml"])
@@ -154,4 +114,4 @@ def test_each_entity_format_conforms_to_its_described_schema(app: Flask, format_
     case = operation.Case(path_parameters={"id": "kvm"}, query={"format": format_name})
     response = case.call(headers={"Accept-Encoding": "identity"})
     assert response.status_code == 200
-    case.validate_response(response, checks=FUZZ_CHECKS)
+    case.validate_response(response, checks=CONTRACT_CHECKS)

@@ -90,19 +90,26 @@ def die_with_parent(parent: int) -> None:
         os._exit(0)
 
 
-def start_keeper(
-    app: WsgiApp, listener: socket.socket, *, workers: int, memory_limit_mb: int
-) -> int:
-    """Fork the keeper of `workers` app processes accepting on `listener`; its pid."""
+def fork_child(run: Callable[[], object]) -> int:
+    """Fork a process that runs `run` and exits, dying with this one; its pid (in the parent)."""
     parent = os.getpid()
     pid = os.fork()
     if pid:
         return pid
     try:
         die_with_parent(parent)
-        _keep(app, listener, workers=workers, memory_limit_mb=memory_limit_mb)
+        run()
     finally:
         os._exit(0)
+
+
+def start_keeper(
+    app: WsgiApp, listener: socket.socket, *, workers: int, memory_limit_mb: int
+) -> int:
+    """Fork the keeper of `workers` app processes accepting on `listener`; its pid."""
+    return fork_child(
+        lambda: _keep(app, listener, workers=workers, memory_limit_mb=memory_limit_mb)
+    )
 
 
 def _keep(app: WsgiApp, listener: socket.socket, *, workers: int, memory_limit_mb: int) -> None:
@@ -134,19 +141,14 @@ def _forget_metrics(pid: int) -> None:
 
 
 def _fork_app_process(app: WsgiApp, listener: socket.socket, memory_limit_mb: int) -> int:
-    keeper = os.getpid()
-    pid = os.fork()
-    if pid:
-        return pid
-    try:
-        die_with_parent(keeper)
+    def run() -> None:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         if memory_limit_mb > 0:
             limit = memory_limit_mb << 20
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         serve_requests(app, listener)
-    finally:
-        os._exit(0)
+
+    return fork_child(run)
 
 
 def serve_requests(app: WsgiApp, listener: socket.socket) -> None:

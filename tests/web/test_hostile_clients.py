@@ -228,40 +228,19 @@ def test_fuzzing_the_live_server_finds_no_break_of_the_contract(
     live_server: LiveServer, mode: str
 ) -> None:
     import schemathesis
-    from hypothesis import HealthCheck, Phase, given, settings
+    from fuzzing import CONTRACT_CHECKS, fuzz, operations, takes_input
     from schemathesis import checks
 
-    schema = schemathesis.openapi.from_url(f"{live_server.url}/openapi.json")
-    operations = [
-        result.ok()
-        for result in schema.get_all_operations()
-        if not result.ok().path.endswith("-violation")  # seconds each; tested on their own
-    ]
-    assert len(operations) >= 30
-    checks_here = [
-        checks.not_a_server_error,
-        checks.status_code_conformance,
-        checks.content_type_conformance,
-        checks.response_schema_conformance,
-    ]
-    if mode == "negative":
-        checks_here.append(checks.negative_data_rejection)
-    for operation in operations:
-        raw = operation.definition.raw
-        if mode == "negative" and not raw.get("parameters") and "requestBody" not in raw:
+    found = operations(schemathesis.openapi.from_url(f"{live_server.url}/openapi.json"))
+    assert len(found) >= 30
+    extra = [checks.negative_data_rejection] if mode == "negative" else []
+    for operation in found:
+        if mode == "negative" and not takes_input(operation):
             continue
-
-        @settings(
-            max_examples=5,
-            derandomize=True,
-            deadline=None,
-            database=None,
-            phases=[Phase.explicit, Phase.generate],
-            suppress_health_check=list(HealthCheck),
+        fuzz(
+            operation,
+            mode=mode,
+            checks_here=[*CONTRACT_CHECKS, *extra],
+            examples=5,
+            base_url=live_server.url,
         )
-        @given(case=operation.as_strategy(generation_mode=schemathesis.GenerationMode(mode)))
-        def check(case: object) -> None:
-            response = case.call(base_url=live_server.url, timeout=60)  # type: ignore[attr-defined]
-            case.validate_response(response, checks=checks_here)  # type: ignore[attr-defined]
-
-        check()
