@@ -83,17 +83,18 @@ class Classification:
 
 
 def classify(kg: KnowledgeGraph, description: str | Mapping[str, Any]) -> Classification:
-    """Reason over kg's asserted graph plus `description` and report the new individual.
+    """Reason over kg's knowledge of the world plus `description` and report the new individual.
 
     Raises DescriptionError for unparseable Turtle or JSON, unknown keys or names, values of the
     wrong type, or a description that does not name exactly one new individual.
     """
     individual, described = parse_description(kg, description)
-    derivations = derive({*kg.asserted, *described})
+    base = {*kg.about_the_world(), *described}
+    derivations = derive(base)
     names = Graph()
     for prefix, namespace in kg.asserted.namespaces():
         names.bind(prefix, namespace, override=True)
-    for triple in {*kg.asserted, *described}:
+    for triple in base:
         names.add(triple)
 
     def files_of(triple: Triple) -> tuple[str, ...]:

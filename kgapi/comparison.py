@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from rdflib import RDF, SKOS, URIRef
+from rdflib import DCTERMS, RDF, SKOS, URIRef
 from rdflib import Literal as RDFLiteral
 from rdflib.term import Node
 
@@ -46,6 +46,9 @@ WORDS: dict[str, dict[str, str]] = {
         "Comparison": "对比",
         "true": "是",
         "false": "否",
+        "unknown": "未知",
+        "under every position": "在各方观点下均成立",
+        "all licences proprietary": "所有许可证均为专有",
         # the status of a contested claim's position (virt:positionStatus)
         "supported": "有来源支持",
         "guess": "推测",
@@ -68,7 +71,8 @@ class Attribute:
     """A row of the comparison: its name, its English and Chinese headings and how to read it.
 
     `how` is "values" (the `prop` values), "texts" (literal values in the preferred language),
-    "incoming" (subjects having the entity as `prop` value), "open-source" or "examples".
+    "incoming" (subjects having the entity as `prop` value), "open-source", "examples" or
+    "capability" (the rows made from the comparison tables' capability statements).
     """
 
     name: str
@@ -109,8 +113,13 @@ PRODUCT_ATTRIBUTES: tuple[Attribute, ...] = (
     Attribute("host_platforms", "host platforms", "宿主平台", "values", "hostPlatform"),
     Attribute("guest_support", "guest support", "支持的客户机", "values", "guestSupport"),
     Attribute("cpu_architectures", "CPU architectures", "CPU 架构", "values", "cpuArchitecture"),
-    Attribute("based_on", "based on", "基于", "values", "basedOn"),
-    Attribute("basis_of", "basis of", "被以下产品所基于", "incoming", "basedOn"),
+    Attribute("builds_on", "builds on", "构建于", "values", "buildsOn"),
+    Attribute("built_upon_by", "built upon by", "构建于其上的产品", "incoming", "buildsOn"),
+    Attribute(
+        "uses_hypervisor", "hypervisor used", "使用的 Hypervisor", "values", "usesHypervisor"
+    ),
+    Attribute("components", "components", "组成部分", "values", "hasComponent"),
+    Attribute("device_model", "device model", "设备模型", "values", "usesDeviceModel"),
     Attribute("used_by", "used by", "使用者", "values", "usedBy"),
 )
 
@@ -150,7 +159,13 @@ CONCEPT_ATTRIBUTES: tuple[Attribute, ...] = (
 
 @dataclass(frozen=True)
 class CellValue:
-    """One value in a cell; `status` is "asserted", "inferred" or "not-inferred" (open source)."""
+    """One value in a cell, and how the graph knows it.
+
+    `status` is "asserted" or "inferred"; for the open-source row also "under every position"
+    (true whichever position of a contested licence is right), "all licences proprietary" (false,
+    and why) or "unknown" (nothing is known: the open world never reads absence as false).
+    A capability cell's value carries the source's qualifier and the edition in `term`.
+    """
 
     term: dict[str, Any]
     status: str
@@ -193,11 +208,7 @@ class Cell:
 
     def text(self, lang: str = "en") -> str:
         """The cell in words: values (inferred ones marked), then the contested positions."""
-        parts = [
-            _label(value.term, lang)
-            + (f" ({word(lang, 'inferred')})" if value.status == "inferred" else "")
-            for value in self.values
-        ]
+        parts = [_value_text(value, lang) for value in self.values]
         words = "; ".join(parts)
         for claim in self.contested:
             positions = " | ".join(
@@ -211,11 +222,25 @@ class Cell:
 
 
 def _label(term: dict[str, Any], lang: str) -> str:
-    """A value's label; a boolean's in the table's language."""
+    """A value's label; a boolean's (or an unknown's) in the table's language."""
+    if "value" in term and term["value"] is None:
+        return word(lang, "unknown")
     value = term.get("value")
     if isinstance(value, bool):
         return word(lang, "true" if value else "false")
     return str(term.get("label", ""))
+
+
+def _value_text(value: CellValue, lang: str) -> str:
+    """A value in words: the edition it is about, the label, the qualifier, how it is known."""
+    text = _label(value.term, lang)
+    if value.term.get("qualifier"):
+        text += f" ({value.term['qualifier']})"
+    if value.term.get("edition"):
+        text = f"{value.term['edition']}: {text}"
+    if value.status in ("inferred", "under every position", "all licences proprietary"):
+        text += f" ({word(lang, value.status)})"
+    return text
 
 
 @dataclass(frozen=True)
@@ -310,6 +335,8 @@ def compare(reader: FactReader, terms: Sequence[URIRef]) -> Comparison:
         Row(attribute, tuple(_cell(reader, term, attribute) for term in terms))
         for attribute in attributes
     )
+    if not concepts:
+        rows += _capability_rows(reader, terms)
     return Comparison(entities, "concepts" if concepts else "products", reader.lang, rows)
 
 
@@ -326,15 +353,7 @@ def _cell(reader: FactReader, term: URIRef, attribute: Attribute) -> Cell:
             _value(reader, value, (value.term, prop, term)) for value in reader.subjects(prop, term)
         ]
     elif attribute.how == "open-source":
-        status = reader.status_of((term, RDF.type, virt.OpenSourceSoftware))
-        triple = (term, RDF.type, virt.OpenSourceSoftware)
-        values = [
-            CellValue(
-                reader.term(RDFLiteral(status is not None)),
-                status or "not-inferred",
-                _n3(triple) if status == "inferred" else None,
-            )
-        ]
+        values = [_open_source(reader, term)]
     elif attribute.how == "examples":
         values = _examples(reader, term)
     else:
@@ -345,6 +364,80 @@ def _cell(reader: FactReader, term: URIRef, attribute: Attribute) -> Cell:
     contested = tuple(reader.claims(term, prop=prop)) if prop is not None else ()
     sources = _sources(reader, term, values) if values or contested else ()
     return Cell(tuple(values), sources, contested)
+
+
+def _open_source(reader: FactReader, term: URIRef) -> CellValue:
+    """Open source: true when derived, or when every position of a contested licence makes it so;
+    false when every licence the product has is proprietary; otherwise unknown."""
+    virt = reader.virt
+    triple = (term, RDF.type, virt.OpenSourceSoftware)
+    status = reader.status_of(triple)
+    if status is not None:
+        return CellValue(
+            reader.term(RDFLiteral(True)), status, _n3(triple) if status == "inferred" else None
+        )
+    for claim in reader.claims(term, prop=virt.license):
+        claimed = [URIRef(p.value["iri"]) for p in claim.positions if "iri" in p.value]
+        if len(claimed) == len(claim.positions) > 0 and all(
+            reader.has_type(licence, virt.OpenSourceLicence) for licence in claimed
+        ):
+            return CellValue(reader.term(RDFLiteral(True)), "under every position")
+    licences = reader.values(term, virt.license)
+    if licences and all(reader.has_type(v.term, virt.ProprietaryLicence) for v in licences):
+        return CellValue(reader.term(RDFLiteral(False)), "all licences proprietary")
+    return CellValue({"value": None, "label": "unknown"}, "unknown")
+
+
+def _capability_rows(reader: FactReader, terms: Sequence[URIRef]) -> tuple[Row, ...]:
+    """One row per capability any of the products has a current statement about.
+
+    Each value is the statement's value (yes, no, partial, unknown, not applicable) with its
+    qualifier and edition; the cell's sources are the snapshots the statements were read from.
+    """
+    virt = reader.virt
+    by_capability: dict[URIRef, dict[URIRef, list[Node]]] = {}
+    for term in terms:
+        for statement in reader.subjects(virt.capabilityOf, term):
+            node = statement.term
+            if not reader.asserted.value(node, virt.isCurrent, any=True):
+                continue
+            capability = reader.asserted.value(node, virt.capability, any=True)
+            if isinstance(capability, URIRef):
+                by_capability.setdefault(capability, {}).setdefault(term, []).append(node)
+    rows = []
+    for capability in sorted(by_capability, key=lambda c: reader.label(c, "en") or str(c)):
+        local = str(capability).rsplit("/", 1)[-1]
+        attribute = Attribute(
+            local if local.startswith("capability-") else f"capability-{local}",
+            reader.label(capability, "en") or local,
+            reader.label(capability, "zh") or local,
+            "capability",
+        )
+        cells = tuple(
+            _capability_cell(reader, by_capability[capability].get(term, [])) for term in terms
+        )
+        rows.append(Row(attribute, cells))
+    return tuple(rows)
+
+
+def _capability_cell(reader: FactReader, statements: list[Node]) -> Cell:
+    virt = reader.virt
+    values, sources = [], []
+    for node in sorted(statements, key=lambda n: str(reader.asserted.value(n, virt.edition) or "")):
+        value = reader.asserted.value(node, virt.capabilityValue, any=True)
+        if value is None:
+            continue
+        term = reader.term(value)
+        for key, prop in (("qualifier", virt.qualifier), ("edition", virt.edition)):
+            text = reader.asserted.value(node, prop, any=True)
+            if text is not None:
+                term[key] = str(text)
+        values.append(CellValue(term, "asserted"))
+        for snapshot in reader.asserted.objects(node, DCTERMS.source):
+            source = reader.source(snapshot)
+            if source not in sources:
+                sources.append(source)
+    return Cell(tuple(values), tuple(sources), ())
 
 
 def _value(reader: FactReader, value: Value, triple: tuple[Node, Node, Node]) -> CellValue:

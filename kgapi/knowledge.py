@@ -16,18 +16,21 @@ import logging
 import os
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import version as package_version
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import rdflib
-from rdflib import Dataset, Graph, URIRef
+from rdflib import RDF, Dataset, Graph, URIRef
 from rdflib.exceptions import ParserError
+from rdflib.term import Node
 
 from kgapi import __version__, reasoning
 from kgapi.consistency import ConsistencyReport, check_consistency
 from kgapi.loading import LoadedOntology, load_ontology
+from kgapi.namespaces import ontology_namespace
 from kgapi.rules import Derivations, Triple, derive
 from kgapi.settings import Settings
 
@@ -37,21 +40,24 @@ CACHE_FORMAT = "kgapi-closure/1"
 _HEADER_PREFIX = "# kgapi-closure "
 
 
-class _Once:
-    """Computes the explainer's derivations on first use, once, even under threads."""
+T = TypeVar("T")
+
+
+class _Once(Generic[T]):
+    """Computes a value on first use, once, even under threads."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._value: Derivations | None = None
+        self._value: T | None = None
 
-    def get(self, asserted: Graph) -> Derivations:
+    def get(self, compute: Callable[[], T]) -> T:
         with self._lock:
             if self._value is None:
-                self._value = derive(asserted)
+                self._value = compute()
             return self._value
 
-    def seed(self, value: Derivations) -> None:
-        """Reuse derivations already computed (the rules engine's, on a cold build)."""
+    def seed(self, value: T) -> None:
+        """Reuse a value already computed (the rules engine's derivations, on a cold build)."""
         with self._lock:
             self._value = value
 
@@ -73,7 +79,10 @@ class KnowledgeGraph:
     cache_hit: bool
     reasoner_messages: tuple[str, ...] = ()
     reasoner: str = "owlrl"
-    _derivations: _Once = field(default_factory=_Once, repr=False, compare=False)
+    _derivations: _Once[Derivations] = field(default_factory=_Once, repr=False, compare=False)
+    _about_the_world: _Once[frozenset[Triple]] = field(
+        default_factory=_Once, repr=False, compare=False
+    )
 
     @property
     def version(self) -> str:
@@ -104,7 +113,35 @@ class KnowledgeGraph:
 
         Already there when the rules engine built the closure on this start.
         """
-        return self._derivations.get(self.asserted)
+        return self._derivations.get(lambda: derive(self.asserted))
+
+    def about_the_world(self) -> frozenset[Triple]:
+        """The asserted triples without the statement records of sources.
+
+        Capability statements and sourced statements say what a source says; no rule draws a
+        conclusion about a new individual from them, yet they are two thirds of the graph. Reasoning
+        about a described product (classification) starts from this.
+        """
+
+        def compute() -> frozenset[Triple]:
+            records = statement_records(self.asserted, self.ontology.base_iri)
+            return frozenset(triple for triple in self.asserted if triple[0] not in records)
+
+        return self._about_the_world.get(compute)
+
+
+def statement_records(graph: Graph, base_iri: str) -> frozenset[Node]:
+    """The nodes that record what a source says: capability statements and sourced statements.
+
+    They are provenance, not things of the domain: reasoning about a new individual and the
+    drawing scopes of the exports leave them out.
+    """
+    virt = ontology_namespace(base_iri)
+    return frozenset(
+        record
+        for cls in (virt.SourcedStatement, virt.CapabilityStatement)
+        for record in graph.subjects(RDF.type, cls)
+    )
 
 
 def build_knowledge_graph(settings: Settings, *, use_cache: bool = True) -> KnowledgeGraph:

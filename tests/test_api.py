@@ -86,8 +86,8 @@ def test_explain_a_literal_object(client: FlaskClient) -> None:
     data = client.get(
         "/api/explain",
         query_string={
-            "s": "xen",
-            "p": "virt:requiresModifiedGuestKernel",
+            "s": "docker",
+            "p": "virt:sharesHostKernel",
             "o": '"true"^^<http://www.w3.org/2001/XMLSchema#boolean>',
         },
     ).get_json()
@@ -327,9 +327,9 @@ def test_chinese_comparison_has_no_english_words_around_the_values(
 
 
 def test_explain_as_text_and_with_a_bare_value_of_the_range(client: FlaskClient) -> None:
-    response = client.get("/api/explain?s=xen&p=virt:requiresModifiedGuestKernel&o=true")
+    response = client.get("/api/explain?s=docker&p=virt:sharesHostKernel&o=true")
     assert response.status_code == 200 and response.get_json()["holds"] is True
-    bad = client.get("/api/explain?s=xen&p=virt:requiresModifiedGuestKernel&o=maybe")
+    bad = client.get("/api/explain?s=docker&p=virt:sharesHostKernel&o=maybe")
     assert bad.status_code == 400 and "xsd:boolean" in bad.get_json()["detail"]
     text = client.get("/api/explain?s=xenserver&p=a&o=virt:Type1Hypervisor&format=text")
     assert text.mimetype == "text/plain"

@@ -63,7 +63,11 @@ def test_products_are_compared_on_product_attributes(products: Comparison) -> No
         "host_platforms",
         "guest_support",
         "cpu_architectures",
-        "based_on",
+        "builds_on",
+        "built_upon_by",
+        "uses_hypervisor",
+        "components",
+        "device_model",
         "used_by",
     ):
         assert expected in names
@@ -83,7 +87,51 @@ def test_open_source_is_inferred_from_the_licence(products: Comparison) -> None:
     cells = row(products, "open_source")["cells"]
     assert cells[str(VR.kvm)]["values"][0]["value"] is True
     assert cells[str(VR.kvm)]["status"] == "inferred"
-    assert cells[str(VR["vmware-esxi"])]["values"][0]["value"] is False
+    esxi = cells[str(VR["vmware-esxi"])]
+    assert esxi["values"][0]["value"] is False  # and says why: not "not derived"
+    assert esxi["status"] == "all licences proprietary"
+
+
+def test_open_source_is_unknown_where_nothing_is_known(reader: FactReader) -> None:
+    """The open world: no licence known is "unknown", never "false"."""
+    cells = row(compare(reader, [VR.chroot, VR.docker]), "open_source")["cells"]
+    chroot = cells[str(VR.chroot)]
+    assert chroot["status"] == "unknown" and chroot["values"][0]["value"] is None
+
+
+def test_a_conclusion_under_every_position_of_a_contested_licence_is_drawn(
+    reader: FactReader,
+) -> None:
+    """LXC's licence is contested (LGPL-2.1-or-later or GPL-2.0-only): open source either way."""
+    comparison = compare(reader, [VR.docker, VR.podman, VR.lxc])
+    lxc = row(comparison, "open_source")["cells"][str(VR.lxc)]
+    assert lxc["values"][0]["value"] is True
+    assert lxc["status"] == "under every position"
+    assert "under every position" in to_text(comparison)
+
+
+def test_products_are_compared_cell_by_cell_on_capabilities(reader: FactReader) -> None:
+    comparison = compare(reader, [VR.docker, VR.podman])
+    data = comparison.to_dict()
+    names = [attribute["name"] for attribute in data["attributes"]]
+    assert "capability-checkpointing-and-live-migration" in names
+    checkpoint = row(comparison, "capability-checkpointing-and-live-migration")
+    docker = checkpoint["cells"][str(VR.docker)]
+    assert docker["values"][0]["label"] == "partial"
+    assert docker["values"][0]["qualifier"] == "only in experimental mode with CRIU"
+    assert [source["id"] for source in docker["sources"]] == ["S1 2026-07-02"]
+    assert checkpoint["agreement"] == "differs"
+    assert "capability-file-system-isolation" in data["shared"]
+    chinese = compare(reader.with_language("zh"), [VR.docker, VR.podman])
+    assert "检查点与热迁移" in to_text(chinese)
+
+
+def test_structural_rows_show_what_a_product_builds_on(reader: FactReader) -> None:
+    comparison = compare(reader, [VR["kata-containers"], VR["proxmox-ve"]])
+    builds_on = row(comparison, "builds_on")["cells"]
+    kata = {value["iri"] for value in builds_on[str(VR["kata-containers"])]["values"]}
+    assert str(VR.kvm) in kata  # through Firecracker or Cloud Hypervisor
+    assert row(comparison, "uses_hypervisor")["cells"][str(VR["proxmox-ve"])]["values"]
 
 
 def test_contested_cells_show_every_position_with_sources(products: Comparison) -> None:

@@ -19,6 +19,7 @@ from rdflib.namespace import SKOS
 from rdflib.plugins.stores.memory import Memory
 from rdflib.term import Node
 
+from kgapi.knowledge import statement_records
 from kgapi.names import NameIndex, NameResolutionError
 from kgapi.namespaces import ontology_namespace, resource_namespace
 from kgapi.query_evaluation import (
@@ -121,6 +122,12 @@ class ExportSource:
         if self.knowledge is not None:
             return build_query_store(self.knowledge)
         return store_of_graphs(self.asserted, self.inferred, base_iri=self.base_iri)
+
+    @cached_property
+    def statement_records(self) -> frozenset[Node]:
+        """What sources say, as nodes (see kgapi.knowledge.statement_records): left out of the
+        drawing scopes, where every product would otherwise be a hub of its table cells."""
+        return statement_records(self.asserted, self.base_iri)
 
     @property
     def local_namespaces(self) -> tuple[str, str]:
@@ -443,11 +450,14 @@ def _neighbourhood(
     """
     reached: set[Node] = {focus}
     rim: set[Node] = {focus}
+    records = source.statement_records
     for _ in range(depth):
         following: set[Node] = set()
         for node in rim:
             for triple, only_inferred in _incident(source, node, inferred=inferred):
                 if isinstance(triple[2], Literal) or not admit(triple):
+                    continue
+                if triple[0] in records or triple[2] in records:
                     continue
                 selection.add(triple, only_inferred)
                 for end in (triple[0], triple[2]):

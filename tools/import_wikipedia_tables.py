@@ -1,0 +1,56 @@
+"""Import Wikipedia's virtualization comparison tables into `ontology/wikipedia.ttl`.
+
+    python tools/import_wikipedia_tables.py [--tables DIR] [--out FILE] [--check]
+
+How the import works is in `tools/wikipedia_import/__init__.py`. `--check` exits 1 when the
+checked-in output is not what the tables and curation files give (the tests run it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from wikipedia_import.reading import Curation, ImportError_, harvest
+from wikipedia_import.tables import DEFAULT_OUT, DEFAULT_TABLES, ONTOLOGY
+from wikipedia_import.writing import curated_graph, render
+
+
+def build(tables_dir: Path, out: Path, ontology_dir: Path = ONTOLOGY) -> str:
+    curation = Curation.read(ontology_dir / "import")
+    return render(harvest(tables_dir, curation), curated_graph(ontology_dir, out))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--tables",
+        type=Path,
+        default=Path(os.environ.get("KGAPI_WIKIPEDIA_TABLES", DEFAULT_TABLES)),
+    )
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument(
+        "--check", action="store_true", help="exit 1 if the output file is not what the tables give"
+    )
+    args = parser.parse_args(argv)
+    try:
+        text = build(args.tables, args.out)
+    except ImportError_ as error:
+        print(f"import stopped: {error}", file=sys.stderr)
+        return 2
+    if args.check:
+        if not args.out.exists() or args.out.read_text(encoding="utf-8") != text:
+            print(f"{args.out} is not what {args.tables} gives; re-run the import", file=sys.stderr)
+            return 1
+        return 0
+    args.out.write_text(text, encoding="utf-8")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
