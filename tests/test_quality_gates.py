@@ -23,6 +23,7 @@ BROKEN_BY = {
     "missing-definition-violation": ("missing-definition.ttl", VR["undefined-concept"]),
     "undefined-term-violation": ("undefined-term.ttl", VR.nobody),
     "orphan-class-violation": ("orphan-class.ttl", VIRT.Lonely),
+    "missing-translation-violation": ("missing-translation.ttl", VR.kvm),
 }
 
 
@@ -69,7 +70,7 @@ def test_bundled_ontology_conforms_to_its_shapes_and_queries(
     # The check found its input: shapes, the nodes they target, and all four queries.
     assert report.shapes_checked >= 8
     assert report.focus_nodes_checked >= 100
-    assert len(report.queries_checked) == 4
+    assert len(report.queries_checked) == 5
 
 
 @pytest.fixture
@@ -121,3 +122,40 @@ def test_cli_validate_names_file_and_line_of_a_syntax_error(
     err = capsys.readouterr().err
     assert "broken.ttl:5" in err
     assert "syntax error" in err
+
+
+# SHACL node shape -> the node its fixture (tests/data/quality/shapes/<shape>.ttl) builds to break it
+SHAPE_BROKEN_BY = {
+    "ProductShape": VR["nameless-hypervisor"],
+    "ComponentShape": VR["half-component"],
+    "AgentShape": VR["faceless-company"],
+    "ConceptShape": VR["vague-concept"],
+    "CategoryShape": VR["stray-category"],
+    "SchemeShape": VR["thin-scheme"],
+    "ClaimShape": VR["lonely-claim"],
+    "PositionShape": VR["baseless-position"],
+    "CapabilityStatementShape": VR["cap-bad"],
+    "SourcedStatementShape": VR["says-bad"],
+}
+
+
+def test_every_shape_has_a_fixture_that_breaks_it(settings: Settings) -> None:
+    from rdflib import RDF
+    from rdflib.namespace import SH
+
+    shapes = Graph()
+    for path in settings.shapes_dir.glob("*.ttl"):
+        shapes.parse(path)
+    node_shapes = {str(s).rsplit("/", 1)[-1] for s in shapes.subjects(RDF.type, SH.NodeShape)}
+    assert node_shapes == set(SHAPE_BROKEN_BY)
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPE_BROKEN_BY))
+def test_shape_fails_on_its_broken_fixture(settings: Settings, tmp_path: Path, shape: str) -> None:
+    shutil.copy(QUALITY / "shapes" / f"{shape}.ttl", tmp_path / "fixture.ttl")
+    report = validate_ontology(
+        load_ontology(tmp_path), shapes_dir=settings.shapes_dir, queries_dir=settings.queries_dir
+    )
+    culprit = str(SHAPE_BROKEN_BY[shape])
+    found = [v for v in report.violations if v.focus == culprit and v.check.startswith("shacl:")]
+    assert found, report.to_text()
