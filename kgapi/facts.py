@@ -267,13 +267,15 @@ class FactReader:
         positions = []
         for position in sorted(self.asserted.objects(claim, virt.hasPosition), key=str):
             value = self.asserted.value(position, virt.claimedValue)
+            if value is None:
+                value = self.asserted.value(position, virt.claimedDataValue)
             status = self.asserted.value(position, virt.positionStatus)
             positions.append(
                 ClaimPosition(
                     str(position),
                     self.label(position),
                     self.term(value) if value is not None else {},
-                    str(status) if status is not None else None,
+                    _position_status(status),
                     tuple(
                         self.term(agent)
                         for agent in sorted(
@@ -420,3 +422,10 @@ def _source_order(identifier: str) -> tuple[int, int, str]:
     if identifier[:1] in "sS" and identifier[1:].isdigit():
         return (1, int(identifier[1:]), identifier)
     return (2, 0, identifier)
+
+
+def _position_status(status: Node | None) -> str | None:
+    """A position's status as its API word: vr:position-supported is "supported"."""
+    if status is None:
+        return None
+    return str(status).rsplit("/", 1)[-1].removeprefix("position-")

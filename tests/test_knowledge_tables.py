@@ -183,11 +183,11 @@ def test_a_disputed_value_is_never_asserted(knowledge: KnowledgeGraph) -> None:
         """SELECT ?claim ?subject ?property ?value WHERE {
              ?claim a virt:ContestedClaim ; virt:claimSubject ?subject ;
                  virt:claimProperty ?property ; virt:hasPosition ?position .
-             ?position virt:claimedValue ?value .
-             FILTER NOT EXISTS { ?position virt:positionStatus "misconception" }
+             ?position virt:claimedValue|virt:claimedDataValue ?value .
+             FILTER NOT EXISTS { ?position virt:positionStatus vr:position-misconception }
              { SELECT ?claim (COUNT(?other) AS ?standing) WHERE {
                  ?claim virt:hasPosition ?other .
-                 FILTER NOT EXISTS { ?other virt:positionStatus "misconception" } }
+                 FILTER NOT EXISTS { ?other virt:positionStatus vr:position-misconception } }
                GROUP BY ?claim }
              FILTER (?standing >= 2) }""",
     )

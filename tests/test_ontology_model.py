@@ -112,7 +112,7 @@ def test_kvm_type_is_a_claim_with_the_seed_as_one_position_not_a_fact(asserted: 
         SELECT ?value ?source WHERE {
           ?claim virt:claimSubject <https://w3id.org/kgapi/resource/kvm> ;
                  virt:claimProperty virt:hypervisorType ; virt:hasPosition ?position .
-          ?position virt:claimedValue ?value ; dcterms:source ?source .
+          ?position virt:claimedValue|virt:claimedDataValue ?value ; dcterms:source ?source .
         }"""
     )
     by_value: dict[object, set[object]] = {}
