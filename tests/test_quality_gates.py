@@ -124,7 +124,7 @@ def test_cli_validate_names_file_and_line_of_a_syntax_error(
     assert "syntax error" in err
 
 
-# SHACL node shape -> the node its fixture (tests/data/quality/shapes/<shape>.ttl) builds to break it
+# SHACL node shape -> the node its fixture, tests/data/quality/shapes/<shape>.ttl, breaks it with
 SHAPE_BROKEN_BY = {
     "ProductShape": VR["nameless-hypervisor"],
     "ComponentShape": VR["half-component"],
