@@ -131,7 +131,7 @@ class KnowledgeGraph:
 
 
 def statement_records(graph: Graph, base_iri: str) -> frozenset[Node]:
-    """The nodes that record what a source says: capability statements and sourced statements.
+    """The nodes that record what a source says: statements and timeline entries.
 
     They are provenance, not things of the domain: reasoning about a new individual and the
     drawing scopes of the exports leave them out.
@@ -139,7 +139,7 @@ def statement_records(graph: Graph, base_iri: str) -> frozenset[Node]:
     virt = ontology_namespace(base_iri)
     return frozenset(
         record
-        for cls in (virt.SourcedStatement, virt.CapabilityStatement)
+        for cls in (virt.SourcedStatement, virt.CapabilityStatement, virt.TimelineEntry)
         for record in graph.subjects(RDF.type, cls)
     )
 

@@ -217,3 +217,21 @@ def test_the_readme_gives_the_counts_of_the_graph(knowledge: KnowledgeGraph) -> 
     assert f"{count('?x a virt:DiskImageFormat')} disk-image formats" in readme
     assert f"**{count('?x a virt:SourcedStatement')} sourced statements**" in readme
     assert f"{count('?x a virt:Source')} sources in all" in readme
+    assert f"**{count('?x a virt:TimelineEntry')} dated events**" in readme
+
+
+def test_the_timeline_says_what_happened_to_a_product_and_when(knowledge: KnowledgeGraph) -> None:
+    rows = select(
+        knowledge,
+        """SELECT ?date ?words WHERE {
+             ?entry a virt:TimelineEntry ; virt:concerns vr:kvm ;
+                 virt:eventDate ?date ; virt:sourceText ?words }""",
+    )
+    # Typed as precisely as the source says: a year, a month, a day (so sorted as text here).
+    assert sorted(row["date"] for row in rows) == ["2006", "2006-10", "2007-02-05", "2008"]
+    assert any("2.6.20" in row["words"] for row in rows)
+    approximate = select(
+        knowledge,
+        'SELECT ?date WHERE { ?e virt:sourceDate "c. 1970" ; virt:eventDate ?date }',
+    )
+    assert approximate == [{"date": "1970"}]

@@ -17,12 +17,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from wikipedia_import.reading import Curation, ImportError_, harvest
 from wikipedia_import.tables import DEFAULT_OUT, DEFAULT_TABLES, ONTOLOGY
-from wikipedia_import.writing import curated_graph, render
+from wikipedia_import.timeline import timeline_lines
+from wikipedia_import.writing import curated_graph, render, term
 
 
 def build(tables_dir: Path, out: Path, ontology_dir: Path = ONTOLOGY) -> str:
     curation = Curation.read(ontology_dir / "import")
-    return render(harvest(tables_dir, curation), curated_graph(ontology_dir, out))
+    timeline = timeline_lines(tables_dir / "timeline.csv", curation, term)
+    return render(harvest(tables_dir, curation), curated_graph(ontology_dir, out), timeline)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -43,8 +43,11 @@ def clean(cell: str) -> str:
 
 
 def resource(token: str) -> URIRef:
+    """A curation file's name for a resource: spdx:X, a full IRI, or a vr: slug."""
     if token.startswith("spdx:"):
         return SPDX[token.removeprefix("spdx:")]
+    if token.startswith("https://"):
+        return URIRef(token)
     return VR[token]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
@@ -130,7 +131,8 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def render(harvest_: Harvest, curated: Graph) -> str:
+def render(harvest_: Harvest, curated: Graph, timeline: Sequence[str] = ()) -> str:
+    """The whole file: snapshots, asserted values, every statement, then the timeline lines."""
     statements = harvest_.statements
     current = current_keys(statements)
     asserted = assertions(statements, current, curated)
@@ -177,6 +179,7 @@ def render(harvest_: Harvest, curated: Graph) -> str:
     seen: dict[str, int] = defaultdict(int)
     for index, statement in sorted(enumerate(statements), key=lambda item: _order(item[1])):
         lines.extend(_statement_lines(statement, index in current, seen))
+    lines.extend(timeline)
     return "\n".join(lines) + "\n"
 
 
