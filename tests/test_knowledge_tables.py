@@ -235,3 +235,8 @@ def test_the_timeline_says_what_happened_to_a_product_and_when(knowledge: Knowle
         'SELECT ?date WHERE { ?e virt:sourceDate "c. 1970" ; virt:eventDate ?date }',
     )
     assert approximate == [{"date": "1970"}]
+
+
+def test_products_removed_from_the_2025_article_are_known(knowledge: KnowledgeGraph) -> None:
+    rows = select(knowledge, "SELECT ?p WHERE { ?p virt:removedFrom vr:snapshot-platform-2025 }")
+    assert slugs(rows, "p") == {"alphavm", "guest-pc", "gnome-boxes"}

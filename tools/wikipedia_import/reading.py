@@ -162,6 +162,10 @@ class Statement:
 class Harvest:
     statements: list[Statement] = field(default_factory=list)
     listed: set[tuple[URIRef, Snapshot]] = field(default_factory=set)
+    # Products the 2025 article's main (General) table no longer has: row_status_2025 "absent in
+    # 2025 (removed …)". A product dropped from another table only (KVM from the image table)
+    # is still in the article, so it is not counted.
+    removed_by_2025: set[URIRef] = field(default_factory=set)
 
 
 def harvest(tables_dir: Path, curation: Curation) -> Harvest:
@@ -171,6 +175,9 @@ def harvest(tables_dir: Path, curation: Curation) -> Harvest:
             product, edition = curation.product(table.file, row[table.name_column])
             snapshot = table.snapshot(row)
             result.listed.add((product, snapshot))
+            status = row.get("row_status_2025", "")
+            if table.file == "platform-general.csv" and status.startswith("absent in 2025"):
+                result.removed_by_2025.add(product)
             for column, meaning in table.columns.items():
                 cell = clean(row.get(column, ""))
                 if not cell or cell == "UNREADABLE":

@@ -171,6 +171,8 @@ def render(harvest_: Harvest, curated: Graph, timeline: Sequence[str] = ()) -> s
         facts[subject].append(f"{term(prop)} {term(value)}")
     for product, snapshots in listed.items():
         facts[product].append("virt:listedIn " + " , ".join(sorted(term(s) for s in snapshots)))
+    for product in harvest_.removed_by_2025:
+        facts[product].append("virt:removedFrom vr:snapshot-platform-2025")
     for subject in sorted(facts, key=str):
         lines.append(f"{term(subject)} " + " ;\n    ".join(sorted(facts[subject])) + " .")
     lines.append("")
