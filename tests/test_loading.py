@@ -16,7 +16,7 @@ from kgapi.settings import CANONICAL_BASE_IRI, Settings
 QUALITY = Path(__file__).parent / "data" / "quality"
 EXPECTED_FILES = {
     "core", "axes", "cpu", "products", "organisations", "platforms", "sources", "contested",
-    "alignments", "capabilities", "catalogue", "wikipedia",
+    "alignments", "capabilities", "catalogue", "wikipedia", "environments", "detection",
 }  # fmt: skip
 
 

@@ -24,6 +24,7 @@ def blueprints() -> list[Blueprint]:
     from kgapi.web import entities as api_entities
     from kgapi.web import exports as api_exports
     from kgapi.web import health, metrics, sparql, ui
+    from kgapi.web import identify as api_identify
     from kgapi.web import openapi as api_openapi
     from kgapi.web import queries as api_queries
     from kgapi.web import reasoning as api_reasoning
@@ -39,6 +40,7 @@ def blueprints() -> list[Blueprint]:
         api_queries.blueprint,
         api_openapi.blueprint,
         api_exports.blueprint,
+        api_identify.blueprint,
     ]
 
 

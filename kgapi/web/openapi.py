@@ -329,6 +329,43 @@ def _classify_operation(method: str) -> dict[str, Any] | None:
     }
 
 
+def _identify_operation(method: str) -> dict[str, Any] | None:
+    if method != "post":
+        return None
+    return {
+        "operationId": "identify",
+        "tags": ["identify"],
+        "summary": "Identify a machine's virtualization from its evidence",
+        "description": "The layers found, outermost first (cloud, hypervisor, platform, "
+        "partition, container), each a graph entity with its classification and the evidence "
+        "that matched, and what virt-what and systemd-detect-virt would print. "
+        + RAW_BODY_NOTE.format(
+            raw="a tar.gz bundle (`Content-Type: application/gzip`; `root/…`, `dmidecode.txt`, "
+            "`cpuid-vendor.txt`, `uname-m.txt`, as `kgapi identify --collect` writes it)",
+            typed="the JSON form",
+        ),
+        "parameters": [LANG],
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": _ref("Evidence"),
+                    "example": {
+                        "files": {"/proc/cpuinfo": "vendor_id\t: GenuineIntel\n"},
+                        "dmidecode": "System Information\n\tManufacturer: QEMU\n",
+                        "cpuid_vendor": "KVMKVMKVM",
+                        "machine": "x86_64",
+                    },
+                },
+            },
+        },
+        "responses": {
+            **_json_ok("Identification", "The layers, and the two programs' answers."),
+            **_problems(400, 413, 415),
+        },
+    }
+
+
 def _consistency_operation(method: str) -> dict[str, Any] | None:
     if method != "get":
         return None
@@ -505,6 +542,7 @@ ROUTES: dict[str, Any] = {
     "/api/explain": _explain_operation,
     "/api/classify": _classify_operation,
     "/api/consistency": _consistency_operation,
+    "/api/identify": _identify_operation,
     "/api/queries": _queries_operation,
     "/api/queries/{name}": lambda method: None,  # one operation per stored query instead
     "/sparql": _sparql_operation,
@@ -614,7 +652,60 @@ RAW_BODY_NOTE = (
     "type so that generated clients stay typed."
 )
 
+# An absolute path of the machine, without . or .. segments (what the evidence reader accepts).
+PATH_SCHEMA = {
+    "type": "string",
+    "minLength": 2,
+    "maxLength": 1024,
+    "pattern": "^/(?!(.*/)?[.][.]?(/|$))[^\\u0000]+$",
+}
+
 SCHEMAS: dict[str, Any] = {
+    "Evidence": {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "files": {
+                "type": "object",
+                "description": "Absolute path -> the file's text, as the machine shows it.",
+                "maxProperties": 4096,
+                "propertyNames": PATH_SCHEMA,
+                "additionalProperties": {"type": "string"},
+            },
+            "directories": {"type": "array", "maxItems": 4096, "items": PATH_SCHEMA},
+            "dmidecode": {"type": ["string", "null"], "description": "null where it failed"},
+            "cpuid_vendor": {"type": "string"},
+            "machine": {"type": "string", "description": "uname -m"},
+        },
+    },
+    "Identification": {
+        "type": "object",
+        "required": ["layers", "virt_what", "systemd_detect_virt"],
+        "properties": {
+            "layers": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["kind", "iri", "label", "classification", "evidence"],
+                    "properties": {
+                        "kind": {
+                            "type": "string",
+                            "enum": ["cloud", "hypervisor", "platform", "partition", "container"],
+                        },
+                        "iri": {"type": "string"},
+                        "label": {"type": "string"},
+                        "classification": {"type": "object"},
+                        "evidence": {"type": "array", "items": {"type": "object"}},
+                    },
+                },
+            },
+            "virt_what": {"type": "array", "items": {"type": "string"}},
+            "systemd_detect_virt": {
+                "type": "object",
+                "properties": {"vm": {"type": "string"}, "container": {"type": "string"}},
+            },
+        },
+    },
     "Health": {
         "type": "object",
         "required": [

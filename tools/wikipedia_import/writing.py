@@ -22,7 +22,7 @@ from wikipedia_import.tables import (
 
 MODULE = "https://w3id.org/kgapi/module/"
 TITLE_EN = "kgapi: Wikipedia's comparison tables as sourced statements"
-TITLE_ZH = "kgapi：作为带来源陈述的维基百科对比表"  # noqa: RUF001 (a Chinese colon)
+TITLE_ZH = "kgapi：作为带来源陈述的维基百科对比表"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,0 +1,43 @@
+"""`POST /api/identify`: what a machine is running on, from the evidence it sends.
+
+The body is an evidence bundle: `application/gzip` (a tar.gz laid out like the shared
+environments: `root/…`, `dmidecode.txt`, `cpuid-vendor.txt`, `uname-m.txt`) or
+`application/json` (`{"files": {...}, "dmidecode": ..., "cpuid_vendor": ..., "machine": ...}`).
+The answer: the layers found, outermost first, each a graph entity with its classification and
+evidence, and what virt-what and systemd-detect-virt would print. Labels follow `lang` or
+Accept-Language. Nothing of the bundle touches the disk or is executed.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+
+from kgapi.identify.answer import identify as identify_machine
+from kgapi.identify.evidence import EvidenceError, from_json_text, from_tar_gz
+from kgapi.web.api import ApiProblem, json_response, language, lookups, register
+
+blueprint = register(Blueprint("api_identify", __name__))
+
+GZIP_TYPES = ("application/gzip", "application/x-gzip", "application/x-tar+gzip")
+MEDIA_TYPES = ("application/json", *GZIP_TYPES)
+
+
+@blueprint.post("/api/identify")
+def identify() -> Response:
+    """Identify a machine's virtualization from its evidence bundle."""
+    if request.mimetype not in MEDIA_TYPES:
+        raise ApiProblem(
+            415,
+            "Unsupported Media Type",
+            f"send the evidence as application/json or application/gzip (a tar.gz bundle), "
+            f"not {request.mimetype or 'no Content-Type'!r}",
+        )
+    body = request.get_data()
+    lang = language()
+    try:
+        evidence = from_tar_gz(body) if request.mimetype in GZIP_TYPES else from_json_text(body)
+    except EvidenceError as error:
+        status, title = (413, "Content Too Large") if error.too_large else (400, "Bad Request")
+        raise ApiProblem(status, title, str(error), slug="invalid-evidence") from error
+    answer = identify_machine(lookups().reader_for(lang), evidence)
+    return json_response(answer)
