@@ -301,7 +301,11 @@ def read_bundle(path: Path) -> Evidence:
     """A bundle on disk: a .tar.gz or .json file, or a directory in the bundle's layout."""
     if path.is_dir():
         return from_directory(path)
-    blob = path.read_bytes()
+    return read_bundle_bytes(path.read_bytes())
+
+
+def read_bundle_bytes(blob: bytes) -> Evidence:
+    """A bundle's bytes, tar.gz (by its gzip magic number) or JSON."""
     if blob[:2] == b"\x1f\x8b":
         return from_tar_gz(blob)
     return from_json_text(blob)

@@ -29,6 +29,7 @@ from kgapi.explanation import RULE_DESCRIPTIONS
 from kgapi.facts import FactReader
 from kgapi.names import NameIndex, NameResolutionError
 from kgapi.web import delivery
+from kgapi.web.api import lookups
 from kgapi.web.entity_view import Labeller, describe_entity, entity_exists
 from kgapi.web.negotiation import FORMATS, Format, NotAcceptable, negotiate
 from kgapi.web.state import services
@@ -414,3 +415,32 @@ def compare_view() -> Response:
         only_differences=request.args.get("diff") == "1",
         page_data={"ids": ids},
     )
+
+
+@blueprint.route("/identify", methods=["GET", "POST"])
+def identify_view() -> Response:
+    """Upload a machine's evidence bundle and see its layers, linked into the graph.
+
+    Rendered on the server from the same core as `POST /api/identify`; the upload is read in
+    memory like any bundle (hostile until proven otherwise) and nothing is stored.
+    """
+    from kgapi.identify.answer import identify
+    from kgapi.identify.evidence import EvidenceError, read_bundle_bytes
+
+    if request.method == "GET":
+        return render_page("identify.html", answer=None, error=None)
+    upload = request.files.get("bundle")
+    if upload is None or not upload.filename:
+        return render_page(
+            "identify.html",
+            status=400,
+            answer=None,
+            error=translate(page_language(), "identify.missing"),
+        )
+    try:
+        evidence = read_bundle_bytes(upload.read())
+    except EvidenceError as failure:
+        status = 413 if failure.too_large else 400
+        return render_page("identify.html", status=status, answer=None, error=str(failure))
+    answer = identify(lookups().reader_for(page_language()), evidence)
+    return render_page("identify.html", answer=answer, error=None)

@@ -214,3 +214,38 @@ def test_malformed_evidence_is_a_4xx_problem(
 ) -> None:
     got, answer = problem(client, body, {"Content-Type": content_type})
     assert got == status and answer["status"] == status and answer["detail"]
+
+
+# --- the page for people ---------------------------------------------------------------------
+
+
+@needs_environments
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_identify_page_shows_the_layers_linked_into_the_graph(
+    client: FlaskClient, lang: str
+) -> None:
+    page = client.get(f"/identify?lang={lang}")
+    assert page.status_code == 200 and b'type="file"' in page.data
+    response = client.post(
+        f"/identify?lang={lang}",
+        data={"bundle": (io.BytesIO(pack(ENVIRONMENTS / "aws-kvm-x86")), "machine.tar.gz")},
+        content_type="multipart/form-data",
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "/entity?id=https://w3id.org/kgapi/resource/amazon-ec2&amp;" in html
+    assert "/entity?id=https://w3id.org/kgapi/resource/kvm&amp;" in html
+    assert ("亚马逊 EC2" if lang == "zh" else "Amazon EC2") in html
+    assert "virt-what: <code>kvm aws</code>" in html
+
+
+def test_the_identify_page_answers_a_bad_upload_with_a_4xx_page(client: FlaskClient) -> None:
+    response = client.post(
+        "/identify",
+        data={"bundle": (io.BytesIO(b"\x1f\x8bnot really"), "bad.tar.gz")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400 and response.mimetype == "text/html"
+    assert "tar.gz" in response.get_data(as_text=True)
+    missing = client.post("/identify", data={}, content_type="multipart/form-data")
+    assert missing.status_code == 400
