@@ -34,25 +34,26 @@ def load(directory: Path) -> Graph:
 
 
 @pytest.fixture(scope="module")
-def asserted() -> Graph:
+def small_asserted() -> Graph:
+    """The small reasoning fixture's asserted triples (not the session's bundled graph)."""
     return load(DATA)
 
 
 @pytest.fixture(scope="module")
-def inferred(asserted: Graph) -> Graph:
-    graph = materialize(asserted)
+def inferred(small_asserted: Graph) -> Graph:
+    graph = materialize(small_asserted)
     assert len(graph) > 20
     return graph
 
 
-def test_materialize_returns_only_inferences(asserted: Graph, inferred: Graph) -> None:
-    assert not any(triple in asserted for triple in inferred)
+def test_materialize_returns_only_inferences(small_asserted: Graph, inferred: Graph) -> None:
+    assert not any(triple in small_asserted for triple in inferred)
 
 
-def test_materialize_leaves_the_asserted_graph_alone(asserted: Graph) -> None:
-    before = len(asserted)
-    materialize(asserted)
-    assert len(asserted) == before
+def test_materialize_leaves_the_asserted_graph_alone(small_asserted: Graph) -> None:
+    before = len(small_asserted)
+    materialize(small_asserted)
+    assert len(small_asserted) == before
 
 
 def test_materialize_drops_trivia(inferred: Graph) -> None:
@@ -63,8 +64,8 @@ def test_materialize_drops_trivia(inferred: Graph) -> None:
         assert o not in (OWL.Thing, RDFS.Resource)
 
 
-def test_include_trivia_keeps_what_the_filter_drops(asserted: Graph, inferred: Graph) -> None:
-    everything = materialize(asserted, include_trivia=True)
+def test_include_trivia_keeps_what_the_filter_drops(small_asserted: Graph, inferred: Graph) -> None:
+    everything = materialize(small_asserted, include_trivia=True)
     assert set(inferred) < {normalize(t) for t in everything}
     assert (VR.xen, RDF.type, OWL.Thing) in everything
 
@@ -87,8 +88,8 @@ def test_normalize_turns_xsd_string_into_plain_literal() -> None:
     assert is_trivial((Literal("a"), RDF.type, XSD.string))
 
 
-def test_owlrl_reports_no_errors_on_a_consistent_graph(asserted: Graph) -> None:
-    assert compute_closure(asserted).reasoner_messages == ()
+def test_owlrl_reports_no_errors_on_a_consistent_graph(small_asserted: Graph) -> None:
+    assert compute_closure(small_asserted).reasoner_messages == ()
 
 
 # --- one test per OWL 2 RL rule the ontology relies on -----------------------------------------
@@ -167,17 +168,19 @@ def engine_closure(asserted: Graph) -> set[tuple[object, object, object]]:
     return {t for t in served if not is_trivial(t) and t not in asserted}
 
 
-def test_engine_derives_exactly_the_served_closure(asserted: Graph, inferred: Graph) -> None:
-    assert engine_closure(asserted) == set(inferred)
+def test_engine_derives_exactly_the_served_closure(small_asserted: Graph, inferred: Graph) -> None:
+    assert engine_closure(small_asserted) == set(inferred)
 
 
-def test_engine_proofs_are_well_founded(asserted: Graph) -> None:
-    derived = derive(asserted)
+def test_engine_proofs_are_well_founded(small_asserted: Graph) -> None:
+    derived = derive(small_asserted)
     assert derived.first
     for derivation in derived.first.values():
         for premise in derivation.premises:
             earlier = derived.derivation_of(premise)
-            assert premise in asserted or (earlier is not None and earlier.round < derivation.round)
+            assert premise in small_asserted or (
+                earlier is not None and earlier.round < derivation.round
+            )
 
 
 def test_every_inferred_triple_of_the_bundled_graph_is_explained_down_to_asserted_triples(

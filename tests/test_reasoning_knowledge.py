@@ -20,7 +20,8 @@ BASE = "https://w3id.org/kgapi/"
 
 
 @pytest.fixture(params=reasoning.ENGINES)
-def settings(tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
+def small_settings(tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
+    """Settings over a private copy of the small reasoning fixture, once per engine."""
     ontology = tmp_path / "ontology"
     shutil.copytree(DATA, ontology)
     return Settings(ontology_dir=ontology, cache_dir=tmp_path / "cache", reasoner=request.param)
@@ -30,21 +31,23 @@ def refuse_to_reason(*args: object, **kwargs: object) -> reasoning.Closure:
     raise AssertionError("a warm start must not reason")
 
 
-def test_cold_start_reasons_and_writes_the_cache(settings: Settings) -> None:
-    kg = build_knowledge_graph(settings)
+def test_cold_start_reasons_and_writes_the_cache(small_settings: Settings) -> None:
+    kg = build_knowledge_graph(small_settings)
     assert not kg.cache_hit
     assert kg.inferred_count > 20 and kg.asserted_count > 100
     assert kg.closure_seconds > 0
-    assert list(settings.cache_dir.glob("closure-*.nt"))
+    assert list(small_settings.cache_dir.glob("closure-*.nt"))
 
 
-def test_warm_start_skips_reasoning(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    cold = build_knowledge_graph(settings)
+def test_warm_start_skips_reasoning(
+    small_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cold = build_knowledge_graph(small_settings)
     monkeypatch.setattr(reasoning, "compute_closure", refuse_to_reason)
     monkeypatch.setattr(reasoning, "materialize", refuse_to_reason)
     monkeypatch.setattr(reasoning, "derive", refuse_to_reason)
-    warm = build_knowledge_graph(settings)
-    assert warm.cache_hit and warm.reasoner == cold.reasoner == settings.reasoner
+    warm = build_knowledge_graph(small_settings)
+    assert warm.cache_hit and warm.reasoner == cold.reasoner == small_settings.reasoner
     assert set(warm.inferred) == set(cold.inferred)
     assert warm.consistency == cold.consistency
     assert warm.closure_seconds == pytest.approx(cold.closure_seconds)
@@ -60,22 +63,24 @@ def test_warm_start_skips_reasoning(settings: Settings, monkeypatch: pytest.Monk
         pytest.param(lambda b: b.replace(b'"key": "', b'"key": "0', 1), id="stale-key"),
     ],
 )
-def test_corrupt_or_stale_cache_is_rebuilt_not_served(settings: Settings, damage: object) -> None:
-    build_knowledge_graph(settings)
-    (path,) = settings.cache_dir.glob("closure-*.nt")
+def test_corrupt_or_stale_cache_is_rebuilt_not_served(
+    small_settings: Settings, damage: object
+) -> None:
+    build_knowledge_graph(small_settings)
+    (path,) = small_settings.cache_dir.glob("closure-*.nt")
     assert callable(damage)
     path.write_bytes(damage(path.read_bytes()))
-    kg = build_knowledge_graph(settings)
+    kg = build_knowledge_graph(small_settings)
     assert not kg.cache_hit
     assert (VR.xenserver, RDF.type, VIRT.Type1Hypervisor) in kg.inferred
-    assert build_knowledge_graph(settings).cache_hit  # and the rebuilt file is good again
+    assert build_knowledge_graph(small_settings).cache_hit  # and the rebuilt file is good again
 
 
-def test_changed_ontology_gets_a_new_cache_key(settings: Settings) -> None:
-    first = build_knowledge_graph(settings)
-    products = settings.ontology_dir / "products.ttl"
+def test_changed_ontology_gets_a_new_cache_key(small_settings: Settings) -> None:
+    first = build_knowledge_graph(small_settings)
+    products = small_settings.ontology_dir / "products.ttl"
     products.write_text(products.read_text() + "\nvr:new-thing virt:basedOn vr:xen .\n")
-    second = build_knowledge_graph(settings)
+    second = build_knowledge_graph(small_settings)
     assert not second.cache_hit
     assert cache_key(first.ontology) != cache_key(second.ontology)
     assert (VR["new-thing"], VIRT.vmmStructure, VIRT.HybridModelVMM) in second.inferred
@@ -88,8 +93,8 @@ def test_unwritable_cache_dir_still_serves(tmp_path: Path) -> None:
     assert kg.inferred_count > 20
 
 
-def test_dataset_has_file_asserted_and_inferred_graphs(settings: Settings) -> None:
-    kg = build_knowledge_graph(settings)
+def test_dataset_has_file_asserted_and_inferred_graphs(small_settings: Settings) -> None:
+    kg = build_knowledge_graph(small_settings)
     graphs = {g.identifier for g in kg.dataset.graphs()}
     expected = {
         URIRef(f"{BASE}graph/{name}") for name in ("core", "products", "asserted", "inferred")
@@ -101,8 +106,8 @@ def test_dataset_has_file_asserted_and_inferred_graphs(settings: Settings) -> No
 
 # rdflib 7.6 itself reads its deprecated Dataset.default_context on every union query.
 @pytest.mark.filterwarnings("ignore:Dataset.default_context is deprecated:DeprecationWarning")
-def test_default_graph_is_asserted_plus_inferred(settings: Settings) -> None:
-    kg = build_knowledge_graph(settings)
+def test_default_graph_is_asserted_plus_inferred(small_settings: Settings) -> None:
+    kg = build_knowledge_graph(small_settings)
     rows = kg.dataset.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
     (count,) = next(iter(rows))  # type: ignore[misc]
     assert int(count) == kg.asserted_count + kg.inferred_count
@@ -112,21 +117,21 @@ def test_default_graph_is_asserted_plus_inferred(settings: Settings) -> None:
     ).askAnswer
 
 
-def test_version_is_the_ontology_version(settings: Settings) -> None:
-    kg = build_knowledge_graph(settings)
+def test_version_is_the_ontology_version(small_settings: Settings) -> None:
+    kg = build_knowledge_graph(small_settings)
     assert kg.version == kg.ontology.version and len(kg.version) == 16
 
 
-def test_each_engine_has_its_own_cache(settings: Settings) -> None:
-    kg = build_knowledge_graph(settings)
-    other = next(engine for engine in reasoning.ENGINES if engine != settings.reasoner)
+def test_each_engine_has_its_own_cache(small_settings: Settings) -> None:
+    kg = build_knowledge_graph(small_settings)
+    other = next(engine for engine in reasoning.ENGINES if engine != small_settings.reasoner)
     assert cache_key(kg.ontology, reasoner=other) != cache_key(
-        kg.ontology, reasoner=settings.reasoner
+        kg.ontology, reasoner=small_settings.reasoner
     )
-    switched = build_knowledge_graph(replace(settings, reasoner=other))
+    switched = build_knowledge_graph(replace(small_settings, reasoner=other))
     assert not switched.cache_hit and switched.reasoner == other
     assert set(switched.inferred) == set(kg.inferred)  # same closure, computed again
-    assert len(list(settings.cache_dir.glob("closure-*.nt"))) == 2
+    assert len(list(small_settings.cache_dir.glob("closure-*.nt"))) == 2
 
 
 def test_reasoner_setting_is_read_from_the_environment() -> None:
