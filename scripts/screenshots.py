@@ -68,12 +68,30 @@ def comparison(page: Page, url: str) -> None:
     page.wait_for_selector("body[data-compare-ready=true]")
 
 
+ENVIRONMENTS = ROOT.parent / "shared" / "reference" / "virtualization-detection" / "environments"
+
+
+def identify(page: Page, url: str) -> None:
+    """The identify page after uploading a recorded environment (an EC2 instance on KVM)."""
+    from kgapi.identify.evidence import from_directory, to_tar_gz
+
+    with tempfile.TemporaryDirectory() as folder:
+        bundle = Path(folder) / "aws-kvm-x86.tar.gz"
+        bundle.write_bytes(to_tar_gz(from_directory(ENVIRONMENTS / "aws-kvm-x86")))
+        page.goto(f"{url}/identify")
+        page.set_input_files("input[type=file]", str(bundle))
+        page.click(".identify-form button[type=submit]")
+        page.wait_for_selector("ol.layers")
+        page.locator("ol.layers details").first.evaluate("element => element.open = true")
+
+
 SHOTS: dict[str, Callable[[Page, str], None]] = {
     "editor": editor,
     "entity-kvm": entity,
     "graph": graph,
     "taxonomy": taxonomy,
     "compare-kvm-xen-esxi": comparison,
+    "identify-aws-kvm": identify,
 }
 
 
