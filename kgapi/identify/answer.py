@@ -52,7 +52,10 @@ def identify(reader: FactReader, evidence: Evidence) -> dict[str, Any]:
             layers[key].roles.extend(facts)
         else:
             layers[key] = Layer(
-                signature.layer, signature.indicates, signature, _virt_what_rule(signature)
+                signature.layer,
+                signature.indicates,
+                signature,
+                _virt_what_rule(signature, reader.lang),
             )
     vm_id, vm_signature = reading.systemd_vm()
     container_id, container_signature = reading.systemd_container()
@@ -62,7 +65,11 @@ def identify(reader: FactReader, evidence: Evidence) -> dict[str, Any]:
             continue
         if any(kind == other.layer for kind, _ in layers):
             continue  # virt-what's walk already decided this layer
-        rule = f"systemd-detect-virt, step {other.systemd_stage}"
+        rule = (
+            f"systemd-detect-virt 的 {other.systemd_stage} 步骤"
+            if reader.lang == "zh"
+            else f"systemd-detect-virt, step {other.systemd_stage}"
+        )
         layers[(other.layer, other.indicates)] = Layer(other.layer, other.indicates, other, rule)
     ordered = sorted(layers.values(), key=lambda layer: LAYER_ORDER.index(layer.kind))
     return {
@@ -74,12 +81,21 @@ def identify(reader: FactReader, evidence: Evidence) -> dict[str, Any]:
     }
 
 
-def _virt_what_rule(signature: Signature) -> str:
+def _virt_what_rule(signature: Signature, lang: str) -> str:
+    """Why this signature decided, in the reader's language."""
+    unless = sorted(signature.unless)
+    if lang == "zh":
+        words = [f"virt-what 第 {signature.order} 项检查"]
+        if signature.group:
+            words.append(f"“{signature.group}”组中第一个成立的检查")
+        if unless:
+            words.append(f"若已输出 {'、'.join(unless)} 则跳过")
+        return "；".join(words)  # noqa: RUF001 (Chinese punctuation)
     words = [f"virt-what, test {signature.order}"]
     if signature.group:
         words.append(f"first of the '{signature.group}' tests to hold")
-    if signature.unless:
-        words.append(f"skipped once {', '.join(sorted(signature.unless))} is printed")
+    if unless:
+        words.append(f"skipped once {', '.join(unless)} is printed")
     return "; ".join(words)
 
 
