@@ -22,6 +22,9 @@ import sys
 from pathlib import Path
 
 from rdflib import Graph, Literal, Namespace
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generated_file import write_or_check
 from rdflib.namespace import RDFS
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -201,15 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--check", action="store_true", help="exit 1 if the file is not current")
     args = parser.parse_args(argv)
-    text = build(args.signals)
-    if args.check:
-        if not args.out.exists() or args.out.read_text(encoding="utf-8") != text:
-            print(f"{args.out} is not what the table gives; re-run the import", file=sys.stderr)
-            return 1
-        return 0
-    args.out.write_text(text, encoding="utf-8")
-    print(f"wrote {args.out}")
-    return 0
+    return write_or_check(args.out, build(args.signals), check=args.check, made_from=str(TABLE))
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from generated_file import write_or_check
 from wikipedia_import.reading import Curation, ImportError_, harvest
 from wikipedia_import.tables import DEFAULT_OUT, DEFAULT_TABLES, ONTOLOGY
 from wikipedia_import.timeline import timeline_lines
@@ -44,14 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError_ as error:
         print(f"import stopped: {error}", file=sys.stderr)
         return 2
-    if args.check:
-        if not args.out.exists() or args.out.read_text(encoding="utf-8") != text:
-            print(f"{args.out} is not what {args.tables} gives; re-run the import", file=sys.stderr)
-            return 1
-        return 0
-    args.out.write_text(text, encoding="utf-8")
-    print(f"wrote {args.out}")
-    return 0
+    return write_or_check(args.out, text, check=args.check, made_from=str(args.tables))
 
 
 if __name__ == "__main__":

@@ -177,6 +177,18 @@ def choose(offered: Sequence[Format]) -> Format:
     return negotiate(request.headers.get("Accept"), offered)
 
 
+def require_media_type(accepted: Sequence[str], what: str) -> str:
+    """The request body's media type when it is one of `accepted`; a 415 problem otherwise."""
+    if request.mimetype not in accepted:
+        raise ApiProblem(
+            415,
+            "Unsupported Media Type",
+            f"send {what} as {' or '.join(accepted)}, "
+            f"not {request.mimetype or 'no Content-Type'!r}",
+        )
+    return request.mimetype
+
+
 def json_response(data: Any, *, status: int = 200) -> Response:
     body = json.dumps(data, ensure_ascii=False, indent=None)
     response = Response(body, status=status, mimetype="application/json")

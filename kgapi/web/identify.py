@@ -14,7 +14,14 @@ from flask import Blueprint, Response, request
 
 from kgapi.identify.answer import identify as identify_machine
 from kgapi.identify.evidence import EvidenceError, from_json_text, from_tar_gz
-from kgapi.web.api import ApiProblem, json_response, language, lookups, register
+from kgapi.web.api import (
+    ApiProblem,
+    json_response,
+    language,
+    lookups,
+    register,
+    require_media_type,
+)
 
 blueprint = register(Blueprint("api_identify", __name__))
 
@@ -25,17 +32,11 @@ MEDIA_TYPES = ("application/json", *GZIP_TYPES)
 @blueprint.post("/api/identify")
 def identify() -> Response:
     """Identify a machine's virtualization from its evidence bundle."""
-    if request.mimetype not in MEDIA_TYPES:
-        raise ApiProblem(
-            415,
-            "Unsupported Media Type",
-            f"send the evidence as application/json or application/gzip (a tar.gz bundle), "
-            f"not {request.mimetype or 'no Content-Type'!r}",
-        )
+    media_type = require_media_type(MEDIA_TYPES, "the evidence (a tar.gz bundle or JSON)")
     body = request.get_data()
     lang = language()
     try:
-        evidence = from_tar_gz(body) if request.mimetype in GZIP_TYPES else from_json_text(body)
+        evidence = from_tar_gz(body) if media_type in GZIP_TYPES else from_json_text(body)
     except EvidenceError as error:
         status, title = (413, "Content Too Large") if error.too_large else (400, "Bad Request")
         raise ApiProblem(status, title, str(error), slug="invalid-evidence") from error

@@ -16,7 +16,15 @@ from rdflib.term import Node
 from kgapi.classification import classify
 from kgapi.explanation import explain as explain_triple
 from kgapi.names import read_literal
-from kgapi.web.api import ApiProblem, choose, json_response, lookups, register, resolve
+from kgapi.web.api import (
+    ApiProblem,
+    choose,
+    json_response,
+    lookups,
+    register,
+    require_media_type,
+    resolve,
+)
 from kgapi.web.negotiation import Format
 from kgapi.web.state import services
 
@@ -86,13 +94,7 @@ def _object(text: str, predicate: Node) -> Node:
 @blueprint.post("/api/classify")
 def classify_description() -> Response:
     """Reason over a described product without storing it: its inferred classes, with proofs."""
-    if request.mimetype not in CLASSIFY_MEDIA_TYPES:
-        raise ApiProblem(
-            415,
-            "Unsupported Media Type",
-            f"send the description as {' or '.join(CLASSIFY_MEDIA_TYPES)}, "
-            f"not {request.mimetype or 'no Content-Type'!r}",
-        )
+    require_media_type(CLASSIFY_MEDIA_TYPES, "the description")
     try:
         text = request.get_data().decode("utf-8")
     except UnicodeDecodeError as error:
