@@ -21,6 +21,7 @@ import json
 import tarfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
@@ -29,6 +30,14 @@ MAX_MEMBER_BYTES = 4 * 1024 * 1024
 MAX_TOTAL_BYTES = 32 * 1024 * 1024
 MAX_PATH_CHARS = 1024
 TOP_LEVEL = ("dmidecode.txt", "dmidecode.unavailable", "cpuid-vendor.txt", "uname-m.txt")
+# dmidecode's (section, key) -> the /sys/class/dmi/id field systemd reads.
+DMI_KEYS = {
+    ("System Information", "Manufacturer"): "sys_vendor",
+    ("System Information", "Product Name"): "product_name",
+    ("System Information", "Version"): "product_version",
+    ("Base Board Information", "Manufacturer"): "board_vendor",
+    ("BIOS Information", "Vendor"): "bios_vendor",
+}
 # Files the environments carry that are about the recording, not about the machine.
 IGNORED = ("expected-virt-what.txt", "README.md")
 
@@ -72,10 +81,26 @@ class Evidence:
             if name.startswith(prefix)
         }
 
-    def environ(self) -> list[str]:
+    @cached_property
+    def environ(self) -> tuple[str, ...]:
         """PID 1's environment, one `NAME=value` a line (the file is NUL-separated)."""
         text = self.text("/proc/1/environ") or ""
-        return [line for line in text.replace("\0", "\n").split("\n") if line]
+        return tuple(line for line in text.replace("\0", "\n").split("\n") if line)
+
+    @cached_property
+    def dmi(self) -> dict[str, str]:
+        """The DMI fields systemd reads from /sys/class/dmi/id, taken from dmidecode's text."""
+        fields: dict[str, str] = {}
+        section = ""
+        for line in (self.dmidecode or "").splitlines():
+            if line and not line[0].isspace():
+                section = line.strip()
+                continue
+            key, _, value = line.strip().partition(": ")
+            wanted = DMI_KEYS.get((section, key))
+            if wanted and wanted not in fields:
+                fields[wanted] = value.strip()
+        return fields
 
     def to_json(self) -> dict[str, Any]:
         return {

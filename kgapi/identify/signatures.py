@@ -69,7 +69,7 @@ class Signature:
                 self.op, evidence.dmidecode, self.value
             )
         if self.kind == "dmi":
-            fields = dmi_fields(evidence.dmidecode)
+            fields = evidence.dmi
             names = (self.target,) if self.target else DMI_FIELDS
             return any(
                 _compare(self.op, fields.get(name, ""), self.value)
@@ -80,7 +80,7 @@ class Signature:
             text = evidence.text(self.target)
             return text is not None and _compare(self.op, text, self.value)
         if self.kind == "environ":
-            return _compare(self.op, "\n".join(evidence.environ()), self.value)
+            return _compare(self.op, "\n".join(evidence.environ), self.value)
         if self.kind == "dt-entries":
             return any(self.value in name for name in evidence.entries("/proc/device-tree"))
         return False
@@ -107,27 +107,6 @@ def _compare(op: str, observed: str, value: str) -> bool:
         except ValueError:
             return False
     return False
-
-
-def dmi_fields(dmidecode: str | None) -> dict[str, str]:
-    """The DMI fields systemd reads from /sys/class/dmi/id, taken from dmidecode's text."""
-    fields: dict[str, str] = {}
-    section = ""
-    for line in (dmidecode or "").splitlines():
-        if line and not line[0].isspace():
-            section = line.strip()
-            continue
-        key, _, value = line.strip().partition(": ")
-        wanted = {
-            ("System Information", "Manufacturer"): "sys_vendor",
-            ("System Information", "Product Name"): "product_name",
-            ("System Information", "Version"): "product_version",
-            ("Base Board Information", "Manufacturer"): "board_vendor",
-            ("BIOS Information", "Vendor"): "bios_vendor",
-        }.get((section, key))
-        if wanted and wanted not in fields:
-            fields[wanted] = value.strip()
-    return fields
 
 
 class SignatureBook:
@@ -242,7 +221,7 @@ class Reading:
     def systemd_vm(self) -> tuple[str, Signature | None]:
         """systemd-detect-virt --vm: its id, and the signature that decided (None for none)."""
         evidence = self.evidence
-        fields = dmi_fields(evidence.dmidecode)
+        fields = evidence.dmi
         dmi = [s for s in self.book.signatures if s.systemd_stage in ("dmi", "dmi-early")]
         dmi_hit: Signature | None = None
         for name in DMI_FIELDS:
@@ -310,7 +289,7 @@ class Reading:
 
     def _manager_name(self, source: Signature) -> str:
         if source.kind == "environ":
-            for line in self.evidence.environ():
+            for line in self.evidence.environ:
                 if line.startswith("container="):
                     return line.removeprefix("container=").strip()
             return ""
