@@ -87,3 +87,35 @@ def test_a_bad_bundle_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     bundle.write_text('{"files": 3}')
     assert main(["identify", str(bundle)]) == 2
     assert "files" in capsys.readouterr().err
+
+
+def test_a_confidential_guest_is_recognised(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """IBM Secure Execution shows in a file an unprivileged process can read."""
+    bundle = tmp_path / "z.json"
+    bundle.write_text(
+        json.dumps({"files": {"/sys/firmware/uv/prot_virt_guest": "1\n"}, "machine": "s390x"})
+    )
+    answer = run_json(capsys, str(bundle))
+    assert [item["iri"].rsplit("/", 1)[-1] for item in answer["confidential_computing"]] == [
+        "ibm-secure-execution"
+    ]
+
+
+def test_every_signal_of_the_fact_sheet_is_a_signature() -> None:
+    import csv
+
+    from kgapi.settings import PROJECT_ROOT
+
+    table = PROJECT_ROOT / "ontology" / "import" / "detection-signatures.csv"
+    sheet = (
+        PROJECT_ROOT.parent / "shared" / "reference" / "virtualization-detection" / "signals.csv"
+    )
+    if not sheet.is_file():
+        pytest.skip(f"the fact sheet is not at {sheet}")
+    with table.open(encoding="utf-8") as handle:
+        covered = {int(row["signal"]) for row in csv.DictReader(handle)}
+    with sheet.open(encoding="utf-8") as handle:
+        signals = set(range(sum(1 for _ in csv.DictReader(handle))))
+    assert covered == signals

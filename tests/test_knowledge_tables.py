@@ -218,6 +218,7 @@ def test_the_readme_gives_the_counts_of_the_graph(knowledge: KnowledgeGraph) -> 
     assert f"**{count('?x a virt:SourcedStatement')} sourced statements**" in readme
     assert f"{count('?x a virt:Source')} sources in all" in readme
     assert f"**{count('?x a virt:TimelineEntry')} dated events**" in readme
+    assert f"graph's {count('?x a virt:DetectionSignature')} detection signatures" in readme
 
 
 def test_the_timeline_says_what_happened_to_a_product_and_when(knowledge: KnowledgeGraph) -> None:

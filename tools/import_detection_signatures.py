@@ -45,6 +45,13 @@ EVIDENCE = {  # kind -> (English, Chinese)
     "environ": ("PID 1's environment", "1 号进程的环境变量"),
     "dt-entries": ("the entries under /proc/device-tree", "/proc/device-tree 下的条目"),
     "manager": ("the container manager's name", "容器管理程序的名称"),
+    # Observed by the programs but not carried by an evidence bundle: knowledge, never matched.
+    "cpu-register": ("a CPU register", "CPU 寄存器"),
+    "firmware-table": ("a raw firmware table", "原始固件表"),
+    "process": ("the process's own context", "进程自身的上下文"),
+    "network": ("a network request", "网络请求"),
+    "program": ("a program run on the machine", "在机器上运行的程序"),
+    "machine": ("the machine's architecture", "机器架构"),
 }
 OPERATORS = {  # op -> (English, Chinese), each with {value}
     "equals": ("equals “{value}”", "等于“{value}”"),
@@ -56,6 +63,7 @@ OPERATORS = {  # op -> (English, Chinese), each with {value}
     "token": ("has the token “{value}”", "含有标记“{value}”"),
     "hexbit": ("has bit {value} set", "置位了第 {value} 位"),
     "exists": ("exists", "存在"),
+    "other": ("has any other value", "为其他任何值"),
 }
 LAYERS = ("cloud", "hypervisor", "platform", "partition", "container", "hint")
 
@@ -113,6 +121,9 @@ def render(rows: list[dict[str, str]], notes: dict[int, str], labels: Graph) -> 
             raise SystemExit(f"detection-signatures.csv: {row['id']}: bad layer {row['layer']!r}")
         if row["op"] == "exists":
             en, zh = f"the path {target} exists", f"路径 {target} 存在"
+        elif row["op"] == "observed":
+            words = evidence_words(kind, target)
+            en, zh = f"{words[0]}: {row['value']}", f"{words[1]}：{row['value']}"
         elif row["op"] == "manager":
             words = evidence_words(kind, target)
             en, zh = f"{words[0]} is given", f"给出了{words[1]}"
@@ -139,7 +150,9 @@ def render(rows: list[dict[str, str]], notes: dict[int, str], labels: Graph) -> 
         if target:
             props.append(f"virt:evidenceTarget {lit(target)}")
         props.append(f"virt:matchOperator {lit(row['op'])}")
-        if row["value"] and row["op"] != "exists":
+        if row["op"] == "observed":
+            props.append(f"virt:observable {lit(row['value'])}")
+        if row["value"] and row["op"] not in ("exists", "observed"):
             props.append(f"virt:matchValue {lit(row['value'])}")
         if row["indicates"]:
             props.append(f"virt:indicates vr:{row['indicates']}")

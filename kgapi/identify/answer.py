@@ -72,8 +72,14 @@ def identify(reader: FactReader, evidence: Evidence) -> dict[str, Any]:
         )
         layers[(other.layer, other.indicates)] = Layer(other.layer, other.indicates, other, rule)
     ordered = sorted(layers.values(), key=lambda layer: LAYER_ORDER.index(layer.kind))
+    confidential = [
+        reader.term(signature.indicates)
+        for signature in reading.book.stage("cvm")
+        if signature.indicates is not None and reading.holds(signature)
+    ]
     return {
         "layers": [_layer(reader, reading, layer) for layer in ordered],
+        "confidential_computing": confidential,
         "virt_what": [fact for _, facts in decided for fact in facts],
         "systemd_detect_virt": {"vm": vm_id, "container": container_id},
         "machine": evidence.machine,
