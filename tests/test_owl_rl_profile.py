@@ -147,3 +147,23 @@ def test_class_axioms_use_only_the_expressions_rl_allows_in_their_position(
 @pytest.mark.parametrize("construct", OUTSIDE_RL, ids=lambda c: str(c).rsplit("#", 1)[-1])
 def test_no_construct_outside_rl(asserted: Graph, construct: URIRef) -> None:
     assert list(asserted.subject_objects(construct)) == []
+
+
+def test_no_plain_class_is_the_value_of_an_object_property(asserted: Graph) -> None:
+    """Values of object properties are individuals. The classification categories are both
+    classes and SKOS concepts by design (punning: a product's virt:hypervisorType is the concept
+    virt:Type1Hypervisor); any other class as a value is a modelling error."""
+    from rdflib.namespace import SKOS
+
+    problems = []
+    for prop in asserted.subjects(RDF.type, OWL.ObjectProperty):
+        if not str(prop).startswith(str(VIRT)):
+            continue
+        for subject, value in asserted.subject_objects(prop):
+            if (value, RDF.type, OWL.Class) in asserted and (
+                value,
+                RDF.type,
+                SKOS.Concept,
+            ) not in asserted:
+                problems.append(f"{subject} {prop} {value}")
+    assert problems == []
