@@ -133,6 +133,11 @@ def render(rows: list[dict[str, str]], notes: dict[int, str], labels: Graph) -> 
             en = f"{words[0]} {operator[0].format(value=row['value'])}"
             zh = f"{words[1]}{operator[1].format(value=row['value'])}"
         en = en[0].upper() + en[1:]
+        # The two programs read many of the same things: the reader names the signature apart.
+        reader = "systemd-detect-virt" if int(row["signal"]) <= 80 else "virt-what"
+        said = row["systemd"] if reader == "systemd-detect-virt" else row["virt_what"]
+        reader += f": {said}" if said else ""
+        en, zh = f"{en} ({reader})", f"{zh}（{reader}）"
         if row["indicates"]:
             what_en, what_zh = label(row["indicates"], "en"), label(row["indicates"], "zh")
             definition_en = f"{en}: a sign of {what_en} ({row['layer']} layer)."
