@@ -1,10 +1,10 @@
-"""Benchmark reasoning: owlrl vs the `reasonable` package vs kgapi's explainer engine, at scale.
+"""Benchmark reasoning: kgapi's engine vs owlrl (the reference) vs the `reasonable` package.
 
 Not a test. Each measurement runs in its own subprocess so that its peak RSS is its own.
 Usage: python bench/reasoning.py [--scales 1,10,100,1000] [--budget SECONDS] [--starts-only]
 A scale is skipped when the previous one suggests it would take longer than the budget.
-`--starts-only` measures just the cold and warm starts of each `reasoner` setting, up to the
-first answered SPARQL query.
+`--starts-only` measures just the cold and warm starts up to the first answered SPARQL query,
+and classification of a described product (incremental, on the cached closure).
 """
 
 from __future__ import annotations
@@ -48,15 +48,13 @@ def run_one(engine: str, scale: int) -> dict[str, object]:
     asserted = len(graph)
     started = time.perf_counter()
     if engine == "owlrl":
+        from kgapi.reasoning import reference_closure
+
+        inferred = len(reference_closure(graph).inferred)
+    elif engine == "kgapi":
         from kgapi.reasoning import materialize
 
         inferred = len(materialize(graph))
-    elif engine == "kgapi-rules":
-        from kgapi.reasoning import is_trivial, normalize
-        from kgapi.rules import derive
-
-        derived = derive(graph)
-        inferred = sum(1 for t in derived.first if not is_trivial(normalize(t)))
     elif engine == "reasonable":
         import reasonable
 
@@ -78,7 +76,7 @@ def run_one(engine: str, scale: int) -> dict[str, object]:
 
 
 def compare_with_reasonable() -> dict[str, object]:
-    """Served owlrl closure vs reasonable's, both filtered the same way, at scale 1."""
+    """kgapi's served closure vs reasonable's, both filtered the same way, at scale 1."""
     import reasonable
 
     from kgapi.reasoning import is_trivial, materialize, normalize
@@ -90,15 +88,43 @@ def compare_with_reasonable() -> dict[str, object]:
     theirs = {normalize(t) for t in reasoner.reason()}
     theirs = {t for t in theirs if t not in graph and not is_trivial(t)}
     return {
-        "owlrl_only": len(served - theirs),
+        "kgapi_only": len(served - theirs),
         "reasonable_only": len(theirs - served),
         "both": len(served & theirs),
-        "owlrl_only_sample": [
+        "kgapi_only_sample": [
             " ".join(t.n3() for t in triple) for triple in sorted(served - theirs)[:5]
         ],
         "reasonable_only_sample": [
             " ".join(t.n3() for t in triple) for triple in sorted(theirs - served)[:5]
         ],
+    }
+
+
+def classification_times(repeats: int = 20) -> dict[str, object]:
+    """`kgapi.classification.classify` of a small description on the bundled graph: the first
+    call (which computes the derivations the closure cache does not keep) and the median of the
+    rest (each derives only what the description adds)."""
+    import statistics
+
+    from kgapi.classification import classify
+    from kgapi.knowledge import build_knowledge_graph
+    from kgapi.settings import Settings
+
+    description = {"label": "MyHV", "basedOn": ["xen"], "hypervisorType": "Type1Hypervisor"}
+    with tempfile.TemporaryDirectory() as cache:
+        settings = Settings(ontology_dir=ONTOLOGY, cache_dir=Path(cache))
+        build_knowledge_graph(settings)
+        knowledge = build_knowledge_graph(settings)  # warm, as a served process is
+        assert knowledge.cache_hit
+        times = []
+        for _ in range(repeats + 1):
+            started = time.perf_counter()
+            result = classify(knowledge, description)
+            times.append(time.perf_counter() - started)
+        assert result.classes
+    return {
+        "classify_first_seconds": round(times[0], 3),
+        "classify_median_ms": round(statistics.median(times[1:]) * 1000, 1),
     }
 
 
@@ -118,7 +144,7 @@ def start_times() -> dict[str, float]:
     return {"cold_seconds": round(cold, 2), "warm_seconds": round(warm, 2)}
 
 
-def start_to_first_answer(reasoner: str, cache: Path) -> dict[str, object]:
+def start_to_first_answer(cache: Path) -> dict[str, object]:
     """One start in this process: build the knowledge graph, the app, then answer one ASK.
 
     The cache in `cache` decides cold (empty) or warm. Imports are timed apart: they cost the
@@ -132,7 +158,7 @@ def start_to_first_answer(reasoner: str, cache: Path) -> dict[str, object]:
     from kgapi.web import create_app
 
     imports = time.perf_counter() - started
-    settings = Settings(ontology_dir=ONTOLOGY, cache_dir=cache, reasoner=reasoner)
+    settings = Settings(ontology_dir=ONTOLOGY, cache_dir=cache)
     started = time.perf_counter()
     knowledge = build_knowledge_graph(settings)
     built = time.perf_counter() - started
@@ -145,7 +171,6 @@ def start_to_first_answer(reasoner: str, cache: Path) -> dict[str, object]:
     answered = time.perf_counter() - started
     assert response.status_code == 200 and response.get_json()["boolean"] is True
     return {
-        "reasoner": reasoner,
         "start": "warm" if knowledge.cache_hit else "cold",
         "imports_seconds": round(imports, 2),
         "build_seconds": round(built, 2),
@@ -154,24 +179,21 @@ def start_to_first_answer(reasoner: str, cache: Path) -> dict[str, object]:
     }
 
 
-def start_times_by_reasoner(repeats: int = 3) -> list[dict[str, object]]:
-    """Cold then warm start of each reasoner, each in a fresh process; the best of `repeats`."""
-    results = []
-    for reasoner in ("owlrl", "rules"):
-        best: dict[str, dict[str, object]] = {}
-        for _ in range(repeats):
-            with tempfile.TemporaryDirectory() as cache:
-                for _start in ("cold", "warm"):
-                    command = [sys.executable, __file__, "--start", reasoner, "--cache", cache]
-                    done = subprocess.run(command, capture_output=True, text=True, check=True)
-                    result = json.loads(done.stdout.strip().splitlines()[-1])
-                    kept = best.get(result["start"])
-                    if kept is None or float(str(result["first_answer_seconds"])) < float(
-                        str(kept["first_answer_seconds"])
-                    ):
-                        best[result["start"]] = result
-        results += [best["cold"], best["warm"]]
-    return results
+def start_times_to_first_answer(repeats: int = 3) -> list[dict[str, object]]:
+    """A cold then a warm start, each in a fresh process; the best of `repeats`."""
+    best: dict[str, dict[str, object]] = {}
+    for _ in range(repeats):
+        with tempfile.TemporaryDirectory() as cache:
+            for _start in ("cold", "warm"):
+                command = [sys.executable, __file__, "--start", "--cache", cache]
+                done = subprocess.run(command, capture_output=True, text=True, check=True)
+                result = json.loads(done.stdout.strip().splitlines()[-1])
+                kept = best.get(result["start"])
+                if kept is None or float(str(result["first_answer_seconds"])) < float(
+                    str(kept["first_answer_seconds"])
+                ):
+                    best[result["start"]] = result
+    return [best["cold"], best["warm"]]
 
 
 def measure(engine: str, scale: int, timeout: float) -> dict[str, object] | None:
@@ -187,33 +209,30 @@ def measure(engine: str, scale: int, timeout: float) -> dict[str, object] | None
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scales", default="1,10,100,1000")
-    parser.add_argument("--engines", default="owlrl,reasonable,kgapi-rules")
+    parser.add_argument("--engines", default="owlrl,reasonable,kgapi")
     parser.add_argument("--budget", type=float, default=300.0, help="seconds per measurement")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     parser.add_argument("--scale", type=int, default=1, help=argparse.SUPPRESS)
-    parser.add_argument("--start", help=argparse.SUPPRESS)
+    parser.add_argument("--start", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--cache", type=Path, help=argparse.SUPPRESS)
     parser.add_argument(
-        "--starts-only", action="store_true", help="only the start times of each reasoner"
+        "--starts-only", action="store_true", help="only the start and classification times"
     )
     args = parser.parse_args()
     if args.one:
         print(json.dumps(run_one(args.one, args.scale)))
         return
     if args.start:
-        print(json.dumps(start_to_first_answer(args.start, args.cache)))
+        print(json.dumps(start_to_first_answer(args.cache)))
         return
-    if args.starts_only:
-        print(f"# {platform.platform()}, Python {platform.python_version()}")
-        for result in start_times_by_reasoner():
-            print(json.dumps(result), flush=True)
-        return
-
     print(f"# {platform.platform()}, Python {platform.python_version()}")
-    print(json.dumps({"start": start_times()}))
-    for result in start_times_by_reasoner():
+    for result in start_times_to_first_answer():
         print(json.dumps(result), flush=True)
-    print(json.dumps({"owlrl_vs_reasonable": compare_with_reasonable()}))
+    print(json.dumps(classification_times()), flush=True)
+    if args.starts_only:
+        return
+    print(json.dumps({"start": start_times()}))
+    print(json.dumps({"kgapi_vs_reasonable": compare_with_reasonable()}))
     scales = [int(s) for s in args.scales.split(",")]
     for engine in args.engines.split(","):
         previous: tuple[int, float] | None = None

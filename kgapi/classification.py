@@ -3,8 +3,9 @@
 A description is Turtle text or a small JSON-like dict keyed by `virt:` property local names:
 `{"label": "MyHV", "basedOn": ["xen"], "hypervisorType": "Type1Hypervisor"}`. Values are IRIs,
 prefixed names or slugs of resources the graph already has (literals for datatype properties).
-The reasoning uses the explainer's engine (kgapi.rules), which touches no global state, so this
-is safe on a request thread; the knowledge graph itself is never changed.
+The reasoning extends the served closure with the description's consequences only (kgapi's
+engine touches no global state, so this is safe on a request thread); the knowledge graph
+itself is never changed.
 """
 
 from __future__ import annotations
@@ -17,13 +18,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
+from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
-from kgapi.consistency import ConsistencyReport, check_consistency
+from kgapi.consistency import ConsistencyReport, consistency_report
 from kgapi.explanation import ProofNode, prove
+from kgapi.inference import extend
 from kgapi.reasoning import is_trivial
 from kgapi.rendering import render_term, render_triple
-from kgapi.rules import Triple, derive
+from kgapi.rules import Triple
 
 if TYPE_CHECKING:
     from kgapi.knowledge import KnowledgeGraph
@@ -83,19 +86,18 @@ class Classification:
 
 
 def classify(kg: KnowledgeGraph, description: str | Mapping[str, Any]) -> Classification:
-    """Reason over kg's knowledge of the world plus `description` and report the new individual.
+    """Reason over kg's closure plus `description` and report the new individual.
 
+    Only the consequences of the description are derived, on a layer over the cached closure
+    (`kgapi.inference.extend`); the knowledge graph itself is never changed.
     Raises DescriptionError for unparseable Turtle or JSON, unknown keys or names, values of the
     wrong type, or a description that does not name exactly one new individual.
     """
     individual, described = parse_description(kg, description)
-    base = {*kg.about_the_world(), *described}
-    derivations = derive(base)
-    names = Graph()
-    for prefix, namespace in kg.asserted.namespaces():
-        names.bind(prefix, namespace, override=True)
-    for triple in base:
-        names.add(triple)
+    closure = kg.derivations()
+    derivations = extend(closure, described)
+    names = ReadOnlyGraphAggregate([kg.asserted, described])
+    names.namespace_manager = kg.asserted.namespace_manager
 
     def files_of(triple: Triple) -> tuple[str, ...]:
         if triple in described:
@@ -107,15 +109,14 @@ def classify(kg: KnowledgeGraph, description: str | Mapping[str, Any]) -> Classi
         return InferredFact(triple, render_triple(names, triple), proof)
 
     inferred = sorted(
-        (t for t in derivations.first if t[0] == individual and not is_trivial(t)),
+        (t for t in derivations.index.match(individual, None, None) if not is_trivial(t)),
         key=lambda t: (render_term(names, t[1]), render_term(names, t[2])),
     )
+    inferred = [t for t in inferred if derivations.derivation_of(t) is not None]
     classes = [fact(t) for t in inferred if t[1] == RDF.type]
     values = [fact(t) for t in inferred if t[1] != RDF.type]
-    closure = Graph()
-    for triple in derivations.index:
-        closure.add(triple)
-    report = check_consistency(closure, names=names)
+    new_clashes = derivations.clashes[len(closure.clashes) :]
+    report = consistency_report(derivations, names=names, files_of=files_of, clashes=new_clashes)
     mine = [issue for issue in report.issues if str(individual) in issue.resources]
     label = next((str(o) for o in described.objects(individual, RDFS.label)), None)
     return Classification(individual, label, classes, values, ConsistencyReport(not mine, mine))
@@ -176,11 +177,10 @@ def _from_turtle(kg: KnowledgeGraph, text: str) -> tuple[URIRef, Graph]:
         raise DescriptionError("the Turtle nests too deeply (lists or [ ] blank nodes)") from error
     if len(graph) == 0:
         raise DescriptionError("the description has no triples")
-    known = set(kg.asserted.subjects())
     roots = {
         s
         for s in graph.subjects()
-        if s not in known and not any(True for _ in graph.subject_predicates(s))
+        if (s, None, None) not in kg.asserted and not any(True for _ in graph.subject_predicates(s))
     }
     if len(roots) != 1:
         found = ", ".join(sorted(str(r) for r in roots)) or "none"
@@ -208,7 +208,7 @@ def _from_mapping(kg: KnowledgeGraph, data: Mapping[str, Any]) -> tuple[URIRef, 
     graph = Graph()
     for language, text in labels.items():
         graph.add((individual, RDFS.label, Literal(text, lang=language)))
-    properties = _properties(kg)
+    properties = kg.own_properties()
     for key, raw in data.items():
         if key == "label":
             continue
@@ -222,18 +222,6 @@ def _from_mapping(kg: KnowledgeGraph, data: Mapping[str, Any]) -> tuple[URIRef, 
         for value in raw if isinstance(raw, list) else [raw]:
             graph.add((individual, prop, _value(kg, key, prop, value)))
     return individual, graph
-
-
-def _properties(kg: KnowledgeGraph) -> set[URIRef]:
-    """The graph's own (virt:) properties: declared, or used as predicates."""
-    namespace = f"{kg.ontology.base_iri}ontology/"
-    found = {
-        s
-        for kind in (OWL.ObjectProperty, OWL.DatatypeProperty, RDF.Property)
-        for s in kg.asserted.subjects(RDF.type, kind)
-    }
-    found |= set(kg.asserted.predicates())
-    return {p for p in found if isinstance(p, URIRef) and str(p).startswith(namespace)}
 
 
 def _value(kg: KnowledgeGraph, key: str, prop: URIRef, value: Any) -> URIRef | Literal:

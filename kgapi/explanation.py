@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from rdflib import DCTERMS, Graph
+from rdflib.util import from_n3
 
+from kgapi.inference import Derivations
 from kgapi.reasoning import normalize
 from kgapi.rendering import render_term, render_triple
-from kgapi.rules import Derivations, Triple
+from kgapi.rules import Triple
 
 if TYPE_CHECKING:
     from kgapi.knowledge import KnowledgeGraph
@@ -105,6 +107,21 @@ class ProofNode:
             data["repeated"] = self.repeated
             data["premises"] = [premise.to_dict() for premise in self.premises]
         return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ProofNode:
+        """The node `to_dict` wrote (terms read back from their N3 form)."""
+        triple = cast(Triple, tuple(from_n3(term) for term in data["triple"]))
+        premises = tuple(cls.from_dict(premise) for premise in data.get("premises", ()))
+        return cls(
+            triple,
+            data["text"],
+            data["status"],
+            data.get("rule"),
+            tuple(data.get("files", ())),
+            premises,
+            bool(data.get("repeated", False)),
+        )
 
     def lines(self, depth: int = 0) -> list[str]:
         indent = "    " * depth

@@ -1,9 +1,9 @@
 """The knowledge graph: asserted ontology + inferred closure, reasoned once and cached on disk.
 
-The closure is computed by the `reasoner` setting's engine (owlrl, or kgapi's own rules engine:
-the same served closure, faster). A cache file is N-Triples behind a one-line JSON header that
-records the cache key (ontology version, engine and library versions), a SHA-256 of the body,
-the triple count, the consistency report and the closure time. A file whose header, key,
+The closure is computed by kgapi's rule engine (`kgapi.inference`). A cache file is N-Triples
+behind a one-line JSON header that records the cache key (ontology version, library versions),
+a SHA-256 of the body, the triple count, the consistency report (with proofs) and the closure
+time. A file whose header, key,
 checksum or count does not match is rebuilt, never served. Warm starts therefore do no
 reasoning at all.
 """
@@ -18,25 +18,25 @@ import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 import rdflib
-from rdflib import RDF, Dataset, Graph, URIRef
+from rdflib import OWL, RDF, Dataset, Graph, URIRef
 from rdflib.exceptions import ParserError
 from rdflib.term import Node
 
 from kgapi import __version__, reasoning
-from kgapi.consistency import ConsistencyReport, check_consistency
+from kgapi.consistency import ConsistencyReport, consistency_report
+from kgapi.inference import Derivations, derive
 from kgapi.loading import LoadedOntology, load_ontology
 from kgapi.namespaces import ontology_namespace
-from kgapi.rules import Derivations, Triple, derive
+from kgapi.rules import Triple
 from kgapi.settings import Settings
 
 log = logging.getLogger(__name__)
 
-CACHE_FORMAT = "kgapi-closure/1"
+CACHE_FORMAT = "kgapi-closure/2"
 _HEADER_PREFIX = "# kgapi-closure "
 
 
@@ -57,7 +57,7 @@ class _Once(Generic[T]):
             return self._value
 
     def seed(self, value: T) -> None:
-        """Reuse a value already computed (the rules engine's derivations, on a cold build)."""
+        """Reuse a value already computed (the derivations of a cold build)."""
         with self._lock:
             self._value = value
 
@@ -77,10 +77,8 @@ class KnowledgeGraph:
     consistency: ConsistencyReport
     closure_seconds: float
     cache_hit: bool
-    reasoner_messages: tuple[str, ...] = ()
-    reasoner: str = "owlrl"
     _derivations: _Once[Derivations] = field(default_factory=_Once, repr=False, compare=False)
-    _about_the_world: _Once[frozenset[Triple]] = field(
+    _own_properties: _Once[frozenset[URIRef]] = field(
         default_factory=_Once, repr=False, compare=False
     )
 
@@ -109,25 +107,26 @@ class KnowledgeGraph:
         return triple in self.asserted or reasoning.normalize(triple) in self.inferred
 
     def derivations(self) -> Derivations:
-        """The explainer's rule derivations, computed on first call (a fraction of a second).
-
-        Already there when the rules engine built the closure on this start.
-        """
+        """The closure's derivations: from the build on a cold start, else computed on first
+        call (about a second), once."""
         return self._derivations.get(lambda: derive(self.asserted))
 
-    def about_the_world(self) -> frozenset[Triple]:
-        """The asserted triples without the statement records of sources.
+    def own_properties(self) -> frozenset[URIRef]:
+        """The graph's own (virt:) properties: declared, or used as predicates; computed once."""
 
-        Capability statements and sourced statements say what a source says; no rule draws a
-        conclusion about a new individual from them, yet they are two thirds of the graph. Reasoning
-        about a described product (classification) starts from this.
-        """
+        def compute() -> frozenset[URIRef]:
+            namespace = f"{self.ontology.base_iri}ontology/"
+            found = {
+                s
+                for kind in (OWL.ObjectProperty, OWL.DatatypeProperty, RDF.Property)
+                for s in self.asserted.subjects(RDF.type, kind)
+            }
+            found |= set(self.asserted.predicates(unique=True))
+            return frozenset(
+                p for p in found if isinstance(p, URIRef) and str(p).startswith(namespace)
+            )
 
-        def compute() -> frozenset[Triple]:
-            records = statement_records(self.asserted, self.ontology.base_iri)
-            return frozenset(triple for triple in self.asserted if triple[0] not in records)
-
-        return self._about_the_world.get(compute)
+        return self._own_properties.get(compute)
 
 
 def statement_records(graph: Graph, base_iri: str) -> frozenset[Node]:
@@ -151,25 +150,13 @@ def build_knowledge_graph(settings: Settings, *, use_cache: bool = True) -> Know
     logged and skipped: the graph is still served, only the next start is cold again.
     """
     ontology = load_ontology(settings.ontology_dir, base_iri=settings.base_iri)
-    return knowledge_graph_of(
-        ontology,
-        cache_dir=settings.cache_dir if use_cache else None,
-        reasoner=settings.reasoner,
-    )
+    return knowledge_graph_of(ontology, cache_dir=settings.cache_dir if use_cache else None)
 
 
-def knowledge_graph_of(
-    ontology: LoadedOntology, *, cache_dir: Path | None, reasoner: str = "owlrl"
-) -> KnowledgeGraph:
-    """Build the knowledge graph of an already loaded ontology (`cache_dir=None`: no cache).
-
-    `reasoner` names the engine ("owlrl" or "rules"; ValueError for others). Each engine has
-    its own cache file, so switching engines never serves the other's closure.
-    """
-    if reasoner not in reasoning.ENGINES:
-        raise ValueError(f"unknown reasoner {reasoner!r}; choose one of {reasoning.ENGINES}")
+def knowledge_graph_of(ontology: LoadedOntology, *, cache_dir: Path | None) -> KnowledgeGraph:
+    """Build the knowledge graph of an already loaded ontology (`cache_dir=None`: no cache)."""
     asserted = ontology.asserted_graph()
-    key = cache_key(ontology, reasoner=reasoner)
+    key = cache_key(ontology)
     path = cache_dir / f"closure-{key}.nt" if cache_dir is not None else None
     cached = _read_cache(path, key) if path is not None else None
     derivations: Derivations | None = None
@@ -177,36 +164,34 @@ def knowledge_graph_of(
         inferred, header = cached
         report = ConsistencyReport.from_dict(header["consistency"])
         seconds = float(header["closure_seconds"])
-        messages = tuple(header["reasoner_messages"])
         hit = True
     else:
-        closure = reasoning.compute_closure(asserted, engine=reasoner)
-        inferred, seconds, messages = closure.inferred, closure.seconds, closure.reasoner_messages
-        report = check_consistency(closure.complete, reasoner_messages=messages, names=asserted)
-        derivations = closure.derivations
+        closure = reasoning.compute_closure(asserted)
+        inferred, seconds, derivations = closure.inferred, closure.seconds, closure.derivations
+
+        def files_of(triple: Triple) -> tuple[str, ...]:
+            return tuple(path.name for path in ontology.source_files_of(triple))
+
+        report = consistency_report(derivations, names=asserted, files_of=files_of)
         hit = False
         if path is not None:
-            _write_cache(path, key, inferred, report, seconds, messages)
+            _write_cache(path, key, inferred, report, seconds)
     for prefix, namespace in asserted.namespaces():
         inferred.bind(prefix, namespace, override=True)
     dataset = _dataset_of(ontology, asserted, inferred)
-    kg = KnowledgeGraph(
-        ontology, asserted, inferred, dataset, report, seconds, hit, messages, reasoner
-    )
+    kg = KnowledgeGraph(ontology, asserted, inferred, dataset, report, seconds, hit)
     if derivations is not None:
         kg._derivations.seed(derivations)
     return kg
 
 
-def cache_key(ontology: LoadedOntology, *, reasoner: str = "owlrl") -> str:
-    """Names the closure: the ontology's content version, the engine, every library shaping it."""
+def cache_key(ontology: LoadedOntology) -> str:
+    """Names the closure: the ontology's content version and every library shaping it."""
     parts = [
         CACHE_FORMAT,
         ontology.version,
         ontology.base_iri,
-        f"reasoner {reasoner}",
         f"rdflib {rdflib.__version__}",
-        f"owlrl {package_version('owlrl')}",
         f"kgapi {__version__}",
     ]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:20]
@@ -263,7 +248,6 @@ def _write_cache(
     inferred: Graph,
     report: ConsistencyReport,
     seconds: float,
-    messages: tuple[str, ...],
 ) -> None:
     lines = sorted(inferred.serialize(format="nt", encoding="utf-8").splitlines())
     body = b"".join(line + b"\n" for line in lines if line.strip())
@@ -273,7 +257,6 @@ def _write_cache(
         "sha256": hashlib.sha256(body).hexdigest(),
         "triples": len(inferred),
         "closure_seconds": seconds,
-        "reasoner_messages": list(messages),
         "consistency": report.to_dict(),
     }
     data = (_HEADER_PREFIX + json.dumps(header, ensure_ascii=False) + "\n").encode() + body

@@ -1,13 +1,15 @@
 """Materialize the OWL 2 RL closure once, and keep only the inferences worth serving.
 
-Two engines compute the same closure: owlrl (the reference) and kgapi's own rule engine
-(`kgapi.rules.derive`, about 30x faster on the bundled ontology). The served, filtered closure
-is identical; tests hold the two to it.
+kgapi's own rule engine (`kgapi.inference`) computes the closure, with a derivation for every
+triple and a proof for every inconsistency. owlrl is the reference it is checked against
+(`reference_closure`: the tests' oracle and `kgapi reason --verify`), never on the serving path:
+it is about 30x slower and changes rdflib's global state while it runs.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import owlrl
@@ -15,8 +17,8 @@ from owlrl.Namespaces import ERRNS
 from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from kgapi.rules import Derivations, Triple, derive
-from kgapi.settings import REASONERS
+from kgapi.inference import Derivations, derive
+from kgapi.rules import Triple
 
 # Terms of these vocabularies are the reasoner's own axioms when they appear as subjects.
 VOCABULARY_NAMESPACES = (str(RDF), str(RDFS), str(OWL), str(XSD))
@@ -34,73 +36,53 @@ TOP_TERMS = frozenset({OWL.Thing, RDFS.Resource})
 META_TYPES = frozenset({RDFS.Class, OWL.Class, RDF.Property, RDFS.Datatype, OWL.AnnotationProperty})
 
 
-# The engines `compute_closure` offers (the `reasoner` setting's choices).
-ENGINES = REASONERS
+@dataclass(frozen=True)
+class Closure:
+    """The served inferred triples, the engine's derivations behind them, and the time it took."""
+
+    inferred: Graph
+    derivations: Derivations
+    seconds: float
+
+
+def compute_closure(asserted: Graph, *, include_trivia: bool = False) -> Closure:
+    """Compute the OWL 2 RL closure of `asserted`; never changes `asserted`.
+
+    `inferred` holds only triples not asserted; without `include_trivia` the noise listed in
+    `is_trivial` is dropped and plain-string literals are normalised, so that every triple
+    round-trips through N-Triples. With it, the axiomatic rules run too (what they add is trivia).
+    """
+    started = time.perf_counter()
+    derivations = derive(asserted, axiomatic=include_trivia)
+    seconds = time.perf_counter() - started
+    inferred = _served(asserted, derivations.first, include_trivia=include_trivia)
+    return Closure(inferred, derivations, seconds)
+
+
+def materialize(asserted: Graph, *, include_trivia: bool = False) -> Graph:
+    """The OWL 2 RL inferences of `asserted` (closure minus asserted), trivia dropped by default."""
+    return compute_closure(asserted, include_trivia=include_trivia).inferred
 
 
 @dataclass(frozen=True)
-class Closure:
-    """The served inferred triples, owlrl's own inconsistency messages, and the time it took.
-
-    `complete` is the whole unfiltered closure (asserted triples and error nodes included), for
-    consistency checks that need the blank-node class expressions; callers should not keep it.
-    `reasoner_messages` is always empty for the rules engine (it has no error nodes: the
-    consistency checker finds the same problems in `complete`). `derivations` is the rules
-    engine's provenance, which the explainer can reuse (None for owlrl).
-    """
+class ReferenceClosure:
+    """owlrl's served closure of a graph and its own inconsistency sentences."""
 
     inferred: Graph
-    complete: Graph
-    reasoner_messages: tuple[str, ...]
-    seconds: float
-    engine: str = "owlrl"
-    derivations: Derivations | None = None
+    messages: tuple[str, ...]
 
 
-def compute_closure(
-    asserted: Graph, *, engine: str = "owlrl", include_trivia: bool = False
-) -> Closure:
-    """Compute the OWL 2 RL closure of `asserted` with `engine`; never changes `asserted`.
+def reference_closure(asserted: Graph) -> ReferenceClosure:
+    """owlrl's closure of a copy of `asserted`, filtered as the served one is: the reference.
 
-    `engine` is "owlrl" (the reference) or "rules" (kgapi's engine; ValueError for others).
-    `inferred` holds only triples not asserted; without `include_trivia` the noise listed in
-    `is_trivial` is dropped and plain-string literals are normalised, so that every triple
-    round-trips through N-Triples — the served closure is then the same for both engines. With
-    `include_trivia` the rules engine gives fewer triples: it skips the purely axiomatic rules.
-    owlrl's error-message nodes go to `reasoner_messages`.
+    Not for a request thread: owlrl is slow and installs datatype conversions globally.
     """
-    derivations: Derivations | None = None
-    if engine == "owlrl":
-        working, messages, seconds = _owlrl_closure(asserted)
-    elif engine == "rules":
-        started = time.perf_counter()
-        derivations = derive(asserted)
-        working = Graph()
-        for triple in derivations.index:
-            working.add(triple)
-        seconds = time.perf_counter() - started
-        messages = ()
-    else:
-        raise ValueError(f"unknown reasoner {engine!r}; choose one of {', '.join(ENGINES)}")
-    inferred = _served(asserted, working, include_trivia=include_trivia)
-    return Closure(inferred, working, messages, seconds, engine, derivations)
-
-
-def materialize(asserted: Graph, *, engine: str = "owlrl", include_trivia: bool = False) -> Graph:
-    """The OWL 2 RL inferences of `asserted` (closure minus asserted), trivia dropped by default."""
-    return compute_closure(asserted, engine=engine, include_trivia=include_trivia).inferred
-
-
-def _owlrl_closure(asserted: Graph) -> tuple[Graph, tuple[str, ...], float]:
-    """owlrl's closure of a copy of `asserted`, its error sentences, and the seconds it took."""
     working = Graph()
     for triple in asserted:
         working.add(triple)
-    started = time.perf_counter()
     # improved_datatypes=False: the improved conversions are installed into rdflib's global
     # tables while owlrl runs, which would change literal parsing for other threads.
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, improved_datatypes=False).expand(working)
-    seconds = time.perf_counter() - started
     messages = tuple(
         sorted(
             str(message)
@@ -108,16 +90,17 @@ def _owlrl_closure(asserted: Graph) -> tuple[Graph, tuple[str, ...], float]:
             for message in working.objects(node, ERRNS.error)
         )
     )
-    return working, messages, seconds
+    triples = (t for t in working if not _is_error_triple(t))
+    return ReferenceClosure(_served(asserted, triples, include_trivia=False), messages)
 
 
-def _served(asserted: Graph, closure: Graph, *, include_trivia: bool) -> Graph:
-    """The triples of `closure` worth serving: not asserted, no error nodes, trivia dropped."""
+def _served(asserted: Graph, closure: Iterable[Triple], *, include_trivia: bool) -> Graph:
+    """The triples of `closure` worth serving: not asserted, trivia dropped."""
     inferred = Graph()
     for prefix, namespace in asserted.namespaces():
         inferred.bind(prefix, namespace, override=True)
     for triple in closure:
-        if triple in asserted or _is_error_triple(triple):
+        if triple in asserted:
             continue
         if include_trivia:
             inferred.add(triple)

@@ -1,506 +1,566 @@
-"""The OWL 2 RL rules, forward-chained with provenance: the engine behind explanations.
+"""The OWL 2 RL rules as data: each a body of triple patterns and a head, as the W3C tables read.
 
-owlrl computes the served closure; this engine recomputes it while recording, for every derived
-triple, the first rule instance (rule id, premises) that derives it in the earliest round. Round
-`n` only reads triples known before it, so every proof bottoms out in asserted triples and has no
-cycles. Rule ids are those of the W3C OWL 2 Profiles spec, tables 4-9. The purely axiomatic rules
-(eq-ref, cls-thing, cls-nothing1, scm-cls, scm-op, scm-dp, prp-ap, dt-*) are left out: they only
-make reflexive or `owl:Thing` triples, which the served closure drops as trivia.
-The engine is pure Python over rdflib terms and touches no global state, so it may run on a
-request (classification), unlike owlrl.
+Rule ids are those of the W3C OWL 2 Profiles spec, tables 4-9. The purely axiomatic rules
+(eq-ref, cls-thing, cls-nothing1, scm-cls, scm-op, scm-dp, prp-ap) are `AXIOMATIC_RULES`, kept
+apart: they only make reflexive or `owl:Thing` triples, which the served closure drops as
+trivia, so serving leaves them out; asking for the trivia too (the W3C entailment tests do) puts
+them in. Where a spec rule relies on one of them (scm-hv with p1 = p2 through scm-op, say) it is
+written out as its own variant. The datatype rules dt-* are not materialised.
+
+A rule with no head concludes `false`: an inconsistency (with kgapi's one addition, that two
+distinct named values of a functional property are reported, since OWL's answer — they are the
+same — is almost always a modelling error and, for literals, a contradiction).
+
+Rules over rdf:Lists (intersections, unions, enumerations, property chains, keys, the
+all-disjoint and all-different axioms) depend on the list's length, so `list_rules` writes one
+concrete rule per list axiom found in the graph. `kgapi.inference` evaluates all of them.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from itertools import combinations
 
-from rdflib import OWL, RDF, RDFS, Graph
+from rdflib import OWL, RDF, RDFS, Literal, URIRef
 from rdflib.term import Node
 
 Triple = tuple[Node, Node, Node]
-# (rule id, conclusion, premises) for one rule instance.
-Inference = tuple[str, Triple, tuple[Triple, ...]]
 
 
 @dataclass(frozen=True)
-class Derivation:
-    """How a triple was first derived: the rule, its premises, and the round (1 = first)."""
+class Var:
+    """A rule variable; `?x` in the spec's tables."""
 
-    rule: str
-    premises: tuple[Triple, ...]
-    round: int
+    name: str
 
-
-class TripleIndex:
-    """A set of triples with the lookups the rules need; grows, never shrinks."""
-
-    def __init__(self, triples: Iterable[Triple] = ()) -> None:
-        self._triples: set[Triple] = set()
-        self._sp: dict[tuple[Node, Node], set[Node]] = defaultdict(set)
-        self._po: dict[tuple[Node, Node], set[Node]] = defaultdict(set)
-        self._p: dict[Node, set[tuple[Node, Node]]] = defaultdict(set)
-        self._s: dict[Node, set[tuple[Node, Node]]] = defaultdict(set)
-        self._o: dict[Node, set[tuple[Node, Node]]] = defaultdict(set)
-        for triple in triples:
-            self.add(triple)
-
-    def add(self, triple: Triple) -> bool:
-        """Add `triple`; False if it was already there."""
-        if triple in self._triples:
-            return False
-        s, p, o = triple
-        self._triples.add(triple)
-        self._sp[s, p].add(o)
-        self._po[p, o].add(s)
-        self._p[p].add((s, o))
-        self._s[s].add((p, o))
-        self._o[o].add((s, p))
-        return True
-
-    def __contains__(self, triple: object) -> bool:
-        return triple in self._triples
-
-    def __iter__(self) -> Iterator[Triple]:
-        return iter(self._triples)
-
-    def __len__(self) -> int:
-        return len(self._triples)
-
-    # The lookups copy into lists: the rules read while the engine later adds.
-    def objects(self, s: Node, p: Node) -> list[Node]:
-        return list(self._sp.get((s, p), ()))
-
-    def subjects(self, p: Node, o: Node) -> list[Node]:
-        return list(self._po.get((p, o), ()))
-
-    def pairs(self, p: Node) -> list[tuple[Node, Node]]:
-        return list(self._p.get(p, ()))
-
-    def about(self, s: Node) -> list[tuple[Node, Node]]:
-        """(predicate, object) of every triple with subject `s`."""
-        return list(self._s.get(s, ()))
-
-    def pointing_at(self, o: Node) -> list[tuple[Node, Node]]:
-        """(subject, predicate) of every triple with object `o`."""
-        return list(self._o.get(o, ()))
-
-    def items(self, head: Node) -> list[Node] | None:
-        """The members of the rdf:List at `head`, or None if it is not a well-formed list."""
-        members: list[Node] = []
-        seen: set[Node] = set()
-        while head != RDF.nil:
-            if head in seen:
-                return None
-            seen.add(head)
-            firsts, rests = self.objects(head, RDF.first), self.objects(head, RDF.rest)
-            if len(firsts) != 1 or len(rests) != 1:
-                return None
-            members.append(firsts[0])
-            head = rests[0]
-        return members
+    def __repr__(self) -> str:
+        return f"?{self.name}"
 
 
-Rule = Callable[[TripleIndex], Iterator[Inference]]
-RULES: list[Rule] = []
+Term = Node | Var
+Pattern = tuple[Term, Term, Term]
 
 
-def rule(function: Rule) -> Rule:
-    RULES.append(function)
-    return function
+@dataclass(frozen=True)
+class Guard:
+    """A test on some variables' values, checked as soon as all of them are bound."""
+
+    variables: tuple[Var, ...]
+    test: Callable[..., bool]
 
 
-# --- Table 4: equality -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Rule:
+    """If every body pattern matches (and every guard passes), the head holds; no head: false."""
+
+    id: str
+    body: tuple[Pattern, ...]
+    head: Pattern | None
+    guards: tuple[Guard, ...] = field(default=())
 
 
-@rule
-def equality(g: TripleIndex) -> Iterator[Inference]:
-    for x, y in g.pairs(OWL.sameAs):
-        if x == y:
-            continue
-        same = (x, OWL.sameAs, y)
-        yield "eq-sym", (y, OWL.sameAs, x), (same,)
-        for z in g.objects(y, OWL.sameAs):
-            if z != x:
-                yield "eq-trans", (x, OWL.sameAs, z), (same, (y, OWL.sameAs, z))
-        for p, o in g.about(x):
-            yield "eq-rep-s", (y, p, o), (same, (x, p, o))
-        for s, o in g.pairs(x):
-            yield "eq-rep-p", (s, y, o), (same, (s, x, o))
-        for s, p in g.pointing_at(x):
-            yield "eq-rep-o", (s, p, y), (same, (s, p, x))
+def _vars(names: str) -> tuple[Var, ...]:
+    return tuple(Var(name) for name in names.split())
 
 
-# --- Table 5: properties ---------------------------------------------------------------------
+x, y, z, p, p1, p2, p3, c, c1, c2, c3, u, v, w = _vars("x y z p p1 p2 p3 c c1 c2 c3 u v w")
+y1, y2, x1, x2, i1, i2, limit, filler = _vars("y1 y2 x1 x2 i1 i2 limit filler")
 
 
-@rule
-def domain_and_range(g: TripleIndex) -> Iterator[Inference]:
-    for p, c in g.pairs(RDFS.domain):
-        for x, y in g.pairs(p):
-            yield "prp-dom", (x, RDF.type, c), ((p, RDFS.domain, c), (x, p, y))
-    for p, c in g.pairs(RDFS.range):
-        for x, y in g.pairs(p):
-            yield "prp-rng", (y, RDF.type, c), ((p, RDFS.range, c), (x, p, y))
+@cache  # one Guard per pair, so rules written twice are equal
+def differ(a: Var, b: Var) -> Guard:
+    return Guard((a, b), lambda first, second: first != second)
 
 
-@rule
-def property_characteristics(g: TripleIndex) -> Iterator[Inference]:
-    for p in g.subjects(RDF.type, OWL.FunctionalProperty):
-        axiom = (p, RDF.type, OWL.FunctionalProperty)
-        for x, y1 in g.pairs(p):
-            for y2 in g.objects(x, p):
-                if y1 != y2:
-                    yield "prp-fp", (y1, OWL.sameAs, y2), (axiom, (x, p, y1), (x, p, y2))
-    for p in g.subjects(RDF.type, OWL.InverseFunctionalProperty):
-        axiom = (p, RDF.type, OWL.InverseFunctionalProperty)
-        for x1, y in g.pairs(p):
-            for x2 in g.subjects(p, y):
-                if x1 != x2:
-                    yield "prp-ifp", (x1, OWL.sameAs, x2), (axiom, (x1, p, y), (x2, p, y))
-    for p in g.subjects(RDF.type, OWL.SymmetricProperty):
-        axiom = (p, RDF.type, OWL.SymmetricProperty)
-        for x, y in g.pairs(p):
-            yield "prp-symp", (y, p, x), (axiom, (x, p, y))
-    for p in g.subjects(RDF.type, OWL.TransitiveProperty):
-        axiom = (p, RDF.type, OWL.TransitiveProperty)
-        for x, y in g.pairs(p):
-            for z in g.objects(y, p):
-                yield "prp-trp", (x, p, z), (axiom, (x, p, y), (y, p, z))
+def _is(value: str) -> Callable[[Node], bool]:
+    return lambda term: isinstance(term, Literal) and str(term) == value
 
 
-@rule
-def property_axioms(g: TripleIndex) -> Iterator[Inference]:
-    for p1, p2 in g.pairs(RDFS.subPropertyOf):
-        if p1 != p2:
-            for x, y in g.pairs(p1):
-                yield "prp-spo1", (x, p2, y), ((p1, RDFS.subPropertyOf, p2), (x, p1, y))
-    for p1, p2 in g.pairs(OWL.equivalentProperty):
-        if p1 != p2:
-            axiom = (p1, OWL.equivalentProperty, p2)
-            for x, y in g.pairs(p1):
-                yield "prp-eqp1", (x, p2, y), (axiom, (x, p1, y))
-            for x, y in g.pairs(p2):
-                yield "prp-eqp2", (x, p1, y), (axiom, (x, p2, y))
-    for p1, p2 in g.pairs(OWL.inverseOf):
-        axiom = (p1, OWL.inverseOf, p2)
-        for x, y in g.pairs(p1):
-            yield "prp-inv1", (y, p2, x), (axiom, (x, p1, y))
-        for x, y in g.pairs(p2):
-            yield "prp-inv2", (y, p1, x), (axiom, (x, p2, y))
+def named_values_clash(first: Node, second: Node) -> bool:
+    """Two named values that cannot be one: IRIs by identity, literals by value.
+
+    Each unordered pair once; blank nodes may stand for anything, so they never clash.
+    """
+    if not isinstance(first, URIRef | Literal) or not isinstance(second, URIRef | Literal):
+        return False
+    if str(first) > str(second) or first == second:
+        return False
+    if isinstance(first, Literal) and isinstance(second, Literal):
+        # By value where rdflib knows it ("1" and "01" as integers); a gYear has none.
+        known = first.value is not None and second.value is not None
+        return not (
+            known and type(first.value) is type(second.value) and first.value == second.value
+        )
+    return True
 
 
-@rule
-def property_chains(g: TripleIndex) -> Iterator[Inference]:
-    for p, head in g.pairs(OWL.propertyChainAxiom):
-        chain = g.items(head)
-        if not chain:
-            continue
-        axiom = (p, OWL.propertyChainAxiom, head)
-        # Each partial path is (start, end, the triples walked so far).
-        paths: list[tuple[Node, Node, tuple[Triple, ...]]] = [
-            (u, v, ((u, chain[0], v),)) for u, v in g.pairs(chain[0])
-        ]
-        for link in chain[1:]:
-            paths = [
-                (start, nxt, (*walked, (end, link, nxt)))
-                for start, end, walked in paths
-                for nxt in g.objects(end, link)
-            ]
-        for start, end, walked in paths:
-            yield "prp-spo2", (start, p, end), (axiom, *walked)
+def _ill_typed(term: Node) -> bool:
+    return isinstance(term, Literal) and bool(term.ill_typed) and term.datatype is not None
 
 
-@rule
-def property_keys(g: TripleIndex) -> Iterator[Inference]:
-    for c, head in g.pairs(OWL.hasKey):
-        keys = g.items(head)
-        if not keys:
-            continue
-        members = g.subjects(RDF.type, c)
-        for x in members:
-            for y in members:
-                if x == y:
-                    continue
-                shared = [
-                    next((z for z in g.objects(x, key) if (y, key, z) in g), None) for key in keys
-                ]
-                if any(z is None for z in shared):
-                    continue
-                premises: list[Triple] = [(c, OWL.hasKey, head), (x, RDF.type, c), (y, RDF.type, c)]
-                for key, z in zip(keys, shared, strict=True):
-                    assert z is not None
-                    premises += [(x, key, z), (y, key, z)]
-                yield "prp-key", (x, OWL.sameAs, y), tuple(premises)
+SCHEMA_RULES: tuple[Rule, ...] = (
+    # --- Table 4: equality
+    Rule("eq-sym", ((x, OWL.sameAs, y),), (y, OWL.sameAs, x), (differ(x, y),)),
+    Rule(
+        "eq-trans",
+        ((x, OWL.sameAs, y), (y, OWL.sameAs, z)),
+        (x, OWL.sameAs, z),
+        (differ(x, y), differ(x, z)),
+    ),
+    Rule("eq-rep-s", ((x, OWL.sameAs, y), (x, p, v)), (y, p, v), (differ(x, y),)),
+    Rule("eq-rep-p", ((x, OWL.sameAs, y), (u, x, v)), (u, y, v), (differ(x, y),)),
+    Rule("eq-rep-o", ((x, OWL.sameAs, y), (u, p, x)), (u, p, y), (differ(x, y),)),
+    # --- Table 5: properties
+    Rule("prp-dom", ((p, RDFS.domain, c), (x, p, y)), (x, RDF.type, c)),
+    Rule("prp-rng", ((p, RDFS.range, c), (x, p, y)), (y, RDF.type, c)),
+    Rule(
+        "prp-fp",
+        ((p, RDF.type, OWL.FunctionalProperty), (x, p, y1), (x, p, y2)),
+        (y1, OWL.sameAs, y2),
+        (differ(y1, y2),),
+    ),
+    Rule(
+        "prp-ifp",
+        ((p, RDF.type, OWL.InverseFunctionalProperty), (x1, p, y), (x2, p, y)),
+        (x1, OWL.sameAs, x2),
+        (differ(x1, x2),),
+    ),
+    Rule("prp-symp", ((p, RDF.type, OWL.SymmetricProperty), (x, p, y)), (y, p, x)),
+    Rule("prp-trp", ((p, RDF.type, OWL.TransitiveProperty), (x, p, y), (y, p, z)), (x, p, z)),
+    Rule("prp-spo1", ((p1, RDFS.subPropertyOf, p2), (x, p1, y)), (x, p2, y), (differ(p1, p2),)),
+    Rule("prp-eqp1", ((p1, OWL.equivalentProperty, p2), (x, p1, y)), (x, p2, y), (differ(p1, p2),)),
+    Rule("prp-eqp2", ((p1, OWL.equivalentProperty, p2), (x, p2, y)), (x, p1, y), (differ(p1, p2),)),
+    Rule("prp-inv1", ((p1, OWL.inverseOf, p2), (x, p1, y)), (y, p2, x)),
+    Rule("prp-inv2", ((p1, OWL.inverseOf, p2), (x, p2, y)), (y, p1, x)),
+    # --- Table 6: classes
+    Rule(
+        "cls-svf1",
+        ((x, OWL.someValuesFrom, y), (x, OWL.onProperty, p), (u, p, v), (v, RDF.type, y)),
+        (u, RDF.type, x),
+        (Guard((y,), lambda term: term != OWL.Thing),),
+    ),
+    Rule(
+        "cls-svf2",
+        ((x, OWL.someValuesFrom, OWL.Thing), (x, OWL.onProperty, p), (u, p, v)),
+        (u, RDF.type, x),
+    ),
+    Rule(
+        "cls-avf",
+        ((x, OWL.allValuesFrom, y), (x, OWL.onProperty, p), (u, RDF.type, x), (u, p, v)),
+        (v, RDF.type, y),
+    ),
+    Rule(
+        "cls-hv1",
+        ((x, OWL.hasValue, y), (x, OWL.onProperty, p), (u, RDF.type, x)),
+        (u, p, y),
+    ),
+    Rule(
+        "cls-hv2",
+        ((x, OWL.hasValue, y), (x, OWL.onProperty, p), (u, p, y)),
+        (u, RDF.type, x),
+    ),
+    Rule(
+        "cls-maxc2",
+        (
+            (x, OWL.maxCardinality, limit),
+            (x, OWL.onProperty, p),
+            (u, RDF.type, x),
+            (u, p, y1),
+            (u, p, y2),
+        ),
+        (y1, OWL.sameAs, y2),
+        (Guard((limit,), _is("1")), differ(y1, y2)),
+    ),
+    Rule(
+        "cls-maxqc3",
+        (
+            (x, OWL.maxQualifiedCardinality, limit),
+            (x, OWL.onProperty, p),
+            (x, OWL.onClass, c),
+            (u, RDF.type, x),
+            (u, p, y1),
+            (u, p, y2),
+            (y1, RDF.type, c),
+            (y2, RDF.type, c),
+        ),
+        (y1, OWL.sameAs, y2),
+        (Guard((limit,), _is("1")), Guard((c,), lambda term: term != OWL.Thing), differ(y1, y2)),
+    ),
+    Rule(
+        "cls-maxqc4",
+        (
+            (x, OWL.maxQualifiedCardinality, limit),
+            (x, OWL.onProperty, p),
+            (x, OWL.onClass, OWL.Thing),
+            (u, RDF.type, x),
+            (u, p, y1),
+            (u, p, y2),
+        ),
+        (y1, OWL.sameAs, y2),
+        (Guard((limit,), _is("1")), differ(y1, y2)),
+    ),
+    # --- Table 7: class axioms
+    Rule(
+        "cax-sco",
+        ((c1, RDFS.subClassOf, c2), (x, RDF.type, c1)),
+        (x, RDF.type, c2),
+        (differ(c1, c2),),
+    ),
+    Rule(
+        "cax-eqc1",
+        ((c1, OWL.equivalentClass, c2), (x, RDF.type, c1)),
+        (x, RDF.type, c2),
+        (differ(c1, c2),),
+    ),
+    Rule(
+        "cax-eqc2",
+        ((c1, OWL.equivalentClass, c2), (x, RDF.type, c2)),
+        (x, RDF.type, c1),
+        (differ(c1, c2),),
+    ),
+    # --- Table 9: schema vocabulary
+    Rule(
+        "scm-sco",
+        ((c1, RDFS.subClassOf, c2), (c2, RDFS.subClassOf, c3)),
+        (c1, RDFS.subClassOf, c3),
+        (differ(c1, c2), differ(c3, c1), differ(c3, c2)),
+    ),
+    Rule(
+        "scm-eqc1", ((c1, OWL.equivalentClass, c2),), (c1, RDFS.subClassOf, c2), (differ(c1, c2),)
+    ),
+    Rule(
+        "scm-eqc1", ((c1, OWL.equivalentClass, c2),), (c2, RDFS.subClassOf, c1), (differ(c1, c2),)
+    ),
+    Rule(
+        "scm-eqc2",
+        ((c1, RDFS.subClassOf, c2), (c2, RDFS.subClassOf, c1)),
+        (c1, OWL.equivalentClass, c2),
+        (differ(c1, c2),),
+    ),
+    Rule(
+        "scm-spo",
+        ((p1, RDFS.subPropertyOf, p2), (p2, RDFS.subPropertyOf, p3)),
+        (p1, RDFS.subPropertyOf, p3),
+        (differ(p1, p2), differ(p3, p1), differ(p3, p2)),
+    ),
+    Rule(
+        "scm-eqp1",
+        ((p1, OWL.equivalentProperty, p2),),
+        (p1, RDFS.subPropertyOf, p2),
+        (differ(p1, p2),),
+    ),
+    Rule(
+        "scm-eqp1",
+        ((p1, OWL.equivalentProperty, p2),),
+        (p2, RDFS.subPropertyOf, p1),
+        (differ(p1, p2),),
+    ),
+    Rule(
+        "scm-eqp2",
+        ((p1, RDFS.subPropertyOf, p2), (p2, RDFS.subPropertyOf, p1)),
+        (p1, OWL.equivalentProperty, p2),
+        (differ(p1, p2),),
+    ),
+    Rule(
+        "scm-dom1",
+        ((p, RDFS.domain, c1), (c1, RDFS.subClassOf, c2)),
+        (p, RDFS.domain, c2),
+        (differ(c1, c2),),
+    ),
+    Rule(
+        "scm-dom2",
+        ((p2, RDFS.domain, c), (p1, RDFS.subPropertyOf, p2)),
+        (p1, RDFS.domain, c),
+        (differ(p1, p2),),
+    ),
+    Rule(
+        "scm-rng1",
+        ((p, RDFS.range, c1), (c1, RDFS.subClassOf, c2)),
+        (p, RDFS.range, c2),
+        (differ(c1, c2),),
+    ),
+    Rule(
+        "scm-rng2",
+        ((p2, RDFS.range, c), (p1, RDFS.subPropertyOf, p2)),
+        (p1, RDFS.range, c),
+        (differ(p1, p2),),
+    ),
+    # scm-hv, scm-svf*, scm-avf*: the p1 = p2 and y1 = y2 cases written out (scm-op, scm-cls).
+    Rule(
+        "scm-hv",
+        (
+            (c1, OWL.hasValue, v),
+            (c1, OWL.onProperty, p),
+            (c2, OWL.hasValue, v),
+            (c2, OWL.onProperty, p),
+        ),
+        (c1, RDFS.subClassOf, c2),
+        (differ(c1, c2),),
+    ),
+    Rule(
+        "scm-hv",
+        (
+            (c1, OWL.hasValue, v),
+            (c1, OWL.onProperty, p1),
+            (c2, OWL.hasValue, v),
+            (c2, OWL.onProperty, p2),
+            (p1, RDFS.subPropertyOf, p2),
+        ),
+        (c1, RDFS.subClassOf, c2),
+        (differ(c1, c2), differ(p1, p2)),
+    ),
+)
 
 
-# --- Table 6: classes ------------------------------------------------------------------------
+def _restriction_hierarchy(kind: URIRef, first: str, second: str) -> tuple[Rule, ...]:
+    """scm-svf1/2 and scm-avf1/2: restrictions ordered by their filler and by their property."""
+    same = ((c1, kind, y), (c1, OWL.onProperty, p), (c2, kind, y), (c2, OWL.onProperty, p))
+    narrower_filler = (
+        (c1, kind, y1),
+        (c1, OWL.onProperty, p),
+        (c2, kind, y2),
+        (c2, OWL.onProperty, p),
+        (y1, RDFS.subClassOf, y2),
+    )
+    narrower_property = (
+        (c1, kind, y),
+        (c1, OWL.onProperty, p1),
+        (c2, kind, y),
+        (c2, OWL.onProperty, p2),
+        (p1, RDFS.subPropertyOf, p2),
+    )
+    # someValuesFrom narrows with its property; allValuesFrom widens.
+    by_property = (
+        (c1, RDFS.subClassOf, c2) if kind == OWL.someValuesFrom else (c2, RDFS.subClassOf, c1)
+    )
+    return (
+        Rule(first, same, (c1, RDFS.subClassOf, c2), (differ(c1, c2),)),
+        Rule(first, narrower_filler, (c1, RDFS.subClassOf, c2), (differ(c1, c2), differ(y1, y2))),
+        Rule(second, narrower_property, by_property, (differ(c1, c2), differ(p1, p2))),
+    )
 
 
-@rule
-def boolean_classes(g: TripleIndex) -> Iterator[Inference]:
-    for c, head in g.pairs(OWL.intersectionOf):
-        members = g.items(head)
+INCONSISTENCY_RULES: tuple[Rule, ...] = (
+    Rule("cls-nothing2", ((x, RDF.type, OWL.Nothing),), None),
+    Rule(
+        "cax-dw",
+        ((c1, OWL.disjointWith, c2), (x, RDF.type, c1), (x, RDF.type, c2)),
+        None,
+        (differ(c1, c2),),  # c dw c, as owl:sameAs copies a disjointness, says nothing new
+    ),
+    Rule("cls-com", ((c1, OWL.complementOf, c2), (x, RDF.type, c1), (x, RDF.type, c2)), None),
+    Rule(
+        "cls-maxc1",
+        ((x, OWL.maxCardinality, limit), (x, OWL.onProperty, p), (u, RDF.type, x), (u, p, y)),
+        None,
+        (Guard((limit,), _is("0")),),
+    ),
+    Rule(
+        "cls-maxqc1",
+        (
+            (x, OWL.maxQualifiedCardinality, limit),
+            (x, OWL.onProperty, p),
+            (x, OWL.onClass, c),
+            (u, RDF.type, x),
+            (u, p, y),
+            (y, RDF.type, c),
+        ),
+        None,
+        (Guard((limit,), _is("0")), Guard((c,), lambda term: term != OWL.Thing)),
+    ),
+    Rule(
+        "cls-maxqc2",
+        (
+            (x, OWL.maxQualifiedCardinality, limit),
+            (x, OWL.onProperty, p),
+            (x, OWL.onClass, OWL.Thing),
+            (u, RDF.type, x),
+            (u, p, y),
+        ),
+        None,
+        (Guard((limit,), _is("0")),),
+    ),
+    Rule("prp-irp", ((p, RDF.type, OWL.IrreflexiveProperty), (x, p, x)), None),
+    Rule(
+        "prp-asyp",
+        ((p, RDF.type, OWL.AsymmetricProperty), (x, p, y), (y, p, x)),
+        None,
+        (Guard((x, y), lambda first, second: str(first) <= str(second)),),
+    ),
+    Rule("prp-pdw", ((p1, OWL.propertyDisjointWith, p2), (x, p1, y), (x, p2, y)), None),
+    Rule(
+        "prp-npa1",
+        (
+            (x, OWL.sourceIndividual, i1),
+            (x, OWL.assertionProperty, p),
+            (x, OWL.targetIndividual, i2),
+            (i1, p, i2),
+        ),
+        None,
+    ),
+    Rule(
+        "prp-npa2",
+        (
+            (x, OWL.sourceIndividual, i1),
+            (x, OWL.assertionProperty, p),
+            (x, OWL.targetValue, i2),
+            (i1, p, i2),
+        ),
+        None,
+    ),
+    Rule("eq-diff1", ((x, OWL.sameAs, y), (x, OWL.differentFrom, y)), None),
+    # eq-diff1 with eq-ref's x = x, which the engine does not materialise.
+    Rule("eq-diff1", ((x, OWL.differentFrom, x),), None),
+    Rule("dt-not-type", ((x, p, y),), None, (Guard((y,), _ill_typed),)),
+    # Not OWL's: distinct named values of a (inverse-)functional property, reported (see above).
+    Rule(
+        "prp-fp",
+        ((p, RDF.type, OWL.FunctionalProperty), (x, p, y1), (x, p, y2)),
+        None,
+        (Guard((y1, y2), named_values_clash),),
+    ),
+    Rule(
+        "prp-ifp",
+        ((p, RDF.type, OWL.InverseFunctionalProperty), (x1, p, y), (x2, p, y)),
+        None,
+        (Guard((x1, x2), named_values_clash),),
+    ),
+)
+
+AXIOMATIC_RULES: tuple[Rule, ...] = (
+    *(Rule("eq-ref", ((x, p, y),), (term, OWL.sameAs, term)) for term in (x, p, y)),
+    Rule("cls-thing", (), (OWL.Thing, RDF.type, OWL.Class)),
+    Rule("cls-nothing1", (), (OWL.Nothing, RDF.type, OWL.Class)),
+    *(
+        Rule("scm-cls", ((c, RDF.type, OWL.Class),), head)
+        for head in (
+            (c, RDFS.subClassOf, c),
+            (c, OWL.equivalentClass, c),
+            (c, RDFS.subClassOf, OWL.Thing),
+            (OWL.Nothing, RDFS.subClassOf, c),
+        )
+    ),
+    *(
+        Rule(rule_id, ((p, RDF.type, kind),), head)
+        for rule_id, kind in (("scm-op", OWL.ObjectProperty), ("scm-dp", OWL.DatatypeProperty))
+        for head in ((p, RDFS.subPropertyOf, p), (p, OWL.equivalentProperty, p))
+    ),
+    *(
+        Rule("prp-ap", (), (annotation, RDF.type, OWL.AnnotationProperty))
+        for annotation in (
+            RDFS.label,
+            RDFS.comment,
+            RDFS.seeAlso,
+            RDFS.isDefinedBy,
+            OWL.deprecated,
+            OWL.versionInfo,
+            OWL.priorVersion,
+            OWL.backwardCompatibleWith,
+            OWL.incompatibleWith,
+        )
+    ),
+)
+
+RULES: tuple[Rule, ...] = (
+    *SCHEMA_RULES,
+    *_restriction_hierarchy(OWL.someValuesFrom, "scm-svf1", "scm-svf2"),
+    *_restriction_hierarchy(OWL.allValuesFrom, "scm-avf1", "scm-avf2"),
+    *INCONSISTENCY_RULES,
+)
+
+# The list axioms `list_rules` reads: (predicate, how it names the list).
+LIST_PREDICATES = frozenset(
+    {
+        OWL.intersectionOf,
+        OWL.unionOf,
+        OWL.oneOf,
+        OWL.propertyChainAxiom,
+        OWL.hasKey,
+        OWL.members,
+        OWL.distinctMembers,
+    }
+)
+
+
+def list_rules(
+    axioms: Iterable[Triple], items: Callable[[Node], list[Node] | None]
+) -> Iterable[Rule]:
+    """The concrete rules of list axioms `(subject, list predicate, head)`.
+
+    `items(head)` gives a list's members (None when it is not a well-formed list). The axiom
+    triple is each rule's first premise, so proofs name it; the list's own cells are not.
+    """
+    for subject, predicate, head in axioms:
+        members = items(head)
         if not members:
             continue
-        axiom = (c, OWL.intersectionOf, head)
-        for y in g.subjects(RDF.type, members[0]):
-            if all((y, RDF.type, ci) in g for ci in members[1:]):
-                typing = tuple((y, RDF.type, ci) for ci in members)
-                yield "cls-int1", (y, RDF.type, c), (axiom, *typing)
-        for y in g.subjects(RDF.type, c):
-            for ci in members:
-                yield "cls-int2", (y, RDF.type, ci), (axiom, (y, RDF.type, c))
-    for c, head in g.pairs(OWL.unionOf):
-        for ci in g.items(head) or ():
-            for y in g.subjects(RDF.type, ci):
-                yield "cls-uni", (y, RDF.type, c), ((c, OWL.unionOf, head), (y, RDF.type, ci))
-    for c, head in g.pairs(OWL.oneOf):
-        for y in g.items(head) or ():
-            yield "cls-oo", (y, RDF.type, c), ((c, OWL.oneOf, head),)
+        axiom = (subject, predicate, head)
+        yield from _rules_of_list(axiom, members)
 
 
-@rule
-def restrictions(g: TripleIndex) -> Iterator[Inference]:
-    for x, filler in g.pairs(OWL.someValuesFrom):
-        for p in g.objects(x, OWL.onProperty):
-            axioms = ((x, OWL.someValuesFrom, filler), (x, OWL.onProperty, p))
-            for u, v in g.pairs(p):
-                if filler == OWL.Thing:
-                    yield "cls-svf2", (u, RDF.type, x), (*axioms, (u, p, v))
-                elif (v, RDF.type, filler) in g:
-                    yield "cls-svf1", (u, RDF.type, x), (*axioms, (u, p, v), (v, RDF.type, filler))
-    for x, filler in g.pairs(OWL.allValuesFrom):
-        for p in g.objects(x, OWL.onProperty):
-            axioms = ((x, OWL.allValuesFrom, filler), (x, OWL.onProperty, p))
-            for u in g.subjects(RDF.type, x):
-                for v in g.objects(u, p):
-                    yield "cls-avf", (v, RDF.type, filler), (*axioms, (u, RDF.type, x), (u, p, v))
-    for x, value in g.pairs(OWL.hasValue):
-        for p in g.objects(x, OWL.onProperty):
-            axioms = ((x, OWL.hasValue, value), (x, OWL.onProperty, p))
-            for u in g.subjects(RDF.type, x):
-                yield "cls-hv1", (u, p, value), (*axioms, (u, RDF.type, x))
-            for u in g.subjects(p, value):
-                yield "cls-hv2", (u, RDF.type, x), (*axioms, (u, p, value))
+def _rules_of_list(axiom: Triple, members: list[Node]) -> Iterable[Rule]:
+    subject, predicate, _ = axiom
+    if predicate == OWL.intersectionOf:
+        typing = tuple((y, RDF.type, member) for member in members)
+        yield Rule("cls-int1", (axiom, *typing), (y, RDF.type, subject))
+        for member in members:
+            yield Rule("cls-int2", (axiom, (y, RDF.type, subject)), (y, RDF.type, member))
+            yield Rule("scm-int", (axiom,), (subject, RDFS.subClassOf, member))
+    elif predicate == OWL.unionOf:
+        for member in members:
+            yield Rule("cls-uni", (axiom, (y, RDF.type, member)), (y, RDF.type, subject))
+            yield Rule("scm-uni", (axiom,), (member, RDFS.subClassOf, subject))
+    elif predicate == OWL.oneOf:
+        for member in members:
+            yield Rule("cls-oo", (axiom,), (member, RDF.type, subject))
+    elif predicate == OWL.propertyChainAxiom:
+        steps = _vars(" ".join(f"u{i}" for i in range(len(members) + 1)))
+        walk = tuple((steps[i], link, steps[i + 1]) for i, link in enumerate(members))
+        yield Rule("prp-spo2", (axiom, *walk), (steps[0], subject, steps[-1]))
+    elif predicate == OWL.hasKey:
+        values = _vars(" ".join(f"z{i}" for i in range(len(members))))
+        keys: tuple[Pattern, ...] = tuple(
+            pattern
+            for key, value in zip(members, values, strict=True)
+            for pattern in ((x, key, value), (y, key, value))
+        )
+        body: tuple[Pattern, ...] = (axiom, (x, RDF.type, subject), (y, RDF.type, subject), *keys)
+        yield Rule("prp-key", body, (x, OWL.sameAs, y), (differ(x, y),))
+    elif predicate == OWL.members:
+        yield from _all_disjoint_or_different(axiom, members)
+    elif predicate == OWL.distinctMembers:
+        for first, second in combinations(members, 2):
+            if first != second:
+                yield _all_different("eq-diff3", axiom, first, second)
 
 
-@rule
-def max_cardinality(g: TripleIndex) -> Iterator[Inference]:
-    for x, limit in g.pairs(OWL.maxCardinality):
-        if str(limit) != "1":
+def _all_disjoint_or_different(axiom: Triple, members: list[Node]) -> Iterable[Rule]:
+    """owl:members serves AllDisjointClasses, AllDisjointProperties and AllDifferent alike."""
+    subject = axiom[0]
+    for first, second in combinations(members, 2):
+        if first == second:
             continue
-        for p in g.objects(x, OWL.onProperty):
-            axioms = ((x, OWL.maxCardinality, limit), (x, OWL.onProperty, p))
-            for u in g.subjects(RDF.type, x):
-                for y1 in g.objects(u, p):
-                    for y2 in g.objects(u, p):
-                        if y1 != y2:
-                            premises = (*axioms, (u, RDF.type, x), (u, p, y1), (u, p, y2))
-                            yield "cls-maxc2", (y1, OWL.sameAs, y2), premises
+        yield Rule(
+            "cax-adc",
+            (
+                (subject, RDF.type, OWL.AllDisjointClasses),
+                axiom,
+                (x, RDF.type, first),
+                (x, RDF.type, second),
+            ),
+            None,
+        )
+        yield Rule(
+            "prp-adp",
+            ((subject, RDF.type, OWL.AllDisjointProperties), axiom, (x, first, y), (x, second, y)),
+            None,
+        )
+        yield _all_different("eq-diff2", axiom, first, second)
 
 
-@rule
-def max_qualified_cardinality(g: TripleIndex) -> Iterator[Inference]:
-    for x, limit in g.pairs(OWL.maxQualifiedCardinality):
-        if str(limit) != "1":
-            continue
-        for p in g.objects(x, OWL.onProperty):
-            for c in g.objects(x, OWL.onClass):
-                axioms: tuple[Triple, ...] = (
-                    (x, OWL.maxQualifiedCardinality, limit),
-                    (x, OWL.onProperty, p),
-                    (x, OWL.onClass, c),
-                )
-                for u in g.subjects(RDF.type, x):
-                    values = [y for y in g.objects(u, p) if c == OWL.Thing or (y, RDF.type, c) in g]
-                    for y1 in values:
-                        for y2 in values:
-                            if y1 == y2:
-                                continue
-                            premises = (*axioms, (u, RDF.type, x), (u, p, y1), (u, p, y2))
-                            if c == OWL.Thing:
-                                yield "cls-maxqc4", (y1, OWL.sameAs, y2), premises
-                            else:
-                                typed = ((y1, RDF.type, c), (y2, RDF.type, c))
-                                yield "cls-maxqc3", (y1, OWL.sameAs, y2), (*premises, *typed)
-
-
-# --- Table 7: class axioms -------------------------------------------------------------------
-
-
-@rule
-def class_axioms(g: TripleIndex) -> Iterator[Inference]:
-    for c1, c2 in g.pairs(RDFS.subClassOf):
-        if c1 != c2:
-            for x in g.subjects(RDF.type, c1):
-                yield "cax-sco", (x, RDF.type, c2), ((c1, RDFS.subClassOf, c2), (x, RDF.type, c1))
-    for c1, c2 in g.pairs(OWL.equivalentClass):
-        if c1 != c2:
-            axiom = (c1, OWL.equivalentClass, c2)
-            for x in g.subjects(RDF.type, c1):
-                yield "cax-eqc1", (x, RDF.type, c2), (axiom, (x, RDF.type, c1))
-            for x in g.subjects(RDF.type, c2):
-                yield "cax-eqc2", (x, RDF.type, c1), (axiom, (x, RDF.type, c2))
-
-
-# --- Table 9: schema vocabulary --------------------------------------------------------------
-
-
-@rule
-def class_hierarchy(g: TripleIndex) -> Iterator[Inference]:
-    for c1, c2 in g.pairs(RDFS.subClassOf):
-        if c1 == c2:
-            continue
-        axiom = (c1, RDFS.subClassOf, c2)
-        for c3 in g.objects(c2, RDFS.subClassOf):
-            if c3 not in (c1, c2):
-                yield "scm-sco", (c1, RDFS.subClassOf, c3), (axiom, (c2, RDFS.subClassOf, c3))
-        if (c2, RDFS.subClassOf, c1) in g:
-            yield "scm-eqc2", (c1, OWL.equivalentClass, c2), (axiom, (c2, RDFS.subClassOf, c1))
-    for c1, c2 in g.pairs(OWL.equivalentClass):
-        if c1 != c2:
-            axiom = (c1, OWL.equivalentClass, c2)
-            yield "scm-eqc1", (c1, RDFS.subClassOf, c2), (axiom,)
-            yield "scm-eqc1", (c2, RDFS.subClassOf, c1), (axiom,)
-    for c, head in g.pairs(OWL.intersectionOf):
-        for ci in g.items(head) or ():
-            yield "scm-int", (c, RDFS.subClassOf, ci), ((c, OWL.intersectionOf, head),)
-    for c, head in g.pairs(OWL.unionOf):
-        for ci in g.items(head) or ():
-            yield "scm-uni", (ci, RDFS.subClassOf, c), ((c, OWL.unionOf, head),)
-
-
-@rule
-def property_hierarchy(g: TripleIndex) -> Iterator[Inference]:
-    for p1, p2 in g.pairs(RDFS.subPropertyOf):
-        if p1 == p2:
-            continue
-        axiom = (p1, RDFS.subPropertyOf, p2)
-        for p3 in g.objects(p2, RDFS.subPropertyOf):
-            if p3 not in (p1, p2):
-                yield "scm-spo", (p1, RDFS.subPropertyOf, p3), (axiom, (p2, RDFS.subPropertyOf, p3))
-        if (p2, RDFS.subPropertyOf, p1) in g:
-            inverse = (p2, RDFS.subPropertyOf, p1)
-            yield "scm-eqp2", (p1, OWL.equivalentProperty, p2), (axiom, inverse)
-    for p1, p2 in g.pairs(OWL.equivalentProperty):
-        if p1 != p2:
-            axiom = (p1, OWL.equivalentProperty, p2)
-            yield "scm-eqp1", (p1, RDFS.subPropertyOf, p2), (axiom,)
-            yield "scm-eqp1", (p2, RDFS.subPropertyOf, p1), (axiom,)
-    for scope, first, second in (
-        (RDFS.domain, "scm-dom1", "scm-dom2"),
-        (RDFS.range, "scm-rng1", "scm-rng2"),
-    ):
-        for p, c1 in g.pairs(scope):
-            axiom = (p, scope, c1)
-            for c2 in g.objects(c1, RDFS.subClassOf):
-                if c2 != c1:
-                    yield first, (p, scope, c2), (axiom, (c1, RDFS.subClassOf, c2))
-            for p1 in g.subjects(RDFS.subPropertyOf, p):
-                if p1 != p:
-                    yield second, (p1, scope, c1), (axiom, (p1, RDFS.subPropertyOf, p))
-
-
-def _sub_property(g: TripleIndex, p1: Node, p2: Node) -> tuple[Triple, ...] | None:
-    """The premise that p1 ⊑ p2: none needed when they are the same property (scm-op)."""
-    if p1 == p2:
-        return ()
-    return ((p1, RDFS.subPropertyOf, p2),) if (p1, RDFS.subPropertyOf, p2) in g else None
-
-
-def _sub_class(g: TripleIndex, c1: Node, c2: Node) -> tuple[Triple, ...] | None:
-    """The premise that c1 ⊑ c2: none needed when they are the same class (scm-cls)."""
-    if c1 == c2:
-        return ()
-    return ((c1, RDFS.subClassOf, c2),) if (c1, RDFS.subClassOf, c2) in g else None
-
-
-@rule
-def restriction_hierarchy(g: TripleIndex) -> Iterator[Inference]:
-    for c1, value in g.pairs(OWL.hasValue):
-        for p1 in g.objects(c1, OWL.onProperty):
-            for c2 in g.subjects(OWL.hasValue, value):
-                for p2 in g.objects(c2, OWL.onProperty):
-                    link = _sub_property(g, p1, p2)
-                    if c1 != c2 and link is not None:
-                        premises = (
-                            (c1, OWL.hasValue, value),
-                            (c1, OWL.onProperty, p1),
-                            (c2, OWL.hasValue, value),
-                            (c2, OWL.onProperty, p2),
-                            *link,
-                        )
-                        yield "scm-hv", (c1, RDFS.subClassOf, c2), premises
-    for kind, first, second in (
-        (OWL.someValuesFrom, "scm-svf1", "scm-svf2"),
-        (OWL.allValuesFrom, "scm-avf1", "scm-avf2"),
-    ):
-        for c1, y1 in g.pairs(kind):
-            for p1 in g.objects(c1, OWL.onProperty):
-                for c2, y2 in g.pairs(kind):
-                    if c1 == c2:
-                        continue
-                    for p2 in g.objects(c2, OWL.onProperty):
-                        axioms = (
-                            (c1, kind, y1),
-                            (c1, OWL.onProperty, p1),
-                            (c2, kind, y2),
-                            (c2, OWL.onProperty, p2),
-                        )
-                        # Same property, narrower filler: the narrower restriction is the subclass.
-                        fillers = _sub_class(g, y1, y2)
-                        if p1 == p2 and fillers is not None:
-                            yield first, (c1, RDFS.subClassOf, c2), (*axioms, *fillers)
-                        # Same filler, narrower property: svf narrows with it, avf widens.
-                        link = _sub_property(g, p1, p2)
-                        if y1 == y2 and p1 != p2 and link is not None:
-                            if kind == OWL.someValuesFrom:
-                                yield second, (c1, RDFS.subClassOf, c2), (*axioms, *link)
-                            else:
-                                yield second, (c2, RDFS.subClassOf, c1), (*axioms, *link)
-
-
-# --- the engine ------------------------------------------------------------------------------
-
-
-@dataclass
-class Derivations:
-    """Everything the rules derive from an asserted graph, each with its first derivation."""
-
-    index: TripleIndex
-    asserted: frozenset[Triple]
-    first: dict[Triple, Derivation]
-    rounds: int
-
-    def derivation_of(self, triple: Triple) -> Derivation | None:
-        return self.first.get(triple)
-
-    def holds(self, triple: Triple) -> bool:
-        return triple in self.index
-
-
-def derive(asserted: Graph | Iterable[Triple], *, max_rounds: int = 1000) -> Derivations:
-    """Forward-chain the OWL 2 RL rules over `asserted` to a fixpoint, recording provenance.
-
-    Each round applies every rule to the triples known before the round; a triple's recorded
-    derivation is the first one found in the earliest round that produces it.
-    """
-    base = frozenset(asserted)
-    index = TripleIndex(base)
-    first: dict[Triple, Derivation] = {}
-    round_number = 0
-    while round_number < max_rounds:
-        round_number += 1
-        found: dict[Triple, Derivation] = {}
-        for apply in RULES:
-            for rule_id, conclusion, premises in apply(index):
-                if conclusion not in index and conclusion not in found:
-                    found[conclusion] = Derivation(rule_id, premises, round_number)
-        if not found:
-            break
-        for conclusion, derivation in found.items():
-            index.add(conclusion)
-            first[conclusion] = derivation
-    return Derivations(index, base, first, round_number)
+def _all_different(rule_id: str, axiom: Triple, first: Node, second: Node) -> Rule:
+    """Two members of an owl:AllDifferent that are the same."""
+    declared = ((axiom[0], RDF.type, OWL.AllDifferent), axiom)
+    return Rule(rule_id, (*declared, (first, OWL.sameAs, second)), None)

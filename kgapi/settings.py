@@ -31,9 +31,6 @@ def default_cache_dir() -> Path:
 
 
 CANONICAL_BASE_IRI = "https://w3id.org/kgapi/"
-# OWL 2 RL engines: "rules" (kgapi.rules) serves and explains; owlrl is the reference it is
-# tested against (the same served closure), about 30x slower.
-REASONERS = ("owlrl", "rules")
 
 
 class SettingsError(ValueError):
@@ -45,10 +42,9 @@ def setting(
     help: str,
     *,
     secret: bool = False,
-    choices: tuple[str, ...] | None = None,
     minimum: float | None = None,
 ) -> Any:
-    metadata = {"help": help, "secret": secret, "choices": choices, "minimum": minimum}
+    metadata = {"help": help, "secret": secret, "minimum": minimum}
     return field(default=default, metadata=metadata)
 
 
@@ -69,13 +65,6 @@ class Settings:
         default_cache_dir(),
         "Where the reasoned closure is cached between starts (installed from a wheel: "
         "$XDG_CACHE_HOME/kgapi or ~/.cache/kgapi).",
-    )
-    reasoner: str = setting(
-        "rules",
-        "OWL 2 RL engine for the closure: rules (kgapi's own, the one that explains: a cold "
-        "start in under a second) or owlrl (the reference, about 30x slower; `kgapi reason "
-        "--verify` compares the two).",
-        choices=REASONERS,
     )
     # --- serving (`kgapi serve`) ---
     host: str = setting("127.0.0.1", "Address the HTTP server listens on.")
@@ -131,11 +120,7 @@ class Settings:
     def __post_init__(self) -> None:
         for spec in fields(self):
             value = getattr(self, spec.name)
-            choices, minimum = spec.metadata["choices"], spec.metadata["minimum"]
-            if choices is not None and value not in choices:
-                raise SettingsError(
-                    f"{spec.name} must be one of {', '.join(choices)}, not {value!r}"
-                )
+            minimum = spec.metadata["minimum"]
             if minimum is not None and value < minimum:
                 raise SettingsError(f"{spec.name} must be at least {minimum:g}, not {value!r}")
             if spec.name == "port" and value > 65535:
@@ -148,7 +133,7 @@ class Settings:
         """Defaults, then KGAPI_<NAME> variables, then explicit overrides (CLI flags).
 
         Raises SettingsError naming the variable for a value that is not of the setting's type,
-        outside its choices or below its minimum.
+        or below its minimum.
         """
         environ = os.environ if environ is None else environ
         defaults = cls()

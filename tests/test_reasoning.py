@@ -1,4 +1,4 @@
-"""The served OWL 2 RL closure (owlrl, filtered) and the explainer's engine, on a small fixture."""
+"""The served OWL 2 RL closure (kgapi's engine, filtered), held to owlrl's on a small fixture."""
 
 from __future__ import annotations
 
@@ -8,15 +8,15 @@ import pytest
 from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, Namespace
 
 from kgapi.explanation import explain
+from kgapi.inference import derive
 from kgapi.knowledge import KnowledgeGraph
 from kgapi.reasoning import (
     VOCABULARY_NAMESPACES,
-    compute_closure,
     is_trivial,
     materialize,
     normalize,
+    reference_closure,
 )
-from kgapi.rules import derive
 
 DATA = Path(__file__).parent / "data" / "reasoning"
 VIRT = Namespace("https://w3id.org/kgapi/ontology/")
@@ -67,7 +67,8 @@ def test_materialize_drops_trivia(inferred: Graph) -> None:
 def test_include_trivia_keeps_what_the_filter_drops(small_asserted: Graph, inferred: Graph) -> None:
     everything = materialize(small_asserted, include_trivia=True)
     assert set(inferred) < {normalize(t) for t in everything}
-    assert (VR.xen, RDF.type, OWL.Thing) in everything
+    # e.g. membership of the anonymous restrictions behind the defined classes
+    assert any(s == VR.xen and isinstance(o, BNode) for s, _, o in everything)
 
 
 def test_served_triples_round_trip_through_ntriples(inferred: Graph) -> None:
@@ -89,7 +90,7 @@ def test_normalize_turns_xsd_string_into_plain_literal() -> None:
 
 
 def test_owlrl_reports_no_errors_on_a_consistent_graph(small_asserted: Graph) -> None:
-    assert compute_closure(small_asserted).reasoner_messages == ()
+    assert reference_closure(small_asserted).messages == ()
 
 
 # --- one test per OWL 2 RL rule the ontology relies on -----------------------------------------
@@ -159,17 +160,17 @@ def test_cax_sco_hosted_model_is_type_2(inferred: Graph) -> None:
     assert (VR.kvm, VIRT.hypervisorType, VIRT.Type2Hypervisor) in inferred
 
 
-# --- the explainer's engine agrees with owlrl --------------------------------------------------
+# --- the engine agrees with owlrl, the reference ------------------------------------------------
 
 
-def engine_closure(asserted: Graph) -> set[tuple[object, object, object]]:
-    derived = derive(asserted)
-    served = {normalize(t) for t in derived.first}
-    return {t for t in served if not is_trivial(t) and t not in asserted}
+def reference(asserted: Graph) -> set[tuple[object, object, object]]:
+    return set(reference_closure(asserted).inferred)
 
 
-def test_engine_derives_exactly_the_served_closure(small_asserted: Graph, inferred: Graph) -> None:
-    assert engine_closure(small_asserted) == set(inferred)
+def test_engine_derives_exactly_the_reference_closure(
+    small_asserted: Graph, inferred: Graph
+) -> None:
+    assert set(inferred) == reference(small_asserted)
 
 
 def test_engine_proofs_are_well_founded(small_asserted: Graph) -> None:
@@ -205,7 +206,7 @@ def test_eq_rep_s_same_as_copies_statements() -> None:
     graph.add((VR.a, OWL.sameAs, VR.b))
     graph.add((VR.a, VIRT.developer, VR.org))
     assert (VR.b, VIRT.developer, VR.org) in materialize(graph)
-    assert (VR.b, VIRT.developer, VR.org) in engine_closure(graph)
+    assert (VR.b, VIRT.developer, VR.org) in reference(graph)
 
 
 def test_prp_fp_functional_property_makes_values_same() -> None:
@@ -214,7 +215,7 @@ def test_prp_fp_functional_property_makes_values_same() -> None:
     graph.add((VR.a, VIRT.p, VR.b))
     graph.add((VR.a, VIRT.p, VR.c))
     assert (VR.b, OWL.sameAs, VR.c) in materialize(graph)
-    assert engine_closure(graph) == set(materialize(graph))
+    assert reference(graph) == set(materialize(graph))
 
 
 def test_cls_uni_and_cls_avf() -> None:
@@ -233,4 +234,4 @@ def test_cls_uni_and_cls_avf() -> None:
     inferred = materialize(graph)
     assert (VR.x, RDF.type, VIRT.Either) in inferred
     assert (VR.linux, RDF.type, VIRT.OperatingSystem) in inferred
-    assert engine_closure(graph) == set(inferred)
+    assert reference(graph) == set(inferred)

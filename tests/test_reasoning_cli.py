@@ -118,7 +118,7 @@ def test_verify_recomputes_with_the_reference_engine(
 ) -> None:
     assert main([*options, "reason", "--verify"]) == 0
     out = capsys.readouterr().out
-    assert "(rules)" in out and "verified against owlrl" in out
+    assert "verified against owlrl" in out
     assert "the closures are identical" in out
 
 
@@ -129,14 +129,14 @@ def test_verify_reports_a_difference_and_fails(
 
     from kgapi import reasoning
 
-    real = reasoning.materialize
+    real = reasoning.reference_closure
 
-    def reference_with_one_more(*args: object, **kwargs: object) -> Graph:
-        graph = real(*args, **kwargs)  # type: ignore[arg-type]
-        graph.add((URIRef("urn:x:a"), URIRef("urn:x:p"), URIRef("urn:x:b")))
-        return graph
+    def reference_with_one_more(asserted: Graph) -> reasoning.ReferenceClosure:
+        reference = real(asserted)
+        reference.inferred.add((URIRef("urn:x:a"), URIRef("urn:x:p"), URIRef("urn:x:b")))
+        return reference
 
-    monkeypatch.setattr(reasoning, "materialize", reference_with_one_more)
+    monkeypatch.setattr(reasoning, "reference_closure", reference_with_one_more)
     assert main([*options, "reason", "--verify"]) == 1
     out = capsys.readouterr().out
     assert "only in owlrl: <urn:x:a> <urn:x:p> <urn:x:b>" in out

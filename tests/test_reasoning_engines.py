@@ -1,71 +1,124 @@
-"""The `reasoner` setting on the bundled ontology: owlrl and kgapi's rules engine serve one closure.
+"""kgapi's OWL 2 RL engine against owlrl, the reference; and incremental against full reasoning.
 
-The session `knowledge` fixture is built with owlrl (the default); these tests pay only for the
-rules engine (a fraction of a second) on top.
+owlrl never serves; it is the oracle here and behind `kgapi reason --verify`.
 """
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
-import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from rdflib import OWL, RDF, Graph, URIRef
 
 from kgapi import reasoning
-from kgapi.cli import main
-from kgapi.consistency import check_consistency
-from kgapi.knowledge import KnowledgeGraph, build_knowledge_graph
-from kgapi.settings import Settings
+from kgapi.inference import Derivations, derive, extend
+from kgapi.knowledge import KnowledgeGraph
+from kgapi.rules import Triple
 
 DATA = Path(__file__).parent / "data" / "reasoning"
 
 
-def refuse_to_reason(*args: object, **kwargs: object) -> reasoning.Closure:
-    raise AssertionError("a warm start must not reason")
+def fixture_graph() -> Graph:
+    graph = Graph()
+    for path in sorted(DATA.glob("*.ttl")):
+        graph.parse(path, format="turtle")
+    return graph
 
 
-def test_both_engines_serve_the_identical_closure_of_the_bundled_ontology(
-    knowledge: KnowledgeGraph,
-) -> None:
-    # The served engine (rules, the default) against the reference (owlrl): the tests' oracle.
-    assert knowledge.reasoner == "rules" and knowledge.inferred_count > 1000
-    closure = reasoning.compute_closure(knowledge.asserted, engine="owlrl")
-    assert set(closure.inferred) == set(knowledge.inferred)
-    assert closure.reasoner_messages == ()  # owlrl found no error either
-    report = check_consistency(closure.complete, names=knowledge.asserted)
-    assert report == knowledge.consistency
+def scaled(graph: Graph, copies: int) -> Graph:
+    """`graph` with its individuals (`resource/` IRIs) copied under new IRIs, links kept."""
+    individuals = {s for s in graph.subjects() if isinstance(s, URIRef) and "/resource/" in s}
+    result = Graph()
+    for copy in range(copies):
+
+        def renamed(term: object, copy: int = copy) -> object:
+            return URIRef(f"{term}-copy{copy}") if copy and term in individuals else term
+
+        for s, p, o in graph:
+            result.add((renamed(s), renamed(p), renamed(o)))  # type: ignore[arg-type]
+    return result
 
 
-def test_rules_reasoner_builds_the_bundled_graph_and_warm_start_skips_reasoning(
-    knowledge: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    rules = Settings.from_sources(
-        environ={"KGAPI_REASONER": "rules"}, overrides={"cache_dir": tmp_path}
+def test_the_served_closure_of_the_bundled_ontology_is_owlrls(knowledge: KnowledgeGraph) -> None:
+    reference = reasoning.reference_closure(knowledge.asserted)
+    assert knowledge.inferred_count > 1000
+    assert set(reference.inferred) == set(knowledge.inferred)
+    assert reference.messages == () and knowledge.consistency.consistent
+
+
+def test_the_closure_of_a_tenfold_scale_up_is_owlrls() -> None:
+    graph = scaled(fixture_graph(), 10)
+    served = reasoning.materialize(graph)
+    assert len(served) > 10 * 20
+    assert set(reasoning.reference_closure(graph).inferred) == set(served)
+
+
+# --- incremental: extending a closure derives what full reasoning derives -----------------------
+
+
+def closure_of(derivations: Derivations) -> set[Triple]:
+    return set(derivations.index)
+
+
+def assert_well_founded(derivations: Derivations) -> None:
+    for triple, derivation in derivations.first.items():
+        assert triple not in derivations.asserted
+        for premise in derivation.premises:
+            earlier = derivations.derivation_of(premise)
+            assert premise in derivations.asserted or (
+                earlier is not None and earlier.round < derivation.round
+            ), (triple, premise)
+
+
+FIXTURE = sorted(fixture_graph(), key=str)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(st.data())
+def test_extending_step_by_step_equals_reasoning_from_scratch(data: st.DataObject) -> None:
+    """Split the fixture at random into a base and several insertions, in a random order."""
+    order = data.draw(st.permutations(range(len(FIXTURE))), label="order")
+    cuts = sorted(data.draw(st.sets(st.integers(0, len(FIXTURE)), max_size=4), label="cuts"))
+    bounds = [0, *cuts, len(FIXTURE)]
+    chunks = [[FIXTURE[i] for i in order[a:b]] for a, b in itertools.pairwise(bounds)]
+    closure = derive(chunks[0])
+    for chunk in chunks[1:]:
+        before = closure_of(closure)
+        closure = extend(closure, chunk)
+        assert before <= closure_of(closure)  # the layer below is read, never changed
+    full = derive(FIXTURE)
+    assert closure_of(closure) == closure_of(full)
+    assert {(c.rule, c.premises) for c in closure.clashes} == {
+        (c.rule, c.premises) for c in full.clashes
+    }
+    assert_well_founded(closure)
+
+
+def test_extend_leaves_the_closure_it_reads_unchanged() -> None:
+    base = derive(FIXTURE)
+    size, first = len(base.index), dict(base.first)
+    vr = "https://w3id.org/kgapi/resource/"
+    new = (
+        URIRef(f"{vr}new"),
+        URIRef("https://w3id.org/kgapi/ontology/basedOn"),
+        URIRef(f"{vr}xen"),
     )
-    cold = build_knowledge_graph(rules)
-    assert not cold.cache_hit and cold.reasoner == "rules"
-    assert cold.version == knowledge.version  # speed is measured in bench/, not asserted here
-    assert set(cold.inferred) == set(knowledge.inferred)
-    monkeypatch.setattr(reasoning, "compute_closure", refuse_to_reason)
-    monkeypatch.setattr(reasoning, "derive", refuse_to_reason)
-    warm = build_knowledge_graph(rules)
-    assert warm.cache_hit and warm.reasoner == "rules"
-    assert set(warm.inferred) == set(knowledge.inferred)
-    assert warm.consistency == knowledge.consistency
+    extended = extend(base, [new])
+    assert len(base.index) == size and dict(base.first) == first
+    assert new in extended.index and new not in base.index
+    assert len(extended.index) > size + 1  # the new triple's consequences were derived
 
 
-def test_cli_reasoner_flag_picks_the_engine(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    options = ["--ontology-dir", str(DATA), "--cache-dir", str(tmp_path), "--reasoner", "rules"]
-    assert main([*options, "reason", "--check"]) == 0
-    assert "(rules)" in capsys.readouterr().out
-    assert main([*options, "settings"]) == 0
-    assert "reasoner = rules" in capsys.readouterr().out
-
-
-def test_cli_rejects_an_unknown_reasoner_from_the_environment(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.setenv("KGAPI_REASONER", "pellet")
-    assert main(["settings"]) == 2
-    assert "reasoner must be one of owlrl, rules" in capsys.readouterr().err
+def test_an_extension_finds_the_clash_the_new_triples_cause() -> None:
+    base = derive(FIXTURE)
+    assert not base.clashes
+    bad = (URIRef("https://w3id.org/kgapi/resource/bad"), RDF.type, OWL.Nothing)
+    extended = extend(base, [bad])
+    assert [(c.rule, c.premises) for c in extended.clashes] == [("cls-nothing2", (bad,))]
+    assert not base.clashes

@@ -1,9 +1,8 @@
-"""The knowledge graph: named graphs, counts, and the on-disk closure cache, for both engines."""
+"""The knowledge graph: named graphs, counts, and the on-disk closure cache."""
 
 from __future__ import annotations
 
 import shutil
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,7 @@ from rdflib import RDF, Namespace, URIRef
 
 from kgapi import reasoning
 from kgapi.knowledge import build_knowledge_graph, cache_key
-from kgapi.settings import Settings, SettingsError
+from kgapi.settings import Settings
 
 DATA = Path(__file__).parent / "data" / "reasoning"
 VIRT = Namespace("https://w3id.org/kgapi/ontology/")
@@ -19,12 +18,12 @@ VR = Namespace("https://w3id.org/kgapi/resource/")
 BASE = "https://w3id.org/kgapi/"
 
 
-@pytest.fixture(params=reasoning.ENGINES)
-def small_settings(tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
-    """Settings over a private copy of the small reasoning fixture, once per engine."""
+@pytest.fixture
+def small_settings(tmp_path: Path) -> Settings:
+    """Settings over a private copy of the small reasoning fixture."""
     ontology = tmp_path / "ontology"
     shutil.copytree(DATA, ontology)
-    return Settings(ontology_dir=ontology, cache_dir=tmp_path / "cache", reasoner=request.param)
+    return Settings(ontology_dir=ontology, cache_dir=tmp_path / "cache")
 
 
 def refuse_to_reason(*args: object, **kwargs: object) -> reasoning.Closure:
@@ -47,7 +46,7 @@ def test_warm_start_skips_reasoning(
     monkeypatch.setattr(reasoning, "materialize", refuse_to_reason)
     monkeypatch.setattr(reasoning, "derive", refuse_to_reason)
     warm = build_knowledge_graph(small_settings)
-    assert warm.cache_hit and warm.reasoner == cold.reasoner == small_settings.reasoner
+    assert warm.cache_hit
     assert set(warm.inferred) == set(cold.inferred)
     assert warm.consistency == cold.consistency
     assert warm.closure_seconds == pytest.approx(cold.closure_seconds)
@@ -122,26 +121,7 @@ def test_version_is_the_ontology_version(small_settings: Settings) -> None:
     assert kg.version == kg.ontology.version and len(kg.version) == 16
 
 
-def test_each_engine_has_its_own_cache(small_settings: Settings) -> None:
-    kg = build_knowledge_graph(small_settings)
-    other = next(engine for engine in reasoning.ENGINES if engine != small_settings.reasoner)
-    assert cache_key(kg.ontology, reasoner=other) != cache_key(
-        kg.ontology, reasoner=small_settings.reasoner
-    )
-    switched = build_knowledge_graph(replace(small_settings, reasoner=other))
-    assert not switched.cache_hit and switched.reasoner == other
-    assert set(switched.inferred) == set(kg.inferred)  # same closure, computed again
-    assert len(list(small_settings.cache_dir.glob("closure-*.nt"))) == 2
-
-
-def test_reasoner_setting_is_read_from_the_environment() -> None:
-    assert Settings.from_sources(environ={}).reasoner == "rules"
-    assert Settings.from_sources(environ={"KGAPI_REASONER": "owlrl"}).reasoner == "owlrl"
-    with pytest.raises(SettingsError, match="reasoner must be one of owlrl, rules"):
-        Settings.from_sources(environ={"KGAPI_REASONER": "pellet"})
-
-
-def test_rules_engine_seeds_the_explainer(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    kg = build_knowledge_graph(Settings(ontology_dir=DATA, cache_dir=tmp_path, reasoner="rules"))
+def test_a_cold_build_seeds_the_explainer(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    kg = build_knowledge_graph(Settings(ontology_dir=DATA, cache_dir=tmp_path))
     monkeypatch.setattr("kgapi.knowledge.derive", refuse_to_reason)
     assert kg.derivations().first  # reused from the build, not derived again

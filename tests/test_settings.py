@@ -17,7 +17,6 @@ from kgapi.settings import Settings, SettingsError
         ("KGAPI_QUERY_TIMEOUT", "-1", "query_timeout must be at least 0"),
         ("KGAPI_QUERY_TIMEOUT", "soon", "expected a number of seconds"),
         ("KGAPI_WORKERS", "0", "workers must be at least 1"),
-        ("KGAPI_REASONER", "hermit", "reasoner must be one of owlrl, rules"),
     ],
 )
 def test_a_wrong_value_names_its_variable(variable: str, value: str, complaint: str) -> None:
