@@ -15,7 +15,8 @@ from rdflib import RDF, RDFS, SKOS, BNode, Graph, URIRef
 from rdflib import Literal as RDFLiteral
 from rdflib.term import Node
 
-from kgapi.facts import LANGUAGES, ContestedClaim, FactReader, SourceInfo, kind_of
+from kgapi.facts import ContestedClaim, FactReader, SourceInfo, kind_of
+from kgapi.labels import LANGUAGES
 from kgapi.rendering import render_term
 
 

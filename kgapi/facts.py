@@ -14,6 +14,8 @@ from rdflib import DCTERMS, OWL, RDF, RDFS, SKOS, Graph, Namespace, URIRef
 from rdflib import Literal as RDFLiteral
 from rdflib.term import Node
 
+from kgapi.kinds import INDIVIDUAL, kind_by_types, kind_table
+from kgapi.labels import label_in
 from kgapi.namespaces import ontology_namespace, resource_namespace
 from kgapi.reasoning import normalize
 
@@ -22,7 +24,6 @@ if TYPE_CHECKING:
 
 Status = Literal["asserted", "inferred"]
 SCHEMA_URL = URIRef("https://schema.org/url")
-LANGUAGES = ("en", "zh")
 
 
 @dataclass(frozen=True)
@@ -165,11 +166,11 @@ class FactReader:
             return str(term)
 
     def label(self, term: Node, lang: str | None = None) -> str | None:
-        """The term's label in `lang` (default: the reader's), else English, else any label."""
+        """The term's label for a reader of `lang` (default: the reader's; see kgapi.labels)."""
         wanted = lang or self.lang
         key = (term, wanted)
         if key not in self._labels:
-            self._labels[key] = self._find_label(term, wanted)
+            self._labels[key] = label_in(self.asserted, term, wanted)
         return self._labels[key]
 
     def display(self, term: Node) -> str:
@@ -309,64 +310,11 @@ class FactReader:
         """The graph's resource namespace (rebased onto the configured base IRI)."""
         return resource_namespace(self.kg.ontology.base_iri)
 
-    def _find_label(self, term: Node, lang: str) -> str | None:
-        labels = [
-            label
-            for predicate in (SKOS.prefLabel, RDFS.label)
-            for label in self.asserted.objects(term, predicate)
-            if isinstance(label, RDFLiteral)
-        ]
-        for language in (lang, "en"):
-            for label in labels:
-                if label.language == language:
-                    return str(label)
-        return str(labels[0]) if labels else None
-
-
-KINDS = (
-    "product",
-    "component",
-    "concept",
-    "scheme",
-    "class",
-    "property",
-    "organisation",
-    "person",
-    "acquisition",
-    "licence",
-    "claim",
-    "claim-position",
-    "source",
-    "individual",
-)
-
 
 def kind_of(reader: FactReader, term: Node) -> str:
-    """One word for what `term` is, one of KINDS (the first that applies, in a fixed order)."""
-    virt = reader.virt
-    by_class = (
-        (virt.ContestedClaim, "claim"),
-        (virt.ClaimPosition, "claim-position"),
-        (virt.Source, "source"),
-        (SKOS.ConceptScheme, "scheme"),
-        (virt.SoftwareProduct, "product"),
-        (virt.SoftwareComponent, "component"),
-        (SKOS.Concept, "concept"),
-        (virt.Person, "person"),
-        (virt.Agent, "organisation"),
-        (virt.Acquisition, "acquisition"),
-        (virt.Licence, "licence"),
-        (OWL.Class, "class"),
-        (RDFS.Class, "class"),
-        (OWL.ObjectProperty, "property"),
-        (OWL.DatatypeProperty, "property"),
-        (OWL.AnnotationProperty, "property"),
-        (RDF.Property, "property"),
-    )
-    for cls, kind in by_class:
-        if reader.has_type(term, cls):
-            return kind
-    return "individual"
+    """One word for what `term` is, one of KINDS (see kgapi.kinds)."""
+    types = {str(value.term) for value in reader.values(term, RDF.type)}
+    return kind_by_types(kind_table(reader.virt), types) or INDIVIDUAL
 
 
 def union_graph(kg: KnowledgeGraph) -> Graph:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, URIRef
+from rdflib import OWL, RDF, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from kgapi.rules import Triple
@@ -38,15 +38,6 @@ def render_term(graph: Graph, term: Node, *, depth: int = 0) -> str:
 
 def render_triple(graph: Graph, triple: Triple) -> str:
     return " ".join(render_term(graph, term) for term in triple)
-
-
-def label_of(graph: Graph, term: Node, *, lang: str = "en") -> str | None:
-    """The term's rdfs:label in `lang`, else any rdfs:label, else None."""
-    labels = [label for label in graph.objects(term, RDFS.label) if isinstance(label, Literal)]
-    for label in labels:
-        if label.language == lang:
-            return str(label)
-    return str(labels[0]) if labels else None
 
 
 def _describe_anonymous(graph: Graph, node: BNode, depth: int) -> str | None:

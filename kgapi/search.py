@@ -14,7 +14,8 @@ from typing import Any
 
 from rdflib import RDFS, SKOS, Literal, URIRef
 
-from kgapi.facts import KINDS, FactReader, kind_of
+from kgapi.facts import FactReader, kind_of
+from kgapi.kinds import KINDS
 from kgapi.names import normalize
 
 LABELS = (RDFS.label, SKOS.prefLabel)

@@ -24,7 +24,7 @@ from rdflib.namespace import SKOS
 from kgapi.export import (
     EXPORT_FORMATS,
     FORMAT_NAMES,
-    KINDS,
+    NODE_KINDS,
     SCOPES,
     ExportError,
     ExportRequest,
@@ -95,7 +95,7 @@ def test_node_attributes_carry_iri_slug_label_kind_axis(tiny: ExportSource) -> N
     assert graph.nodes[str(VR.acme)]["kind"] == "organisation"
     assert graph.nodes[str(VIRT.Software)]["kind"] == "class"
     assert "axis" not in graph.nodes[str(VR.hammer)]
-    assert {data["kind"] for _, data in graph.nodes(data=True)} <= set(KINDS)
+    assert {data["kind"] for _, data in graph.nodes(data=True)} <= set(NODE_KINDS)
 
 
 @pytest.mark.parametrize("scope", ["all", "products", "taxonomy"])

@@ -19,7 +19,6 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
 from kgapi.export.conversion import to_networkx
-from kgapi.export.descriptions import KINDS, LANGUAGES
 from kgapi.export.formats import EXPORT_FORMATS, FORMAT_NAMES, ExportFormat, export_format
 from kgapi.export.selection import (
     MAX_DEPTH,
@@ -44,6 +43,8 @@ from kgapi.export.writers import (
     write_nodelink,
     write_rdf,
 )
+from kgapi.kinds import NODE_KINDS
+from kgapi.labels import LANGUAGES
 from kgapi.parameters import parse_boolean
 
 if TYPE_CHECKING:
@@ -52,9 +53,9 @@ if TYPE_CHECKING:
 __all__ = [
     "EXPORT_FORMATS",
     "FORMAT_NAMES",
-    "KINDS",
     "LANGUAGES",
     "MAX_DEPTH",
+    "NODE_KINDS",
     "SCOPES",
     "Export",
     "ExportError",

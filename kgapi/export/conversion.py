@@ -1,11 +1,12 @@
 """RDF → networkx: one node per resource, one edge per triple between two resources.
 
-Node attributes: `iri`, `slug`, `label` (in the chosen language, else the other one), `kind`
-(see KINDS), `axis` (the scheme slug of a classification concept or scheme; absent otherwise),
-`inferred` (True when only inferred triples mention the node), and one attribute per literal-valued
-predicate, named by its prefixed name (`skos:definition`), values in the chosen language joined
-with " | ". Edge attributes: `predicate` (IRI), `label` (the predicate's label) and `inferred`;
-the edge key is the predicate's prefixed name, so parallel edges stay apart in the MultiDiGraph.
+Node attributes: `iri`, `slug`, `label` (by the one label policy, kgapi.labels), `kind` (see
+kgapi.kinds.NODE_KINDS), `axis` (the scheme slug of a classification concept or scheme; absent
+otherwise), `inferred` (True when only inferred triples mention the node), and one attribute per
+literal-valued predicate, named by its prefixed name (`skos:definition`), values in the chosen
+language joined with " | ". Edge attributes: `predicate` (IRI), `label` (the predicate's label)
+and `inferred`; the edge key is the predicate's prefixed name, so parallel edges stay apart in
+the MultiDiGraph.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ import networkx as nx
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from kgapi.export.descriptions import LANGUAGES
 from kgapi.export.selection import ExportSource, Selection
+from kgapi.labels import LANGUAGES
 
 VALUE_SEPARATOR = " | "
 

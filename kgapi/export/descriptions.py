@@ -11,37 +11,17 @@ import threading
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any, cast
 
-from rdflib import OWL, RDF, RDFS, BNode, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, BNode, Literal, URIRef
 from rdflib.namespace import SKOS
 from rdflib.term import Node
 
+from kgapi.kinds import kind_by_types, kind_table
+from kgapi.labels import LABEL_PREDICATES, label_rank
 from kgapi.namespaces import ontology_namespace
 from kgapi.rendering import render_term
 
 if TYPE_CHECKING:
     from kgapi.export.selection import ExportSource
-
-LANGUAGES: tuple[str, ...] = ("en", "zh")
-LABEL_PREDICATES = (RDFS.label, SKOS.prefLabel)
-KINDS: tuple[str, ...] = (
-    "scheme",
-    "concept",
-    "class",
-    "restriction",
-    "property",
-    "product",
-    "component",
-    "organisation",
-    "person",
-    "licence",
-    "source",
-    "claim",
-    "ontology",
-    "individual",
-    "resource",
-    "blank",
-    "literal",
-)
 
 
 class Descriptions:
@@ -56,7 +36,7 @@ class Descriptions:
         self.namespaces = source.asserted.namespace_manager
         self._curies: dict[str, str] = {}
         self._ancestors: dict[str, set[str]] = {}
-        self._kinds = _kind_table(ontology_namespace(source.base_iri))
+        self._kinds = kind_table(ontology_namespace(source.base_iri))
         self._lock = threading.Lock()
         self._read = False
         self._label_candidates: list[tuple[str, int, str | None, str]] = []
@@ -90,17 +70,15 @@ class Descriptions:
             self._read = True
 
     def labels(self, lang: str) -> dict[str, str]:
-        """Each node's label in `lang`: rdfs:label before skos:prefLabel, `lang` before the
-        other languages, untagged after both and any other language last."""
+        """Each node's label for a reader of `lang`, by the one label policy (kgapi.labels)."""
         found = self._labels.get(lang)
         if found is None:
             self._learn()
-            rank_of_lang = {lang: 0, **{other: 1 for other in LANGUAGES if other != lang}}
-            best: dict[str, tuple[int, str]] = {}
+            best: dict[str, tuple[tuple[int, int], str]] = {}
             for key, order, language, text in self._label_candidates:
-                rank = 2 * (rank_of_lang.get(language, 3) if language else 2) + order
-                if key not in best or (rank, text) < best[key]:
-                    best[key] = (rank, text)
+                rank = (label_rank(order, language, lang), text)
+                if key not in best or rank < best[key]:
+                    best[key] = rank
             found = {key: text for key, (_, text) in best.items()}
             self._labels[lang] = found
         return found
@@ -150,9 +128,9 @@ class Descriptions:
         types = set(self.types.get(key, ()))
         for kind in list(types):
             types |= self._superclasses(kind)
-        for name, classes in self._kinds:
-            if not types.isdisjoint(classes):
-                return name
+        found = kind_by_types(self._kinds, types)
+        if found is not None:
+            return found
         if isinstance(term, BNode):
             return "blank"
         return "individual" if types else "resource"
@@ -200,26 +178,3 @@ class Descriptions:
                         pending.append(parent)
             self._ancestors[cls] = found
         return found
-
-
-def _kind_table(virt: Namespace) -> list[tuple[str, frozenset[str]]]:
-    """Kinds by the classes that make them (IRIs as strings), first match wins."""
-    table: list[tuple[str, tuple[Node, ...]]] = [
-        ("scheme", (SKOS.ConceptScheme,)),
-        ("concept", (SKOS.Concept,)),
-        ("class", (OWL.Class, RDFS.Class, RDFS.Datatype)),
-        ("restriction", (OWL.Restriction,)),
-        (
-            "property",
-            (RDF.Property, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty),
-        ),
-        ("product", (virt.SoftwareProduct,)),
-        ("component", (virt.SoftwareComponent,)),
-        ("organisation", (virt.Organisation,)),
-        ("person", (virt.Person,)),
-        ("licence", (virt.Licence,)),
-        ("source", (virt.Source,)),
-        ("claim", (virt.ContestedClaim, virt.ClaimPosition)),
-        ("ontology", (OWL.Ontology,)),
-    ]
-    return [(name, frozenset(str(c) for c in classes)) for name, classes in table]

@@ -10,32 +10,26 @@ as `application/problem+json` with the shape of kgapi.web.problems plus extensio
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Flask, Response, g, request
+from flask import Blueprint, Response, g, request
 from flask.blueprints import BlueprintSetupState
-from rdflib import Graph, URIRef
+from rdflib import URIRef
 
 from kgapi.classification import DescriptionError
 from kgapi.comparison import ComparisonError
-from kgapi.facts import FactReader, union_graph
-from kgapi.names import AmbiguousName, NameIndex, NameResolutionError
-from kgapi.search import SearchError, SearchIndex
+from kgapi.labels import LANGUAGES
+from kgapi.lookups import Lookups
+from kgapi.names import AmbiguousName, NameResolutionError
+from kgapi.search import SearchError
 from kgapi.stored_queries import (
     ParameterError,
     ParameterNameError,
-    StoredQuery,
-    load_stored_queries,
 )
 from kgapi.web.negotiation import Format, NotAcceptable, negotiate
 from kgapi.web.problems import problem
-from kgapi.web.state import EXTENSION_KEY, Services
-
-LOOKUPS_KEY = "kgapi.api.lookups"
-LANGUAGES = ("en", "zh")
+from kgapi.web.state import EXTENSION_KEY, Services, services
 
 # Formats of the API's own documents (the SPARQL ones are in kgapi.web.negotiation.FORMATS).
 API_JSON = Format("json", "application/json", "json", "json", "api")
@@ -43,21 +37,6 @@ CSV = Format("csv", "text/csv", "csv", "csv", "table")
 MARKDOWN = Format("markdown", "text/markdown", "md", "markdown", "table")
 HTML = Format("html", "text/html", "html", "html", "table")
 TEXT = Format("text", "text/plain", "txt", "text", "table")
-
-
-@dataclass(frozen=True)
-class Lookups:
-    """The app's read-only lookup objects (built once; safe to share between requests)."""
-
-    reader: FactReader
-    names: NameIndex
-    search: SearchIndex
-    queries: dict[str, StoredQuery]
-    graph: Graph
-    namespaces: dict[str, str]
-
-    def reader_for(self, lang: str) -> FactReader:
-        return self.reader if lang == self.reader.lang else self.reader.with_language(lang)
 
 
 class ApiProblem(Exception):
@@ -80,52 +59,17 @@ class NameProblem(Exception):
         super().__init__(str(error))
 
 
-_build_lock = threading.Lock()
-
-
-def build_lookups(state: Services) -> Lookups:
-    """Build the lookups of one app from its knowledge graph and settings."""
-    knowledge = state.knowledge
-    base = knowledge.ontology.base_iri
-    reader = FactReader(knowledge)
-    namespaces = {prefix: str(namespace) for prefix, namespace in knowledge.asserted.namespaces()}
-    return Lookups(
-        reader=reader,
-        names=NameIndex.build(
-            knowledge.asserted, local_namespaces=(f"{base}ontology/", f"{base}resource/")
-        ),
-        search=SearchIndex.build(reader),
-        queries=load_stored_queries(
-            state.settings.queries_dir, namespaces=namespaces, base_iri=base
-        ),
-        graph=union_graph(knowledge),
-        namespaces=namespaces,
-    )
-
-
 def prepare(setup: BlueprintSetupState) -> None:
     """`Blueprint.record_once` hook: build the lookups when the app is being created."""
-    _ensure(setup.app)  # type: ignore[arg-type]  # always a Flask app here
+    state: Services | None = setup.app.extensions.get(EXTENSION_KEY)
+    if state is None:
+        raise RuntimeError("create_app must set up the services before the API blueprints")
+    state.lookups  # noqa: B018  # built now, not on the first request
 
 
 def lookups() -> Lookups:
     """The current app's lookups (inside a request or app context)."""
-    from flask import current_app
-
-    return _ensure(current_app)
-
-
-def _ensure(app: Flask) -> Lookups:
-    state: Services | None = app.extensions.get(EXTENSION_KEY)
-    if state is None:
-        raise RuntimeError("create_app must set up the services before the API blueprints")
-    with _build_lock:
-        found = state.extras.get(LOOKUPS_KEY)
-        if found is None:
-            found = build_lookups(state)
-            state.extras[LOOKUPS_KEY] = found
-    built: Lookups = found
-    return built
+    return services().lookups
 
 
 # --- request helpers ---------------------------------------------------------------------------

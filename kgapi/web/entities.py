@@ -15,7 +15,7 @@ from rdflib import RDF, URIRef
 
 from kgapi.entities import describe_entity, entity_graph
 from kgapi.explanation import explain
-from kgapi.facts import KINDS
+from kgapi.kinds import KINDS
 from kgapi.parameters import parse_boolean
 from kgapi.web.api import (
     API_JSON,

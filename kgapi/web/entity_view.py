@@ -1,8 +1,9 @@
-"""What an entity page shows, gathered from the knowledge graph in one language (no Flask here).
+"""What an entity page shows: the one description of an entity (`kgapi.entities`), in one
+language, arranged for people (no Flask here).
 
-Labels and definitions follow the page's language and fall back to English, then to any label,
-then to the prefixed name. Links go to this server's page for every term the graph describes:
-`/resource/<slug>` and `/ontology/<name>` for our own IRIs, `/entity?id=<IRI>` for the others.
+Labels follow the one label policy (`kgapi.facts.FactReader`). Links go to this server's page
+for every term the graph describes: `/resource/<slug>` and `/ontology/<name>` for our own IRIs,
+`/entity?id=<IRI>` for the others.
 """
 
 from __future__ import annotations
@@ -14,18 +15,18 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from rdflib import DCTERMS, OWL, RDF, RDFS, Literal, URIRef
+from rdflib import DCTERMS, OWL, RDF, RDFS, URIRef
 from rdflib.namespace import SKOS
 from rdflib.term import Node
 
+from kgapi.entities import EntityDescription, Statement
+from kgapi.entities import describe_entity as describe_entity_data
 from kgapi.explanation import Explanation, ExplanationMissing, explain
-from kgapi.facts import FactReader
+from kgapi.facts import ContestedClaim, FactReader
 from kgapi.knowledge import KnowledgeGraph
-from kgapi.rendering import render_term
 
 log = logging.getLogger(__name__)
 
-SCHEMA_URL = URIRef("https://schema.org/url")
 # Types every individual has; listing them tells a reader nothing.
 TRIVIAL_TYPES = frozenset({OWL.Thing, RDFS.Resource, OWL.NamedIndividual})
 # Shown in the page's header or their own sections, not in the statement table.
@@ -118,24 +119,12 @@ class EntityView:
         return sum(1 for entry in self.types if entry.inferred)
 
 
-class Labeller:
-    """Labels and links for terms of one knowledge graph, in one language."""
+class Links:
+    """Where a term links to from a page, labelled by the one label policy (`FactReader`)."""
 
-    def __init__(self, kg: KnowledgeGraph, language: str) -> None:
-        self.kg = kg
-        self.names = kg.asserted
-        self.language = language
-        self.base = kg.ontology.base_iri
-
-    def label(self, term: Node) -> str:
-        for predicate in (SKOS.prefLabel, RDFS.label):
-            found = pick_language(self.names.objects(term, predicate), self.language)
-            if found is not None:
-                return found
-        return render_term(self.names, term)
-
-    def text(self, term: Node, predicate: URIRef) -> str | None:
-        return pick_language(self.names.objects(term, predicate), self.language)
+    def __init__(self, reader: FactReader) -> None:
+        self.reader = reader
+        self.base = reader.kg.ontology.base_iri
 
     def href(self, iri: str) -> str:
         """This server's page for `iri` (whatever the base), else the IRI itself."""
@@ -145,32 +134,32 @@ class Labeller:
         return "/entity?" + urlencode({"id": iri})
 
     def described(self, term: URIRef) -> bool:
-        return (term, None, None) in self.names or (term, None, None) in self.kg.inferred
+        """True if the graph has statements about `term` (so its page says something)."""
+        return any((term, None, None) in g for g in (self.reader.asserted, self.reader.inferred))
 
-    def link(self, term: URIRef) -> Link:
+    def link(self, term: URIRef, label: str | None = None) -> Link:
         iri = str(term)
+        label = label if label is not None else self.reader.display(term)
         if self.described(term) or iri.startswith(self.base):
-            return Link(iri, self.label(term), self.href(iri), True)
-        return Link(iri, self.label(term), iri, False)
+            return Link(iri, label, self.href(iri), True)
+        return Link(iri, label, iri, False)
 
-    def value(self, term: Node, *, inferred: bool = False) -> Value:
-        if isinstance(term, URIRef):
-            link = self.link(term)
+    def of(self, summary: dict[str, Any]) -> Link | None:
+        """The link of a term summary (`FactReader.term`) that names an IRI, else None."""
+        iri = summary.get("iri")
+        return self.link(URIRef(iri), summary.get("label")) if iri else None
+
+    def value(self, summary: dict[str, Any], *, inferred: bool = False) -> Value:
+        link = self.of(summary)
+        if link is not None:
             return Value(link.label, link, inferred=inferred)
-        if isinstance(term, Literal):
-            datatype = render_term(self.names, term.datatype) if term.datatype else None
-            return Value(str(term), None, term.language, datatype, inferred)
-        return Value(render_term(self.names, term), inferred=inferred)
-
-
-def pick_language(values: Any, language: str) -> str | None:
-    """The literal in `language`, else in English, else an untagged one, else any; None if none."""
-    literals = [value for value in values if isinstance(value, Literal)]
-    for wanted in (language, "en", None):
-        for literal in literals:
-            if literal.language == wanted:
-                return str(literal)
-    return str(literals[0]) if literals else None
+        return Value(
+            str(summary.get("label", "")),
+            None,
+            summary.get("lang"),
+            summary.get("datatype"),
+            inferred,
+        )
 
 
 def entity_exists(kg: KnowledgeGraph, term: URIRef) -> bool:
@@ -182,40 +171,56 @@ def entity_exists(kg: KnowledgeGraph, term: URIRef) -> bool:
 
 
 def describe_entity(kg: KnowledgeGraph, term: URIRef, *, language: str) -> EntityView:
-    """Gather the entity page of `term` in `language` ("en" or "zh")."""
-    labeller = Labeller(kg, language)
-    names = kg.asserted
-    label = labeller.label(term)
-    other_labels = sorted(
-        {str(v) for v in names.objects(term, RDFS.label) if isinstance(v, Literal)} - {label}
-    )
-    aliases = [
-        str(v)
-        for v in names.objects(term, SKOS.altLabel)
-        if isinstance(v, Literal) and v.language in (language, None)
-    ]
+    """The entity page of `term` in `language`: the one description of an entity
+    (`kgapi.entities`), arranged for people — header texts in the page's language, trivial
+    types dropped, inferred types explained, statements grouped by property."""
+    reader = FactReader(kg, language)
+    description = describe_entity_data(reader, term)
+    links = Links(reader)
+    every_label = [text for texts in description.labels.values() for text in texts]
     view = EntityView(
-        iri=str(term),
-        label=label,
-        other_labels=other_labels,
-        aliases=sorted(set(aliases)),
-        definition=labeller.text(term, SKOS.definition),
-        types=_types(kg, labeller, term),
-        statements=_outgoing(kg, labeller, term),
-        incoming=_incoming(kg, labeller, term),
-        claims=_claims(kg, labeller, term),
-        sources=_sources(labeller, term),
+        iri=description.iri,
+        label=description.label,
+        other_labels=sorted(set(every_label) - {description.label}),
+        aliases=sorted({*description.aliases.get(language, ()), *description.aliases.get("", ())}),
+        definition=_in_language(description.definitions, language),
+        types=_types(kg, links, description),
+        statements=_grouped(links, description.outgoing, skip=_header_predicates(reader)),
+        incoming=_grouped(links, description.incoming, cap=MAX_INCOMING_PER_PREDICATE),
+        claims=[_claim(links, claim) for claim in description.contested],
+        sources=[
+            Source(links.link(URIRef(s.iri), s.label), s.identifier, s.urls)
+            for s in description.sources
+        ],
     )
     view.graph_elements = _neighbourhood(view)
     return view
 
 
-def _types(kg: KnowledgeGraph, labeller: Labeller, term: URIRef) -> list[TypeEntry]:
-    asserted = {t for t in kg.asserted.objects(term, RDF.type) if isinstance(t, URIRef)}
-    inferred = {t for t in kg.inferred.objects(term, RDF.type) if isinstance(t, URIRef)} - asserted
-    entries = [TypeEntry(labeller.link(t), False) for t in asserted - TRIVIAL_TYPES]
-    for type_ in inferred - TRIVIAL_TYPES:
-        entries.append(TypeEntry(labeller.link(type_), True, _explain(kg, (term, RDF.type, type_))))
+def _in_language(texts: dict[str, list[str]], language: str) -> str | None:
+    """The first text in `language`, else English, else untagged, else any."""
+    for wanted in (language, "en", ""):
+        if texts.get(wanted):
+            return texts[wanted][0]
+    return next((items[0] for items in texts.values() if items), None)
+
+
+def _header_predicates(reader: FactReader) -> frozenset[str]:
+    return frozenset({*(str(p) for p in HEADER_PREDICATES), str(reader.virt.hasContestedClaim)})
+
+
+def _types(kg: KnowledgeGraph, links: Links, description: EntityDescription) -> list[TypeEntry]:
+    entries = []
+    for summary in description.types:
+        type_ = URIRef(summary["iri"])
+        if type_ in TRIVIAL_TYPES:
+            continue
+        link = links.link(type_, summary["label"])
+        if summary["status"] == "inferred":
+            triple = (URIRef(description.iri), RDF.type, type_)
+            entries.append(TypeEntry(link, True, _explain(kg, triple)))
+        else:
+            entries.append(TypeEntry(link, False))
     return sorted(entries, key=lambda entry: (entry.inferred, entry.type.label.casefold()))
 
 
@@ -228,112 +233,60 @@ def _explain(kg: KnowledgeGraph, triple: tuple[Node, Node, Node]) -> Explanation
         return None
 
 
-def _outgoing(kg: KnowledgeGraph, labeller: Labeller, term: URIRef) -> list[StatementGroup]:
-    values: dict[URIRef, list[Value]] = defaultdict(list)
-    tagged: dict[URIRef, list[Literal]] = defaultdict(list)
-    seen: set[tuple[Node, Node]] = set()
-    for graph, inferred in ((kg.asserted, False), (kg.inferred, True)):
-        for predicate, obj in graph.predicate_objects(term):
-            if not isinstance(predicate, URIRef) or predicate in HEADER_PREDICATES:
-                continue
-            if (predicate, obj) in seen or predicate == URIRef(f"{_virt(kg)}hasContestedClaim"):
-                continue
-            seen.add((predicate, obj))
-            if isinstance(obj, Literal) and obj.language:
-                tagged[predicate].append(obj)
-            else:
-                values[predicate].append(labeller.value(obj, inferred=inferred))
-    for predicate, literals in tagged.items():
-        chosen = [lit for lit in literals if lit.language == labeller.language]
-        if not chosen:
-            chosen = [lit for lit in literals if lit.language == "en"] or literals
-        values[predicate].extend(labeller.value(lit) for lit in chosen)
-    groups = [
-        StatementGroup(labeller.link(predicate), tuple(sorted(found, key=_value_order)))
-        for predicate, found in values.items()
-    ]
-    return sorted(groups, key=lambda group: group.predicate.label.casefold())
-
-
-def _incoming(kg: KnowledgeGraph, labeller: Labeller, term: URIRef) -> list[StatementGroup]:
-    values: dict[URIRef, dict[Node, bool]] = defaultdict(dict)
-    for graph, inferred in ((kg.asserted, False), (kg.inferred, True)):
-        for subject, predicate in graph.subject_predicates(term):
-            if isinstance(predicate, URIRef) and isinstance(subject, URIRef):
-                values[predicate].setdefault(subject, inferred)
+def _grouped(
+    links: Links,
+    statements: Iterable[Statement],
+    *,
+    skip: frozenset[str] = frozenset(),
+    cap: int | None = None,
+) -> list[StatementGroup]:
+    """Statements grouped by property; of texts tagged with languages, only the page's
+    (else English, else all)."""
+    by_predicate: dict[str, list[Statement]] = defaultdict(list)
+    for statement in statements:
+        iri = statement.predicate.get("iri")
+        if iri and iri not in skip:
+            by_predicate[iri].append(statement)
+    language = links.reader.lang
     groups = []
-    for predicate, subjects in values.items():
-        shown = sorted(
-            (labeller.value(subject, inferred=inferred) for subject, inferred in subjects.items()),
+    for iri, found in by_predicate.items():
+        tagged = [s for s in found if s.term.get("lang")]
+        if tagged:
+            chosen = [s for s in tagged if s.term["lang"] == language] or [
+                s for s in tagged if s.term["lang"] == "en"
+            ]
+            found = [s for s in found if not s.term.get("lang")] + (chosen or tagged)
+        values = sorted(
+            (links.value(s.term, inferred=s.status == "inferred") for s in found),
             key=_value_order,
         )
-        kept = tuple(shown[:MAX_INCOMING_PER_PREDICATE])
-        groups.append(StatementGroup(labeller.link(predicate), kept, len(shown) - len(kept)))
+        kept = tuple(values[:cap]) if cap is not None else tuple(values)
+        predicate = links.link(URIRef(iri), found[0].predicate.get("label"))
+        groups.append(StatementGroup(predicate, kept, len(values) - len(kept)))
     return sorted(groups, key=lambda group: group.predicate.label.casefold())
 
 
-def _claims(kg: KnowledgeGraph, labeller: Labeller, term: URIRef) -> list[Claim]:
-    """The contested claims about `term`, and those inherited from what it is based on."""
-    reader = FactReader(kg, labeller.language)
-    claims = []
-    for claim in reader.claims(term):
-        positions = tuple(
-            Position(
-                label=position.label or position.iri,
-                comment=position.comment,
-                claimed=_summary_value(labeller, position.value),
-                status=position.status,
-                asserted_by=_summary_links(labeller, position.asserted_by),
-                sources=tuple(labeller.link(URIRef(s.iri)) for s in position.sources),
-            )
-            for position in claim.positions
+def _claim(links: Links, claim: ContestedClaim) -> Claim:
+    positions = tuple(
+        Position(
+            label=position.label or position.iri,
+            comment=position.comment,
+            claimed=links.value(position.value) if position.value else None,
+            status=position.status,
+            asserted_by=tuple(
+                link for agent in position.asserted_by if (link := links.of(agent)) is not None
+            ),
+            sources=tuple(links.link(URIRef(s.iri), s.label) for s in position.sources),
         )
-        claims.append(
-            Claim(
-                link=labeller.link(URIRef(claim.iri)),
-                definition=claim.definition,
-                property=_summary_link(labeller, claim.property),
-                via=_summary_link(labeller, claim.via or {}),
-                positions=positions,
-            )
-        )
-    return claims
-
-
-def _summary_link(labeller: Labeller, summary: dict[str, Any]) -> Link | None:
-    """A Link for a FactReader term summary that names an IRI, else None."""
-    iri = summary.get("iri")
-    return labeller.link(URIRef(iri)) if iri else None
-
-
-def _summary_links(labeller: Labeller, summaries: Iterable[dict[str, Any]]) -> tuple[Link, ...]:
-    return tuple(link for s in summaries if (link := _summary_link(labeller, s)) is not None)
-
-
-def _summary_value(labeller: Labeller, summary: dict[str, Any]) -> Value | None:
-    link = _summary_link(labeller, summary)
-    if link is not None:
-        return Value(link.label, link)
-    if "label" in summary:
-        return Value(str(summary["label"]), language=summary.get("lang"))
-    return None
-
-
-def _sources(labeller: Labeller, term: URIRef) -> list[Source]:
-    names = labeller.names
-    sources = []
-    for source in names.objects(term, DCTERMS.source):
-        if not isinstance(source, URIRef):
-            continue
-        identifier = names.value(source, DCTERMS.identifier)
-        urls = tuple(sorted(str(url) for url in names.objects(source, SCHEMA_URL)))
-        sources.append(Source(labeller.link(source), str(identifier) if identifier else None, urls))
-    return sorted(sources, key=lambda s: (s.identifier is None, _source_number(s.identifier)))
-
-
-def _source_number(identifier: str | None) -> tuple[int, str]:
-    digits = "".join(ch for ch in identifier or "" if ch.isdigit())
-    return (int(digits) if digits else 0, identifier or "")
+        for position in claim.positions
+    )
+    return Claim(
+        link=links.link(URIRef(claim.iri), claim.label),
+        definition=claim.definition,
+        property=links.of(claim.property),
+        via=links.of(claim.via or {}),
+        positions=positions,
+    )
 
 
 def _neighbourhood(view: EntityView) -> list[dict[str, Any]]:
@@ -373,7 +326,3 @@ def _neighbourhood(view: EntityView) -> list[dict[str, Any]]:
 
 def _value_order(value: Value) -> tuple[bool, str]:
     return (value.inferred, value.text.casefold())
-
-
-def _virt(kg: KnowledgeGraph) -> str:
-    return f"{kg.ontology.base_iri}ontology/"

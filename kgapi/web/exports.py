@@ -8,7 +8,6 @@ the graph version and the parameters, so a repeated request is answered from the
 
 from __future__ import annotations
 
-import threading
 from dataclasses import replace
 
 from flask import Blueprint, Response, request, url_for
@@ -26,7 +25,7 @@ from kgapi.export import (
 )
 from kgapi.names import NameResolutionError
 from kgapi.query_executor import QueryTimeout
-from kgapi.web.api import ApiProblem, NameProblem, choose, lookups, register
+from kgapi.web.api import ApiProblem, NameProblem, choose, register
 from kgapi.web.delivery import Representation, entity_tag, gzip_variant, not_modified, respond
 from kgapi.web.negotiation import FORMATS, RDF, Format
 from kgapi.web.problems import stopped_detail
@@ -36,9 +35,7 @@ blueprint = register(Blueprint("exports", __name__))
 
 PATH = "/export"
 CONTEXT_PATH = "/export/context.jsonld"
-SOURCE_KEY = "kgapi.export.source"
 EXPORT_KIND = "export"
-_source_lock = threading.Lock()
 
 
 def offered_formats() -> tuple[Format, ...]:
@@ -59,22 +56,8 @@ OFFERED = offered_formats()
 
 
 def export_source() -> ExportSource:
-    """The app's ExportSource, made once (it caches the JSON-LD context and CONSTRUCT's graph)."""
-    state = services()
-    with _source_lock:
-        found = state.extras.get(SOURCE_KEY)
-        if found is None:
-            # CONSTRUCT queries go to the executor: the one engine, its row cap, and its child
-            # for the time limit and for queries deep enough to overflow the engine's stack.
-            found = ExportSource.of(
-                state.knowledge,
-                names=lookups().names,
-                runner=state.executor.run,
-                max_triples=state.settings.max_result_rows,
-            )
-            state.extras[SOURCE_KEY] = found
-    source: ExportSource = found
-    return source
+    """The app's ExportSource (see Services.export_source)."""
+    return services().export_source
 
 
 @blueprint.get(PATH)

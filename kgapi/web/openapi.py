@@ -17,7 +17,7 @@ from flask import Blueprint, Flask, Response, current_app, render_template_strin
 from kgapi import __version__
 from kgapi.comparison import MAX_ENTITIES
 from kgapi.export import EXPORT_FORMATS, FORMAT_NAMES, MAX_DEPTH, SCOPES
-from kgapi.facts import KINDS
+from kgapi.kinds import KINDS
 from kgapi.parameters import BOOLEAN_PATTERN, parse_boolean
 from kgapi.search import MAX_LIMIT
 from kgapi.stored_queries import Parameter, StoredQuery

@@ -1,4 +1,5 @@
-"""What the app factory builds once and views read: settings, graph, store, executor, cache."""
+"""What the app factory builds once and views read: settings, graph, store, executor, cache,
+and — built on first use, once — the lookups and the export source."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from typing import Any
 
 from flask import Flask, current_app
 
+from kgapi.export import ExportSource
 from kgapi.knowledge import KnowledgeGraph
+from kgapi.lookups import Lookups, build_lookups
 from kgapi.query_executor import QueryExecutor
 from kgapi.query_store import QueryStore
 from kgapi.settings import Settings
@@ -54,7 +57,33 @@ class Services:
     query_store: QueryStore
     executor: QueryExecutor
     cache: ResponseCache
-    extras: dict[str, Any] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _lookups: Lookups | None = field(default=None, repr=False)
+    _export_source: ExportSource | None = field(default=None, repr=False)
+
+    @property
+    def lookups(self) -> Lookups:
+        """Names, search, facts and stored queries (built on first use, once)."""
+        with self._lock:
+            if self._lookups is None:
+                self._lookups = build_lookups(self.knowledge, queries_dir=self.settings.queries_dir)
+            return self._lookups
+
+    @property
+    def export_source(self) -> ExportSource:
+        """What the exports draw from (made once: it caches the JSON-LD context and more)."""
+        names = self.lookups.names
+        with self._lock:
+            if self._export_source is None:
+                # CONSTRUCT queries go to the executor: the one engine, its row cap, and its
+                # child for the time limit and for queries deep enough to overflow the stack.
+                self._export_source = ExportSource.of(
+                    self.knowledge,
+                    names=names,
+                    runner=self.executor.run,
+                    max_triples=self.settings.max_result_rows,
+                )
+            return self._export_source
 
 
 def services() -> Services:

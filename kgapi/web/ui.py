@@ -27,13 +27,14 @@ from werkzeug.wrappers import Response as BaseResponse
 from kgapi.entities import entity_graph
 from kgapi.explanation import RULE_DESCRIPTIONS
 from kgapi.facts import FactReader
+from kgapi.labels import LANGUAGES
 from kgapi.names import NameIndex, NameResolutionError
 from kgapi.web import delivery
 from kgapi.web.api import lookups
-from kgapi.web.entity_view import Labeller, describe_entity, entity_exists
+from kgapi.web.entity_view import Links, describe_entity, entity_exists
 from kgapi.web.negotiation import FORMATS, Format, NotAcceptable, negotiate
 from kgapi.web.state import services
-from kgapi.web.ui_text import AXES, DEFAULT_LANGUAGE, EXAMPLE_SUMMARIES_ZH, LANGUAGES, translate
+from kgapi.web.ui_text import AXES, DEFAULT_LANGUAGE, EXAMPLE_SUMMARIES_ZH, translate
 
 blueprint = Blueprint(
     "ui",
@@ -62,7 +63,6 @@ EDITOR_PREFIXES = (
     "virt", "vr", "rdf", "rdfs", "owl", "xsd", "skos", "dcterms", "prov", "schema", "spdx",
     "wd", "dbo", "dbr", "doap", "occi", "foaf",
 )  # fmt: skip
-NAME_INDEX_KEY = "ui.name_index"
 
 
 # --- language ---------------------------------------------------------------------------------
@@ -233,8 +233,7 @@ def entity() -> BaseResponse:
         term = name_index().resolve(name)
     except NameResolutionError as error:
         return not_found(name, error.candidates)
-    labeller = Labeller(services().knowledge, page_language())
-    href = labeller.href(str(term))
+    href = Links(FactReader(services().knowledge, page_language())).href(str(term))
     if not href.startswith("/entity?"):
         arguments = {k: v for k, v in request.args.items() if k != "id"}
         return redirect(href + (f"?{urlencode(arguments)}" if arguments else ""), code=303)
@@ -360,27 +359,18 @@ def not_found(name: str, candidates: list[URIRef]) -> Response:
     if not wants_page:
         suggestions = ", ".join(f"<{c}>" for c in candidates) or "none"
         abort(404, description=f"no entity is named {name!r}; candidates: {suggestions}")
-    labeller = Labeller(services().knowledge, page_language())
+    links = Links(FactReader(services().knowledge, page_language()))
     return render_page(
         "not_found.html",
         status=404,
         name=name,
-        candidates=[labeller.link(candidate) for candidate in candidates],
+        candidates=[links.link(candidate) for candidate in candidates],
     )
 
 
 def name_index() -> NameIndex:
-    """The resolver for names people type, built on first use and kept with the app."""
-    state = services()
-    index = state.extras.get(NAME_INDEX_KEY)
-    if index is None:
-        base = state.knowledge.ontology.base_iri
-        index = NameIndex.build(
-            state.knowledge.asserted, local_namespaces=(f"{base}ontology/", f"{base}resource/")
-        )
-        state.extras[NAME_INDEX_KEY] = index
-    found: NameIndex = index
-    return found
+    """The resolver for names people type: the app's one name index."""
+    return services().lookups.names
 
 
 # --- graph view and comparison ----------------------------------------------------------------

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-LANGUAGES: tuple[str, ...] = ("en", "zh")
 DEFAULT_LANGUAGE = "en"
 
 MESSAGES: dict[str, dict[str, str]] = {
