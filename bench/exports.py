@@ -33,7 +33,7 @@ from rdflib.extras.external_graph_libs import rdflib_to_networkx_multidigraph
 from rdflib.namespace import SKOS
 
 from kgapi.export import ExportRequest, ExportSource, export
-from kgapi.namespaces import VIRT, VR
+from kgapi.graph.namespaces import VIRT, VR
 
 TARGETS = {"nodelink": 0.5, "graphml": 2.0}  # seconds, from issue 5
 TRIPLES_PER_ENTITY = 12  # 7 literal + 5 links, as in the bundled ontology

@@ -27,7 +27,7 @@ ONTOLOGY = ROOT / "ontology"
 
 def scaled_graph(scale: int) -> Graph:
     """The bundled ontology with its products copied `scale - 1` times under new IRIs."""
-    from kgapi.loading import load_ontology
+    from kgapi.graph.loading import load_ontology
 
     ontology = load_ontology(ONTOLOGY)
     graph = ontology.asserted_graph()
@@ -48,11 +48,11 @@ def run_one(engine: str, scale: int) -> dict[str, object]:
     asserted = len(graph)
     started = time.perf_counter()
     if engine == "owlrl":
-        from kgapi.reasoning import reference_closure
+        from kgapi.reasoning.closure import reference_closure
 
         inferred = len(reference_closure(graph).inferred)
     elif engine == "kgapi":
-        from kgapi.reasoning import materialize
+        from kgapi.reasoning.closure import materialize
 
         inferred = len(materialize(graph))
     elif engine == "reasonable":
@@ -79,7 +79,7 @@ def compare_with_reasonable() -> dict[str, object]:
     """kgapi's served closure vs reasonable's, both filtered the same way, at scale 1."""
     import reasonable
 
-    from kgapi.reasoning import is_trivial, materialize, normalize
+    from kgapi.reasoning.closure import is_trivial, materialize, normalize
 
     graph = scaled_graph(1)
     served = set(materialize(graph))
@@ -101,13 +101,13 @@ def compare_with_reasonable() -> dict[str, object]:
 
 
 def classification_times(repeats: int = 20) -> dict[str, object]:
-    """`kgapi.classification.classify` of a small description on the bundled graph: the first
-    call (which computes the derivations the closure cache does not keep) and the median of the
-    rest (each derives only what the description adds)."""
+    """`kgapi.reasoning.classification.classify` of a small description on the bundled graph:
+    the first call (which computes the derivations the closure cache does not keep) and the
+    median of the rest (each derives only what the description adds)."""
     import statistics
 
-    from kgapi.classification import classify
-    from kgapi.knowledge import build_knowledge_graph
+    from kgapi.graph.knowledge import build_knowledge_graph
+    from kgapi.reasoning.classification import classify
     from kgapi.settings import Settings
 
     description = {"label": "MyHV", "basedOn": ["xen"], "hypervisorType": "Type1Hypervisor"}
@@ -129,7 +129,7 @@ def classification_times(repeats: int = 20) -> dict[str, object]:
 
 
 def start_times() -> dict[str, float]:
-    from kgapi.knowledge import build_knowledge_graph
+    from kgapi.graph.knowledge import build_knowledge_graph
     from kgapi.settings import Settings
 
     with tempfile.TemporaryDirectory() as cache:
@@ -153,7 +153,7 @@ def start_to_first_answer(cache: Path) -> dict[str, object]:
     started = time.perf_counter()
     from dataclasses import replace
 
-    from kgapi.knowledge import build_knowledge_graph
+    from kgapi.graph.knowledge import build_knowledge_graph
     from kgapi.settings import Settings
     from kgapi.web import create_app
 

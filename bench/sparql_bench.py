@@ -115,7 +115,7 @@ def main() -> None:
     try:
         # The same triples for Oxigraph: asserted + inferred, in its default graph.
         sys.path.insert(0, str(root))
-        from kgapi.knowledge import build_knowledge_graph
+        from kgapi.graph.knowledge import build_knowledge_graph
         from kgapi.settings import Settings
 
         knowledge = build_knowledge_graph(Settings.from_sources())

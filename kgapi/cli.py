@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING
 from rdflib.term import Node
 
 from kgapi import __version__
-from kgapi.loading import OntologyLoadError
-from kgapi.names import NameIndex, NameResolutionError
+from kgapi.graph.loading import OntologyLoadError
+from kgapi.read.names import NameIndex, NameResolutionError
 from kgapi.settings import Settings, SettingsError, describe
 
 if TYPE_CHECKING:
-    from kgapi.knowledge import KnowledgeGraph
+    from kgapi.graph.knowledge import KnowledgeGraph
 
 Command = Callable[[argparse.Namespace, Settings], int]
 COMMANDS: dict[str, Command] = {}
@@ -86,8 +86,8 @@ def show_settings(args: argparse.Namespace, settings: Settings) -> int:
 
 @command("validate")
 def validate(args: argparse.Namespace, settings: Settings) -> int:
-    from kgapi.loading import load_ontology
-    from kgapi.validation import validate_ontology
+    from kgapi.graph.loading import load_ontology
+    from kgapi.graph.validation import validate_ontology
 
     ontology = load_ontology(settings.ontology_dir, base_iri=settings.base_iri)
     report = validate_ontology(
@@ -127,8 +127,8 @@ def _add_reasoning_commands(sub: argparse._SubParsersAction[argparse.ArgumentPar
 
 @command("reason")
 def reason(args: argparse.Namespace, settings: Settings) -> int:
-    from kgapi.knowledge import build_knowledge_graph
-    from kgapi.reasoning import materialize
+    from kgapi.graph.knowledge import build_knowledge_graph
+    from kgapi.reasoning.closure import materialize
 
     kg = build_knowledge_graph(settings)
     print(f"version {kg.version}")
@@ -154,7 +154,7 @@ def reason(args: argparse.Namespace, settings: Settings) -> int:
 
 def _verify(kg: KnowledgeGraph) -> bool:
     """Recompute the served closure with owlrl, the reference; print and judge the difference."""
-    from kgapi.reasoning import reference_closure
+    from kgapi.reasoning.closure import reference_closure
 
     reference = reference_closure(kg.asserted)
     served, expected = set(kg.inferred), set(reference.inferred)
@@ -178,8 +178,8 @@ def _verify(kg: KnowledgeGraph) -> bool:
 
 @command("explain")
 def explain(args: argparse.Namespace, settings: Settings) -> int:
-    from kgapi.explanation import explain as explain_triple
-    from kgapi.knowledge import build_knowledge_graph
+    from kgapi.graph.knowledge import build_knowledge_graph
+    from kgapi.reasoning.explanation import explain as explain_triple
 
     kg = build_knowledge_graph(settings)
     names = NameIndex.for_graph(kg.asserted, base_iri=kg.ontology.base_iri)
@@ -203,9 +203,9 @@ def explain(args: argparse.Namespace, settings: Settings) -> int:
 
 @command("classify")
 def classify(args: argparse.Namespace, settings: Settings) -> int:
-    from kgapi.classification import DescriptionError
-    from kgapi.classification import classify as classify_description
-    from kgapi.knowledge import build_knowledge_graph
+    from kgapi.graph.knowledge import build_knowledge_graph
+    from kgapi.reasoning.classification import DescriptionError
+    from kgapi.reasoning.classification import classify as classify_description
 
     try:
         text = sys.stdin.read() if args.description == "-" else Path(args.description).read_text()
@@ -227,7 +227,7 @@ def _term(names: NameIndex, text: str) -> Node:
 
     Raises ValueError for unreadable literals and NameResolutionError for unknown names.
     """
-    from kgapi.names import read_literal
+    from kgapi.read.names import read_literal
 
     if text.startswith('"'):
         return read_literal(text, names.graph.namespace_manager)
@@ -279,7 +279,7 @@ def _add_serve_command(sub: argparse._SubParsersAction[argparse.ArgumentParser])
 def serve(args: argparse.Namespace, settings: Settings) -> int:
     from dataclasses import replace
 
-    from kgapi.query_store import ExtraGraphError
+    from kgapi.sparql.store import ExtraGraphError
     from kgapi.web.server import serve as serve_forever
 
     # append-actions give lists; the settings hold tuples.
@@ -341,8 +341,8 @@ def export_graph(args: argparse.Namespace, settings: Settings) -> int:
         RenderingError,
         export,
     )
-    from kgapi.knowledge import build_knowledge_graph
-    from kgapi.names import NameResolutionError
+    from kgapi.graph.knowledge import build_knowledge_graph
+    from kgapi.read.names import NameResolutionError
 
     chosen = args.format
     if chosen is None:
@@ -424,7 +424,8 @@ def _add_compare_command(sub: argparse._SubParsersAction[argparse.ArgumentParser
 def compare_entities(args: argparse.Namespace, settings: Settings) -> int:
     import json
 
-    from kgapi.comparison import (
+    from kgapi.graph.knowledge import build_knowledge_graph
+    from kgapi.read.comparison import (
         ComparisonError,
         compare,
         to_csv,
@@ -432,9 +433,8 @@ def compare_entities(args: argparse.Namespace, settings: Settings) -> int:
         to_markdown,
         to_text,
     )
-    from kgapi.facts import FactReader
-    from kgapi.knowledge import build_knowledge_graph
-    from kgapi.names import NameIndex, NameResolutionError
+    from kgapi.read.facts import FactReader
+    from kgapi.read.names import NameIndex, NameResolutionError
 
     kg = build_knowledge_graph(settings)
     names = NameIndex.for_graph(kg.asserted, base_iri=kg.ontology.base_iri)
@@ -484,12 +484,12 @@ def _add_identify_command(sub: argparse._SubParsersAction[argparse.ArgumentParse
 def identify_machine(args: argparse.Namespace, settings: Settings) -> int:
     import json
 
-    from kgapi.facts import FactReader
+    from kgapi.graph.knowledge import build_knowledge_graph
     from kgapi.identify.answer import identify, to_text
     from kgapi.identify.collect import collect
     from kgapi.identify.evidence import EvidenceError, read_bundle, to_tar_gz
     from kgapi.identify.signatures import signature_book
-    from kgapi.knowledge import build_knowledge_graph
+    from kgapi.read.facts import FactReader
 
     kg = build_knowledge_graph(settings)
     if args.collect is not None:

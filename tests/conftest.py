@@ -14,10 +14,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from rdflib import Graph
 
-from kgapi.knowledge import KnowledgeGraph, build_knowledge_graph
-from kgapi.loading import LoadedOntology, load_ontology
-from kgapi.names import NameIndex
-from kgapi.namespaces import VIRT, VR
+from kgapi.graph.knowledge import KnowledgeGraph, build_knowledge_graph
+from kgapi.graph.loading import LoadedOntology, load_ontology
+from kgapi.graph.namespaces import VIRT, VR
+from kgapi.read.names import NameIndex
 from kgapi.settings import PROJECT_ROOT, Settings
 from kgapi.web import create_app
 

@@ -14,8 +14,8 @@ import lxml.html
 import pytest
 from flask.testing import FlaskClient
 
-from kgapi.knowledge import KnowledgeGraph
-from kgapi.namespaces import VIRT, VR
+from kgapi.graph.knowledge import KnowledgeGraph
+from kgapi.graph.namespaces import VIRT, VR
 from kgapi.settings import Settings
 from kgapi.web import create_app
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from rdflib import RDF
 
-from kgapi.classification import Classification, DescriptionError, classify
-from kgapi.knowledge import KnowledgeGraph
-from kgapi.namespaces import VIRT
+from kgapi.graph.knowledge import KnowledgeGraph
+from kgapi.graph.namespaces import VIRT
+from kgapi.reasoning.classification import Classification, DescriptionError, classify
 
 DATA = Path(__file__).parent / "data" / "reasoning"
 

@@ -1,4 +1,4 @@
-"""Comparison tables (kgapi.comparison), `GET /api/compare` and `kgapi compare`."""
+"""Comparison tables (kgapi.read.comparison), `GET /api/compare` and `kgapi compare`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import pytest
 from flask.testing import FlaskClient
 
 from kgapi import cli
-from kgapi.comparison import (
+from kgapi.graph.knowledge import KnowledgeGraph
+from kgapi.graph.namespaces import VIRT, VR
+from kgapi.read.comparison import (
     Comparison,
     ComparisonError,
     compare,
@@ -19,9 +21,7 @@ from kgapi.comparison import (
     to_markdown,
     to_text,
 )
-from kgapi.facts import FactReader
-from kgapi.knowledge import KnowledgeGraph
-from kgapi.namespaces import VIRT, VR
+from kgapi.read.facts import FactReader
 from kgapi.settings import Settings
 
 PRODUCTS = [VR.kvm, VR.xen, VR["vmware-esxi"]]

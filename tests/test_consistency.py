@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Namespace
 
-from kgapi.consistency import ConsistencyReport, consistency_report
-from kgapi.inference import derive
-from kgapi.knowledge import build_knowledge_graph
-from kgapi.reasoning import reference_closure
+from kgapi.graph.knowledge import build_knowledge_graph
+from kgapi.reasoning.closure import reference_closure
+from kgapi.reasoning.consistency import ConsistencyReport, consistency_report
+from kgapi.reasoning.inference import derive
 from kgapi.settings import Settings
 
 DATA = Path(__file__).parent / "data" / "reasoning"

@@ -1,4 +1,4 @@
-"""Entity descriptions (kgapi.entities) and `GET /api/entities/{id}`."""
+"""Entity descriptions (kgapi.read.entities) and `GET /api/entities/{id}`."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import pytest
 from flask.testing import FlaskClient
 from rdflib import RDF, Graph, URIRef
 
-from kgapi.entities import describe_entity, entity_graph
-from kgapi.facts import FactReader
-from kgapi.knowledge import KnowledgeGraph
-from kgapi.namespaces import VIRT, VR
+from kgapi.graph.knowledge import KnowledgeGraph
+from kgapi.graph.namespaces import VIRT, VR
+from kgapi.read.entities import describe_entity, entity_graph
+from kgapi.read.facts import FactReader
 
 
 @pytest.fixture(scope="module")

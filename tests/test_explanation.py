@@ -7,10 +7,10 @@ from pathlib import Path
 
 from rdflib import RDF, XSD, Literal
 
-from kgapi.explanation import Explanation, ProofNode, explain
-from kgapi.knowledge import KnowledgeGraph
-from kgapi.namespaces import VIRT, VR
-from kgapi.rules import Triple
+from kgapi.graph.knowledge import KnowledgeGraph
+from kgapi.graph.namespaces import VIRT, VR
+from kgapi.reasoning.explanation import Explanation, ProofNode, explain
+from kgapi.reasoning.rules import Triple
 
 DATA = Path(__file__).parent / "data" / "reasoning"
 

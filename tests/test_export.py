@@ -37,9 +37,9 @@ from kgapi.export import (
     to_networkx,
 )
 from kgapi.export.writers import write_nodelink
-from kgapi.knowledge import KnowledgeGraph
-from kgapi.names import AmbiguousName, UnknownName
-from kgapi.namespaces import VIRT, VR
+from kgapi.graph.knowledge import KnowledgeGraph
+from kgapi.graph.namespaces import VIRT, VR
+from kgapi.read.names import AmbiguousName, UnknownName
 
 DATA = Path(__file__).parent / "data" / "export"
 GRAPH_FORMATS = ("graphml", "gexf", "cytoscape", "nodelink")

@@ -11,8 +11,8 @@ from rdflib import Graph
 
 from kgapi.cli import main
 from kgapi.export import FORMAT_NAMES
-from kgapi.knowledge import KnowledgeGraph
-from kgapi.namespaces import VR
+from kgapi.graph.knowledge import KnowledgeGraph
+from kgapi.graph.namespaces import VR
 from kgapi.settings import Settings
 
 Run = Callable[..., tuple[int, str, str]]

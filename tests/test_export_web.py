@@ -14,8 +14,8 @@ from rdflib import Graph
 from werkzeug.test import TestResponse
 
 from kgapi.export import EXPORT_FORMATS, FORMAT_NAMES, SCOPES
-from kgapi.namespaces import VR
-from kgapi.web.exports import OFFERED
+from kgapi.graph.namespaces import VR
+from kgapi.web.export_api import OFFERED
 from kgapi.web.negotiation import FORMATS, RDF
 
 PROBLEM = "application/problem+json"

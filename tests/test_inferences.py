@@ -11,9 +11,9 @@ from rdflib import RDF, Literal, URIRef
 from rdflib.namespace import RDFS
 from rdflib.term import Node
 
-from kgapi.explanation import explain
-from kgapi.knowledge import KnowledgeGraph
-from kgapi.namespaces import VIRT, VR
+from kgapi.graph.knowledge import KnowledgeGraph
+from kgapi.graph.namespaces import VIRT, VR
+from kgapi.reasoning.explanation import explain
 
 SPDX_GPL2 = URIRef("http://spdx.org/licenses/GPL-2.0-only")
 TRUE = Literal(True)

@@ -11,8 +11,8 @@ import csv
 import pytest
 from rdflib import RDF, RDFS, Literal, URIRef
 
-from kgapi.knowledge import KnowledgeGraph
-from kgapi.namespaces import VIRT, VR
+from kgapi.graph.knowledge import KnowledgeGraph
+from kgapi.graph.namespaces import VIRT, VR
 from kgapi.settings import PROJECT_ROOT
 
 PREFIXES = """

@@ -9,8 +9,8 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDFS
 
-from kgapi.loading import LoadedOntology, OntologyLoadError, file_graph_iri, load_ontology
-from kgapi.namespaces import VR
+from kgapi.graph.loading import LoadedOntology, OntologyLoadError, file_graph_iri, load_ontology
+from kgapi.graph.namespaces import VR
 from kgapi.settings import CANONICAL_BASE_IRI, Settings
 
 QUALITY = Path(__file__).parent / "data" / "quality"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, SKOS
 
-from kgapi.namespaces import VIRT, VR
+from kgapi.graph.namespaces import VIRT, VR
 
 PREFIXES = """
 PREFIX rdf:  <http://www.w3.org/1999/02/22-rdf-syntax-ns#>

@@ -12,7 +12,7 @@ import pytest
 from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from kgapi.namespaces import VIRT
+from kgapi.graph.namespaces import VIRT
 
 PROPERTY_KINDS = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
 # Property types that only add characteristics to an object property.

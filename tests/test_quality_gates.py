@@ -10,10 +10,10 @@ import pytest
 from rdflib import Graph
 
 from kgapi.cli import main
-from kgapi.loading import LoadedOntology, load_ontology
-from kgapi.namespaces import VIRT, VR
+from kgapi.graph.loading import LoadedOntology, load_ontology
+from kgapi.graph.namespaces import VIRT, VR
+from kgapi.graph.validation import run_violation_query, validate_ontology
 from kgapi.settings import CANONICAL_BASE_IRI, Settings
-from kgapi.validation import run_violation_query, validate_ontology
 
 QUALITY = Path(__file__).parent / "data" / "quality"
 

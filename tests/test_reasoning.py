@@ -7,16 +7,16 @@ from pathlib import Path
 import pytest
 from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, Namespace
 
-from kgapi.explanation import explain
-from kgapi.inference import derive
-from kgapi.knowledge import KnowledgeGraph
-from kgapi.reasoning import (
+from kgapi.graph.knowledge import KnowledgeGraph
+from kgapi.reasoning.closure import (
     VOCABULARY_NAMESPACES,
     is_trivial,
     materialize,
     normalize,
     reference_closure,
 )
+from kgapi.reasoning.explanation import explain
+from kgapi.reasoning.inference import derive
 
 DATA = Path(__file__).parent / "data" / "reasoning"
 VIRT = Namespace("https://w3id.org/kgapi/ontology/")

@@ -127,16 +127,16 @@ def test_verify_reports_a_difference_and_fails(
 ) -> None:
     from rdflib import URIRef
 
-    from kgapi import reasoning
+    from kgapi.reasoning import closure
 
-    real = reasoning.reference_closure
+    real = closure.reference_closure
 
-    def reference_with_one_more(asserted: Graph) -> reasoning.ReferenceClosure:
+    def reference_with_one_more(asserted: Graph) -> closure.ReferenceClosure:
         reference = real(asserted)
         reference.inferred.add((URIRef("urn:x:a"), URIRef("urn:x:p"), URIRef("urn:x:b")))
         return reference
 
-    monkeypatch.setattr(reasoning, "reference_closure", reference_with_one_more)
+    monkeypatch.setattr(closure, "reference_closure", reference_with_one_more)
     assert main([*options, "reason", "--verify"]) == 1
     out = capsys.readouterr().out
     assert "only in owlrl: <urn:x:a> <urn:x:p> <urn:x:b>" in out

@@ -12,10 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdflib import OWL, RDF, Graph, URIRef
 
-from kgapi import reasoning
-from kgapi.inference import Derivations, derive, extend
-from kgapi.knowledge import KnowledgeGraph
-from kgapi.rules import Triple
+from kgapi.graph.knowledge import KnowledgeGraph
+from kgapi.reasoning import closure
+from kgapi.reasoning.inference import Derivations, derive, extend
+from kgapi.reasoning.rules import Triple
 
 DATA = Path(__file__).parent / "data" / "reasoning"
 
@@ -42,7 +42,7 @@ def scaled(graph: Graph, copies: int) -> Graph:
 
 
 def test_the_served_closure_of_the_bundled_ontology_is_owlrls(knowledge: KnowledgeGraph) -> None:
-    reference = reasoning.reference_closure(knowledge.asserted)
+    reference = closure.reference_closure(knowledge.asserted)
     assert knowledge.inferred_count > 1000
     assert set(reference.inferred) == set(knowledge.inferred)
     assert reference.messages == () and knowledge.consistency.consistent
@@ -50,9 +50,9 @@ def test_the_served_closure_of_the_bundled_ontology_is_owlrls(knowledge: Knowled
 
 def test_the_closure_of_a_tenfold_scale_up_is_owlrls() -> None:
     graph = scaled(fixture_graph(), 10)
-    served = reasoning.materialize(graph)
+    served = closure.materialize(graph)
     assert len(served) > 10 * 20
-    assert set(reasoning.reference_closure(graph).inferred) == set(served)
+    assert set(closure.reference_closure(graph).inferred) == set(served)
 
 
 # --- incremental: extending a closure derives what full reasoning derives -----------------------

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from rdflib import RDF, Namespace, URIRef
 
-from kgapi import reasoning
-from kgapi.knowledge import build_knowledge_graph, cache_key
+from kgapi.graph.knowledge import build_knowledge_graph, cache_key
+from kgapi.reasoning import closure
 from kgapi.settings import Settings
 
 DATA = Path(__file__).parent / "data" / "reasoning"
@@ -26,7 +26,7 @@ def small_settings(tmp_path: Path) -> Settings:
     return Settings(ontology_dir=ontology, cache_dir=tmp_path / "cache")
 
 
-def refuse_to_reason(*args: object, **kwargs: object) -> reasoning.Closure:
+def refuse_to_reason(*args: object, **kwargs: object) -> closure.Closure:
     raise AssertionError("a warm start must not reason")
 
 
@@ -42,9 +42,9 @@ def test_warm_start_skips_reasoning(
     small_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cold = build_knowledge_graph(small_settings)
-    monkeypatch.setattr(reasoning, "compute_closure", refuse_to_reason)
-    monkeypatch.setattr(reasoning, "materialize", refuse_to_reason)
-    monkeypatch.setattr(reasoning, "derive", refuse_to_reason)
+    monkeypatch.setattr(closure, "compute_closure", refuse_to_reason)
+    monkeypatch.setattr(closure, "materialize", refuse_to_reason)
+    monkeypatch.setattr(closure, "derive", refuse_to_reason)
     warm = build_knowledge_graph(small_settings)
     assert warm.cache_hit
     assert set(warm.inferred) == set(cold.inferred)
@@ -123,5 +123,5 @@ def test_version_is_the_ontology_version(small_settings: Settings) -> None:
 
 def test_a_cold_build_seeds_the_explainer(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     kg = build_knowledge_graph(Settings(ontology_dir=DATA, cache_dir=tmp_path))
-    monkeypatch.setattr("kgapi.knowledge.derive", refuse_to_reason)
+    monkeypatch.setattr("kgapi.graph.knowledge.derive", refuse_to_reason)
     assert kg.derivations().first  # reused from the build, not derived again

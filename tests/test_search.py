@@ -1,14 +1,14 @@
-"""Ranked label search (kgapi.search) and `GET /api/search`."""
+"""Ranked label search (kgapi.read.search) and `GET /api/search`."""
 
 from __future__ import annotations
 
 import pytest
 from flask.testing import FlaskClient
 
-from kgapi.facts import FactReader
-from kgapi.knowledge import KnowledgeGraph
-from kgapi.namespaces import VIRT, VR
-from kgapi.search import SearchError, SearchIndex
+from kgapi.graph.knowledge import KnowledgeGraph
+from kgapi.graph.namespaces import VIRT, VR
+from kgapi.read.facts import FactReader
+from kgapi.read.search import SearchError, SearchIndex
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from kgapi.names import NameIndex
-from kgapi.namespaces import VIRT, VR
+from kgapi.graph.namespaces import VIRT, VR
+from kgapi.read.names import NameIndex
 
 # (name as the founding document writes it, the term it must resolve to)
 SEED_INVENTORY: list[tuple[str, URIRef]] = [

@@ -1,4 +1,4 @@
-"""Stored queries (kgapi.stored_queries): headers, typed binding, injection, the shipped files."""
+"""Stored queries (kgapi.read.stored_queries): headers, typed binding, injection, shipped files."""
 
 from __future__ import annotations
 
@@ -10,19 +10,10 @@ import pytest
 from rdflib import Literal, URIRef, Variable
 from rdflib.term import Node
 
-from kgapi.knowledge import KnowledgeGraph
-from kgapi.names import NameIndex, UnknownName
-from kgapi.namespaces import VIRT, VR
-from kgapi.query_evaluation import (
-    RESULTS_CSV,
-    RESULTS_JSON,
-    RESULTS_TSV,
-    QueryAnswer,
-    evaluate,
-)
-from kgapi.query_store import QueryStore, build_query_store
-from kgapi.settings import PROJECT_ROOT
-from kgapi.stored_queries import (
+from kgapi.graph.knowledge import KnowledgeGraph
+from kgapi.graph.namespaces import VIRT, VR
+from kgapi.read.names import NameIndex, UnknownName
+from kgapi.read.stored_queries import (
     ParameterError,
     ParameterNameError,
     QueryFileError,
@@ -30,6 +21,15 @@ from kgapi.stored_queries import (
     load_stored_queries,
     parse_query_file,
 )
+from kgapi.settings import PROJECT_ROOT
+from kgapi.sparql.evaluation import (
+    RESULTS_CSV,
+    RESULTS_JSON,
+    RESULTS_TSV,
+    QueryAnswer,
+    evaluate,
+)
+from kgapi.sparql.store import QueryStore, build_query_store
 
 QUERIES_DIR = PROJECT_ROOT / "queries"
 TURTLE = "text/turtle"

@@ -1,5 +1,5 @@
 """The W3C SPARQL 1.1 Entailment Regimes tests (manifest in w3c-tests/entailment), answered the
-way kgapi answers SPARQL: over the asserted data plus kgapi.reasoning's OWL 2 RL closure.
+way kgapi answers SPARQL: over the asserted data plus kgapi.reasoning.closure's OWL 2 RL closure.
 
 Scope, decided per test from its manifest action: a test runs when its sd:entailmentRegime list
 names ent:RDF, ent:RDFS or ent:OWL-RDF-Based, since the expected answers are the same for every
@@ -30,7 +30,7 @@ from rdflib.collection import Collection
 from rdflib.query import Result
 from rdflib.term import Node, Variable
 
-from kgapi.reasoning import materialize
+from kgapi.reasoning.closure import materialize
 from kgapi.settings import PROJECT_ROOT
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")

@@ -17,7 +17,7 @@ from rdflib.namespace import RDF
 from rdflib.plugins.sparql.parser import parseQuery
 from w3c import w3c_suite
 
-from kgapi.sparql_text import read_query_text
+from kgapi.sparql.text import read_query_text
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 SYNTAX = w3c_suite("syntax")

@@ -6,7 +6,8 @@
 
 Pure core: the CLI and the HTTP layer parse their parameters into an ExportRequest (strings via
 `ExportRequest.from_params`) and map ExportError (bad input, with the valid choices),
-kgapi.names' UnknownName/AmbiguousName (with candidates) and RenderingError to their own errors.
+kgapi.read.names' UnknownName/AmbiguousName (with candidates) and RenderingError to their own
+errors.
 """
 
 from __future__ import annotations
@@ -43,12 +44,12 @@ from kgapi.export.writers import (
     write_nodelink,
     write_rdf,
 )
-from kgapi.kinds import NODE_KINDS
-from kgapi.labels import LANGUAGES
 from kgapi.parameters import parse_boolean
+from kgapi.read.kinds import NODE_KINDS
+from kgapi.read.labels import LANGUAGES
 
 if TYPE_CHECKING:
-    from kgapi.knowledge import KnowledgeGraph
+    from kgapi.graph.knowledge import KnowledgeGraph
 
 __all__ = [
     "EXPORT_FORMATS",
@@ -84,7 +85,7 @@ _GRAPH_WRITERS = {
 
 @dataclass(frozen=True)
 class ExportRequest:
-    """What to export and how. `focus` and `axis` accept any name kgapi.names resolves.
+    """What to export and how. `focus` and `axis` accept any name kgapi.read.names resolves.
 
     `literal_nodes` draws literals as nodes instead of node attributes; `blank_nodes` keeps
     triples through blank nodes (OWL restrictions); `trivial_types` keeps rdf:type links to

@@ -1,7 +1,7 @@
 """RDF → networkx: one node per resource, one edge per triple between two resources.
 
-Node attributes: `iri`, `slug`, `label` (by the one label policy, kgapi.labels), `kind` (see
-kgapi.kinds.NODE_KINDS), `axis` (the scheme slug of a classification concept or scheme; absent
+Node attributes: `iri`, `slug`, `label` (by the one label policy, kgapi.read.labels), `kind` (see
+kgapi.read.kinds.NODE_KINDS), `axis` (the scheme slug of a classification concept or scheme; absent
 otherwise), `inferred` (True when only inferred triples mention the node), and one attribute per
 literal-valued predicate, named by its prefixed name (`skos:definition`), values in the chosen
 language joined with " | ". Edge attributes: `predicate` (IRI), `label` (the predicate's label)
@@ -18,7 +18,7 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from kgapi.export.selection import ExportSource, Selection
-from kgapi.labels import LANGUAGES
+from kgapi.read.labels import LANGUAGES
 
 VALUE_SEPARATOR = " | "
 

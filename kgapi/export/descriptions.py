@@ -15,9 +15,9 @@ from rdflib import RDF, RDFS, BNode, Literal, URIRef
 from rdflib.namespace import SKOS
 from rdflib.term import Node
 
-from kgapi.kinds import kind_by_types, kind_table
-from kgapi.labels import LABEL_PREDICATES, label_rank
-from kgapi.namespaces import ontology_namespace
+from kgapi.graph.namespaces import ontology_namespace
+from kgapi.read.kinds import kind_by_types, kind_table
+from kgapi.read.labels import LABEL_PREDICATES, label_rank
 from kgapi.rendering import render_term
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ class Descriptions:
             self._read = True
 
     def labels(self, lang: str) -> dict[str, str]:
-        """Each node's label for a reader of `lang`, by the one label policy (kgapi.labels)."""
+        """Each node's label for a reader of `lang`, by the one label policy (kgapi.read.labels)."""
         found = self._labels.get(lang)
         if found is None:
             self._learn()

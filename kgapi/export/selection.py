@@ -19,10 +19,11 @@ from rdflib.namespace import SKOS
 from rdflib.plugins.stores.memory import Memory
 from rdflib.term import Node
 
-from kgapi.knowledge import statement_records
-from kgapi.names import NameIndex, NameResolutionError
-from kgapi.namespaces import ontology_namespace, resource_namespace
-from kgapi.query_evaluation import (
+from kgapi.graph.knowledge import statement_records
+from kgapi.graph.namespaces import ontology_namespace, resource_namespace
+from kgapi.read.names import NameIndex, NameResolutionError
+from kgapi.settings import CANONICAL_BASE_IRI
+from kgapi.sparql.evaluation import (
     N_TRIPLES,
     RESULTS_JSON,
     QueryAnswer,
@@ -31,14 +32,13 @@ from kgapi.query_evaluation import (
     TooManyResults,
     evaluate,
 )
-from kgapi.query_executor import QueryExecutor, QueryTooDeep, nests_shallowly
-from kgapi.query_store import QueryStore, build_query_store, store_of_graphs
-from kgapi.settings import CANONICAL_BASE_IRI
-from kgapi.sparql_text import read_query_text
+from kgapi.sparql.executor import QueryExecutor, QueryTooDeep, nests_shallowly
+from kgapi.sparql.store import QueryStore, build_query_store, store_of_graphs
+from kgapi.sparql.text import read_query_text
 
 if TYPE_CHECKING:
     from kgapi.export.descriptions import Descriptions
-    from kgapi.knowledge import KnowledgeGraph
+    from kgapi.graph.knowledge import KnowledgeGraph
 
 Triple = tuple[Node, Node, Node]
 Pattern = tuple[Node | None, Node | None, Node | None]
@@ -125,7 +125,7 @@ class ExportSource:
 
     @cached_property
     def statement_records(self) -> frozenset[Node]:
-        """What sources say, as nodes (see kgapi.knowledge.statement_records): left out of the
+        """What sources say, as nodes (see kgapi.graph.knowledge.statement_records): left out of the
         drawing scopes, where every product would otherwise be a hub of its table cells."""
         return statement_records(self.asserted, self.base_iri)
 
@@ -244,7 +244,7 @@ def select(
 ) -> Selection:
     """The triples of one scope (see SCOPES), with or without inferred ones.
 
-    Raises ExportError for a bad scope, axis, depth or query, and kgapi.names' UnknownName or
+    Raises ExportError for a bad scope, axis, depth or query, and kgapi.read.names' UnknownName or
     AmbiguousName (with candidates) for a focus that names no single term.
     """
     check_parameters(scope=scope, focus=focus, axis=axis, query=query, depth=depth)
@@ -497,7 +497,7 @@ def _construct(source: ExportSource, query: str, *, inferred: bool) -> Selection
 
     The query runs on the one SPARQL engine, through `source.run_query` (in the service: the
     executor, with its time limit and row cap). It must not reach outside the graph: SERVICE
-    and FROM are refused before it runs, on the query's tokens (kgapi.sparql_text).
+    and FROM are refused before it runs, on the query's tokens (kgapi.sparql.text).
     """
     text = read_query_text(query)
     if text.is_update:

@@ -18,7 +18,7 @@ from kgapi.identify.evidence import Evidence
 from kgapi.identify.signatures import LAYER_ORDER, Reading, Signature, signature_book
 
 if TYPE_CHECKING:
-    from kgapi.facts import FactReader
+    from kgapi.read.facts import FactReader
 
 AXES = (
     ("virtualized_object", "virtualizedObject"),

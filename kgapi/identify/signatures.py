@@ -24,11 +24,11 @@ from typing import TYPE_CHECKING
 
 from rdflib import RDF, SKOS, Graph, Literal, URIRef
 
+from kgapi.graph.namespaces import ontology_namespace, resource_namespace
 from kgapi.identify.evidence import Evidence
-from kgapi.namespaces import ontology_namespace, resource_namespace
 
 if TYPE_CHECKING:
-    from kgapi.knowledge import KnowledgeGraph
+    from kgapi.graph.knowledge import KnowledgeGraph
 
 LAYER_ORDER = ("cloud", "hypervisor", "platform", "partition", "container")
 DMI_FIELDS = ("product_name", "sys_vendor", "board_vendor", "bios_vendor", "product_version")

@@ -12,35 +12,40 @@ import os
 
 from flask import Blueprint, Flask
 
-from kgapi.knowledge import KnowledgeGraph, build_knowledge_graph
-from kgapi.query_executor import QueryExecutor
-from kgapi.query_store import build_query_store, parse_graph_options
+from kgapi.graph.knowledge import KnowledgeGraph, build_knowledge_graph
 from kgapi.settings import Settings
+from kgapi.sparql.executor import QueryExecutor
+from kgapi.sparql.store import build_query_store, parse_graph_options
 
 
 def blueprints() -> list[Blueprint]:
     """Every endpoint family the app serves; a new family is one more line here."""
-    from kgapi.web import compare as api_compare
-    from kgapi.web import entities as api_entities
-    from kgapi.web import exports as api_exports
-    from kgapi.web import health, metrics, sparql, ui
-    from kgapi.web import identify as api_identify
-    from kgapi.web import openapi as api_openapi
-    from kgapi.web import queries as api_queries
-    from kgapi.web import reasoning as api_reasoning
+    from kgapi.web import (
+        compare_api,
+        entity_api,
+        export_api,
+        health,
+        identify_api,
+        metrics,
+        openapi,
+        query_api,
+        reasoning_api,
+        sparql_endpoint,
+        ui,
+    )
 
     return [
-        sparql.blueprint,
+        sparql_endpoint.blueprint,
         health.blueprint,
         metrics.blueprint,
         ui.blueprint,
-        api_entities.blueprint,
-        api_compare.blueprint,
-        api_reasoning.blueprint,
-        api_queries.blueprint,
-        api_openapi.blueprint,
-        api_exports.blueprint,
-        api_identify.blueprint,
+        entity_api.blueprint,
+        compare_api.blueprint,
+        reasoning_api.blueprint,
+        query_api.blueprint,
+        openapi.blueprint,
+        export_api.blueprint,
+        identify_api.blueprint,
     ]
 
 
@@ -52,7 +57,7 @@ def create_app(
     `settings` defaults to flags-free `Settings.from_sources()` (KGAPI_* variables). Raises
     OntologyLoadError or ExtraGraphError when the data cannot be loaded.
     """
-    from kgapi.web import delivery, intake, metrics, sparql
+    from kgapi.web import delivery, intake, metrics, sparql_endpoint
     from kgapi.web.problems import register_error_handlers
     from kgapi.web.state import EXTENSION_KEY, ResponseCache, Services
 
@@ -68,7 +73,9 @@ def create_app(
         executor=QueryExecutor(query_store, timeout=settings.query_timeout),
         cache=ResponseCache(settings.result_cache_entries),
     )
-    register_error_handlers(app, plain_text_paths=(sparql.PATH, sparql.ASSERTED_PATH))
+    register_error_handlers(
+        app, plain_text_paths=(sparql_endpoint.PATH, sparql_endpoint.ASSERTED_PATH)
+    )
     intake.install(app, max_request_bytes=settings.max_request_bytes)
     delivery.install(app, cors_origins=settings.cors_origins)
     # prometheus_client chose its storage from this variable when it was imported.

@@ -1,7 +1,7 @@
-"""What an entity page shows: the one description of an entity (`kgapi.entities`), in one
+"""What an entity page shows: the one description of an entity (`kgapi.read.entities`), in one
 language, arranged for people (no Flask here).
 
-Labels follow the one label policy (`kgapi.facts.FactReader`). Links go to this server's page
+Labels follow the one label policy (`kgapi.read.facts.FactReader`). Links go to this server's page
 for every term the graph describes: `/resource/<slug>` and `/ontology/<name>` for our own IRIs,
 `/entity?id=<IRI>` for the others.
 """
@@ -19,11 +19,11 @@ from rdflib import DCTERMS, OWL, RDF, RDFS, URIRef
 from rdflib.namespace import SKOS
 from rdflib.term import Node
 
-from kgapi.entities import EntityDescription, Statement
-from kgapi.entities import describe_entity as describe_entity_data
-from kgapi.explanation import Explanation, ExplanationMissing, explain
-from kgapi.facts import ContestedClaim, FactReader
-from kgapi.knowledge import KnowledgeGraph
+from kgapi.graph.knowledge import KnowledgeGraph
+from kgapi.read.entities import EntityDescription, Statement
+from kgapi.read.entities import describe_entity as describe_entity_data
+from kgapi.read.facts import ContestedClaim, FactReader
+from kgapi.reasoning.explanation import Explanation, ExplanationMissing, explain
 
 log = logging.getLogger(__name__)
 
@@ -172,7 +172,7 @@ def entity_exists(kg: KnowledgeGraph, term: URIRef) -> bool:
 
 def describe_entity(kg: KnowledgeGraph, term: URIRef, *, language: str) -> EntityView:
     """The entity page of `term` in `language`: the one description of an entity
-    (`kgapi.entities`), arranged for people — header texts in the page's language, trivial
+    (`kgapi.read.entities`), arranged for people — header texts in the page's language, trivial
     types dropped, inferred types explained, statements grouped by property."""
     reader = FactReader(kg, language)
     description = describe_entity_data(reader, term)

@@ -15,13 +15,13 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, render_template_string, url_for
 
 from kgapi import __version__
-from kgapi.comparison import MAX_ENTITIES
 from kgapi.export import EXPORT_FORMATS, FORMAT_NAMES, MAX_DEPTH, SCOPES
-from kgapi.kinds import KINDS
 from kgapi.parameters import BOOLEAN_PATTERN, parse_boolean
-from kgapi.search import MAX_LIMIT
-from kgapi.stored_queries import Parameter, StoredQuery
-from kgapi.web.api import json_response, lookups, register
+from kgapi.read.comparison import MAX_ENTITIES
+from kgapi.read.kinds import KINDS
+from kgapi.read.search import MAX_LIMIT
+from kgapi.read.stored_queries import Parameter, StoredQuery
+from kgapi.web.api_common import json_response, lookups, register
 from kgapi.web.negotiation import RDF, RESULTS, formats_of
 
 blueprint = register(

@@ -11,11 +11,11 @@ from typing import Any
 from flask import Flask, current_app
 
 from kgapi.export import ExportSource
-from kgapi.knowledge import KnowledgeGraph
-from kgapi.lookups import Lookups, build_lookups
-from kgapi.query_executor import QueryExecutor
-from kgapi.query_store import QueryStore
+from kgapi.graph.knowledge import KnowledgeGraph
+from kgapi.read.lookups import Lookups, build_lookups
 from kgapi.settings import Settings
+from kgapi.sparql.executor import QueryExecutor
+from kgapi.sparql.store import QueryStore
 
 EXTENSION_KEY = "kgapi"
 

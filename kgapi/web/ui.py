@@ -24,13 +24,13 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from rdflib import OWL, Dataset, Graph, URIRef
 from werkzeug.wrappers import Response as BaseResponse
 
-from kgapi.entities import entity_graph
-from kgapi.explanation import RULE_DESCRIPTIONS
-from kgapi.facts import FactReader
-from kgapi.labels import LANGUAGES
-from kgapi.names import NameIndex, NameResolutionError
+from kgapi.read.entities import entity_graph
+from kgapi.read.facts import FactReader
+from kgapi.read.labels import LANGUAGES
+from kgapi.read.names import NameIndex, NameResolutionError
+from kgapi.reasoning.explanation import RULE_DESCRIPTIONS
 from kgapi.web import delivery
-from kgapi.web.api import lookups
+from kgapi.web.api_common import lookups
 from kgapi.web.entity_view import Links, describe_entity, entity_exists
 from kgapi.web.negotiation import FORMATS, Format, NotAcceptable, negotiate
 from kgapi.web.state import services

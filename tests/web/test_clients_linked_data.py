@@ -16,7 +16,7 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import OWL, RDF
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 
-from kgapi.namespaces import VIRT, VR
+from kgapi.graph.namespaces import VIRT, VR
 
 # rdflib's parser name for each format, and the media type it is asked for with.
 RDFLIB_FORMATS = {

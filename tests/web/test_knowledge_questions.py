@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from kgapi.namespaces import VIRT, VR
+from kgapi.graph.namespaces import VIRT, VR
 
 
 def bindings(response: Any) -> list[dict[str, str]]:

@@ -1,4 +1,4 @@
-"""Where queries run (kgapi.query_executor): a killable child under the time limit, or this
+"""Where queries run (kgapi.sparql.executor): a killable child under the time limit, or this
 process when something outside stops it (`kgapi serve`'s app processes) — deep queries always in
 the child, so a stack overflow costs a child, not the caller."""
 
@@ -8,10 +8,10 @@ import time
 
 import pytest
 
-from kgapi.knowledge import KnowledgeGraph
-from kgapi.query_evaluation import QueryJob
-from kgapi.query_executor import QueryExecutor, QueryTimeout, QueryTooDeep, nests_shallowly
-from kgapi.query_store import QueryStore, build_query_store
+from kgapi.graph.knowledge import KnowledgeGraph
+from kgapi.sparql.evaluation import QueryJob
+from kgapi.sparql.executor import QueryExecutor, QueryTimeout, QueryTooDeep, nests_shallowly
+from kgapi.sparql.store import QueryStore, build_query_store
 
 JSON = "application/sparql-results+json"
 RUNAWAY = QueryJob(

@@ -8,10 +8,10 @@ import pytest
 from flask import Flask
 from rdflib import URIRef
 
-from kgapi.knowledge import KnowledgeGraph
-from kgapi.query_evaluation import QueryJob, TooManyResults, evaluate
-from kgapi.query_store import QueryStore, build_query_store
+from kgapi.graph.knowledge import KnowledgeGraph
 from kgapi.settings import Settings
+from kgapi.sparql.evaluation import QueryJob, TooManyResults, evaluate
+from kgapi.sparql.store import QueryStore, build_query_store
 from kgapi.web import create_app
 
 JSON = "application/sparql-results+json"

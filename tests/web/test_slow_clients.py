@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 import pytest
 from livesupport import LiveServer, started_server
 
-from kgapi.knowledge import KnowledgeGraph
+from kgapi.graph.knowledge import KnowledgeGraph
 from kgapi.settings import Settings
 
 SLOWLORIS = 256

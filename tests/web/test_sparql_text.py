@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kgapi.sparql_text import read_query_text
+from kgapi.sparql.text import read_query_text
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 import pytest
 from livesupport import LiveServer, started_server
 
-from kgapi.knowledge import KnowledgeGraph
+from kgapi.graph.knowledge import KnowledgeGraph
 from kgapi.settings import Settings
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")

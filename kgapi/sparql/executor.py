@@ -24,7 +24,7 @@ import traceback
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
-from kgapi.query_evaluation import (
+from kgapi.sparql.evaluation import (
     InvalidGraphName,
     QueryAnswer,
     QueryJob,
@@ -32,7 +32,7 @@ from kgapi.query_evaluation import (
     TooManyResults,
     evaluate,
 )
-from kgapi.query_store import QueryStore
+from kgapi.sparql.store import QueryStore
 
 log = logging.getLogger(__name__)
 

@@ -1,9 +1,9 @@
 """Materialize the OWL 2 RL closure once, and keep only the inferences worth serving.
 
-kgapi's own rule engine (`kgapi.inference`) computes the closure, with a derivation for every
-triple and a proof for every inconsistency. owlrl is the reference it is checked against
-(`reference_closure`: the tests' oracle and `kgapi reason --verify`), never on the serving path:
-it is about 30x slower and changes rdflib's global state while it runs.
+kgapi's own rule engine (`kgapi.reasoning.inference`) computes the closure, with a derivation for
+every triple and a proof for every inconsistency. owlrl is the reference it is checked against
+(`reference_closure`: the tests' oracle and `kgapi reason --verify`), never on the serving path: it
+is about 30x slower and changes rdflib's global state while it runs.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from owlrl.Namespaces import ERRNS
 from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from kgapi.inference import Derivations, derive
-from kgapi.rules import Triple
+from kgapi.reasoning.inference import Derivations, derive
+from kgapi.reasoning.rules import Triple
 
 # Terms of these vocabularies are the reasoner's own axioms when they appear as subjects.
 VOCABULARY_NAMESPACES = (str(RDF), str(RDFS), str(OWL), str(XSD))

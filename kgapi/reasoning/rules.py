@@ -13,7 +13,7 @@ same — is almost always a modelling error and, for literals, a contradiction).
 
 Rules over rdf:Lists (intersections, unions, enumerations, property chains, keys, the
 all-disjoint and all-different axioms) depend on the list's length, so `list_rules` writes one
-concrete rule per list axiom found in the graph. `kgapi.inference` evaluates all of them.
+concrete rule per list axiom found in the graph. `kgapi.reasoning.inference` evaluates all of them.
 """
 
 from __future__ import annotations

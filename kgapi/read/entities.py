@@ -15,8 +15,8 @@ from rdflib import RDF, RDFS, SKOS, BNode, Graph, URIRef
 from rdflib import Literal as RDFLiteral
 from rdflib.term import Node
 
-from kgapi.facts import ContestedClaim, FactReader, SourceInfo, kind_of
-from kgapi.labels import LANGUAGES
+from kgapi.read.facts import ContestedClaim, FactReader, SourceInfo, kind_of
+from kgapi.read.labels import LANGUAGES
 from kgapi.rendering import render_term
 
 
@@ -69,7 +69,7 @@ class EntityDescription:
 
 
 def describe_entity(reader: FactReader, iri: URIRef) -> EntityDescription:
-    """Describe `iri` (resolve names first with kgapi.names); texts prefer `reader.lang`."""
+    """Describe `iri` (resolve names first with kgapi.read.names); texts prefer `reader.lang`."""
     types = [
         {**reader.term(value.term), "status": value.status}
         for value in reader.types(iri)

@@ -2,7 +2,7 @@
 
 A term's label is its `skos:prefLabel` or `rdfs:label` in the wanted language, else in English,
 else an untagged one, else one in any other language; within a language the preferred label
-comes first. The entity API and pages (`kgapi.facts.FactReader`), the comparison and the graph
+comes first. The entity API and pages (`kgapi.read.facts.FactReader`), the comparison and the graph
 exports (`kgapi.export.descriptions`, in bulk) all choose by `label_rank`.
 """
 

@@ -23,9 +23,9 @@ from kgapi.export import (
     jsonld_context_document,
     render_svg,
 )
-from kgapi.names import NameResolutionError
-from kgapi.query_executor import QueryTimeout
-from kgapi.web.api import ApiProblem, NameProblem, choose, register
+from kgapi.read.names import NameResolutionError
+from kgapi.sparql.executor import QueryTimeout
+from kgapi.web.api_common import ApiProblem, NameProblem, choose, register
 from kgapi.web.delivery import Representation, entity_tag, gzip_variant, not_modified, respond
 from kgapi.web.negotiation import FORMATS, RDF, Format
 from kgapi.web.problems import stopped_detail

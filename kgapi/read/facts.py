@@ -14,13 +14,13 @@ from rdflib import DCTERMS, OWL, RDF, RDFS, SKOS, Graph, Namespace, URIRef
 from rdflib import Literal as RDFLiteral
 from rdflib.term import Node
 
-from kgapi.kinds import INDIVIDUAL, kind_by_types, kind_table
-from kgapi.labels import label_in
-from kgapi.namespaces import ontology_namespace, resource_namespace
-from kgapi.reasoning import normalize
+from kgapi.graph.namespaces import ontology_namespace, resource_namespace
+from kgapi.read.kinds import INDIVIDUAL, kind_by_types, kind_table
+from kgapi.read.labels import label_in
+from kgapi.reasoning.closure import normalize
 
 if TYPE_CHECKING:
-    from kgapi.knowledge import KnowledgeGraph
+    from kgapi.graph.knowledge import KnowledgeGraph
 
 Status = Literal["asserted", "inferred"]
 SCHEMA_URL = URIRef("https://schema.org/url")
@@ -166,7 +166,7 @@ class FactReader:
             return str(term)
 
     def label(self, term: Node, lang: str | None = None) -> str | None:
-        """The term's label for a reader of `lang` (default: the reader's; see kgapi.labels)."""
+        """The term's label for a reader of `lang` (default: the reader's; kgapi.read.labels)."""
         wanted = lang or self.lang
         key = (term, wanted)
         if key not in self._labels:
@@ -312,7 +312,7 @@ class FactReader:
 
 
 def kind_of(reader: FactReader, term: Node) -> str:
-    """One word for what `term` is, one of KINDS (see kgapi.kinds)."""
+    """One word for what `term` is, one of KINDS (see kgapi.read.kinds)."""
     types = {str(value.term) for value in reader.values(term, RDF.type)}
     return kind_by_types(kind_table(reader.virt), types) or INDIVIDUAL
 

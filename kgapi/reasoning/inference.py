@@ -1,4 +1,5 @@
-"""Forward chaining of `kgapi.rules`, semi-naive and incremental, recording how each triple follows.
+"""Forward chaining of `kgapi.reasoning.rules`, semi-naive and incremental, recording how each
+triple follows.
 
 Semi-naive: round `n` only fires rule instances with at least one premise first known in round
 `n - 1` (the first round: the asserted triples), so no instance is found twice. Every derived
@@ -24,7 +25,7 @@ from typing import cast
 from rdflib import RDF, Graph
 from rdflib.term import Node
 
-from kgapi.rules import (
+from kgapi.reasoning.rules import (
     AXIOMATIC_RULES,
     LIST_PREDICATES,
     RULES,
@@ -214,7 +215,7 @@ def derive(
 ) -> Derivations:
     """Forward-chain the OWL 2 RL rules over `asserted` to a fixpoint, recording provenance.
 
-    `axiomatic` adds the rules whose conclusions are all trivia (see `kgapi.rules`).
+    `axiomatic` adds the rules whose conclusions are all trivia (see `kgapi.reasoning.rules`).
     """
     in_force = (*RULES, *AXIOMATIC_RULES) if axiomatic else RULES
     terms = {term: term for rule in in_force for term in _constants(rule)}

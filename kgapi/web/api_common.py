@@ -17,16 +17,16 @@ from flask import Blueprint, Response, g, request
 from flask.blueprints import BlueprintSetupState
 from rdflib import URIRef
 
-from kgapi.classification import DescriptionError
-from kgapi.comparison import ComparisonError
-from kgapi.labels import LANGUAGES
-from kgapi.lookups import Lookups
-from kgapi.names import AmbiguousName, NameResolutionError
-from kgapi.search import SearchError
-from kgapi.stored_queries import (
+from kgapi.read.comparison import ComparisonError
+from kgapi.read.labels import LANGUAGES
+from kgapi.read.lookups import Lookups
+from kgapi.read.names import AmbiguousName, NameResolutionError
+from kgapi.read.search import SearchError
+from kgapi.read.stored_queries import (
     ParameterError,
     ParameterNameError,
 )
+from kgapi.reasoning.classification import DescriptionError
 from kgapi.web.negotiation import Format, NotAcceptable, negotiate
 from kgapi.web.problems import problem
 from kgapi.web.state import EXTENSION_KEY, Services, services

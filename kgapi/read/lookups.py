@@ -12,11 +12,11 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from kgapi.facts import FactReader, union_graph
-from kgapi.knowledge import KnowledgeGraph
-from kgapi.names import NameIndex
-from kgapi.search import SearchIndex
-from kgapi.stored_queries import StoredQuery, load_stored_queries
+from kgapi.graph.knowledge import KnowledgeGraph
+from kgapi.read.facts import FactReader, union_graph
+from kgapi.read.names import NameIndex
+from kgapi.read.search import SearchIndex
+from kgapi.read.stored_queries import StoredQuery, load_stored_queries
 
 
 @dataclass(frozen=True)

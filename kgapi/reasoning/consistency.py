@@ -14,10 +14,10 @@ from typing import Any
 from rdflib import OWL, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from kgapi.explanation import ProofNode, prove
-from kgapi.inference import Clash, Derivations
+from kgapi.reasoning.explanation import ProofNode, prove
+from kgapi.reasoning.inference import Clash, Derivations
+from kgapi.reasoning.rules import Triple
 from kgapi.rendering import render_term
-from kgapi.rules import Triple
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,10 @@ from rdflib import Dataset
 from werkzeug.datastructures import MultiDict
 
 from kgapi.parameters import parse_boolean
-from kgapi.query_evaluation import InvalidGraphName, QueryJob, QuerySyntaxError, TooManyResults
-from kgapi.query_executor import QueryTimeout, QueryTooDeep
-from kgapi.service_description import describe_service
-from kgapi.sparql_text import QueryText, read_query_text
+from kgapi.sparql.evaluation import InvalidGraphName, QueryJob, QuerySyntaxError, TooManyResults
+from kgapi.sparql.executor import QueryTimeout, QueryTooDeep
+from kgapi.sparql.service_description import describe_service
+from kgapi.sparql.text import QueryText, read_query_text
 from kgapi.web import delivery
 from kgapi.web.negotiation import RDF, RESULTS, Format, NotAcceptable, formats_of, negotiate
 from kgapi.web.problems import plain_text, stopped_query_message

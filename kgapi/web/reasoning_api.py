@@ -13,10 +13,10 @@ from flask import Blueprint, Response, request
 from rdflib import RDFS, XSD, Literal, URIRef
 from rdflib.term import Node
 
-from kgapi.classification import classify
-from kgapi.explanation import explain as explain_triple
-from kgapi.names import read_literal
-from kgapi.web.api import (
+from kgapi.read.names import read_literal
+from kgapi.reasoning.classification import classify
+from kgapi.reasoning.explanation import explain as explain_triple
+from kgapi.web.api_common import (
     ApiProblem,
     choose,
     json_response,

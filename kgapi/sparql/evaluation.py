@@ -24,8 +24,8 @@ from xml.sax.saxutils import escape, quoteattr
 import pyoxigraph as ox
 import rdflib
 
-from kgapi.query_store import QueryStore
-from kgapi.sparql_text import read_query_text
+from kgapi.sparql.store import QueryStore
+from kgapi.sparql.text import read_query_text
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -98,7 +98,7 @@ def evaluate(query_store: QueryStore, job: QueryJob) -> QueryAnswer:
     """Run `job` and serialize the answer.
 
     Raises QuerySyntaxError for a query the engine cannot parse, TooManyResults past `max_rows`.
-    The caller decides whether SERVICE may run (see kgapi.sparql_text); this function does not.
+    The caller decides whether SERVICE may run (see kgapi.sparql.text); this function does not.
     """
     result = _run(query_store, job)
     if isinstance(result, ox.QueryBoolean):

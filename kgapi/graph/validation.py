@@ -10,7 +10,7 @@ import pyshacl
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SH
 
-from kgapi.loading import LoadedOntology, OntologyLoadError
+from kgapi.graph.loading import LoadedOntology, OntologyLoadError
 from kgapi.settings import CANONICAL_BASE_IRI
 
 

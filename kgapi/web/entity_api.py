@@ -13,11 +13,11 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, request, url_for
 from rdflib import RDF, URIRef
 
-from kgapi.entities import describe_entity, entity_graph
-from kgapi.explanation import explain
-from kgapi.kinds import KINDS
 from kgapi.parameters import parse_boolean
-from kgapi.web.api import (
+from kgapi.read.entities import describe_entity, entity_graph
+from kgapi.read.kinds import KINDS
+from kgapi.reasoning.explanation import explain
+from kgapi.web.api_common import (
     API_JSON,
     ApiProblem,
     choose,

@@ -15,11 +15,11 @@ from flask import Blueprint, Response, request, url_for
 from rdflib import Variable
 from rdflib.term import Node
 
-from kgapi.query_evaluation import QuerySyntaxError, TooManyResults
-from kgapi.query_executor import QueryTimeout, QueryTooDeep
-from kgapi.stored_queries import StoredQuery
+from kgapi.read.stored_queries import StoredQuery
+from kgapi.sparql.evaluation import QuerySyntaxError, TooManyResults
+from kgapi.sparql.executor import QueryTimeout, QueryTooDeep
 from kgapi.web import delivery
-from kgapi.web.api import ApiProblem, choose, json_response, lookups, register
+from kgapi.web.api_common import ApiProblem, choose, json_response, lookups, register
 from kgapi.web.negotiation import RDF, RESULTS, formats_of
 from kgapi.web.problems import stopped_detail
 from kgapi.web.state import services

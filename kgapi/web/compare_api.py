@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from kgapi.comparison import MAX_ENTITIES, compare, to_csv, to_html, to_markdown, to_text
-from kgapi.web.api import (
+from kgapi.read.comparison import MAX_ENTITIES, compare, to_csv, to_html, to_markdown, to_text
+from kgapi.web.api_common import (
     API_JSON,
     CSV,
     HTML,

@@ -24,7 +24,7 @@ from rdflib import DCTERMS, RDF, SKOS, URIRef
 from rdflib import Literal as RDFLiteral
 from rdflib.term import Node
 
-from kgapi.facts import ContestedClaim, FactReader, SourceInfo, Value, kind_of
+from kgapi.read.facts import ContestedClaim, FactReader, SourceInfo, Value, kind_of
 
 MIN_ENTITIES = 2
 MAX_ENTITIES = 10

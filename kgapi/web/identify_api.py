@@ -14,7 +14,7 @@ from flask import Blueprint, Response, request
 
 from kgapi.identify.answer import identify as identify_machine
 from kgapi.identify.evidence import EvidenceError, from_json_text, from_tar_gz
-from kgapi.web.api import (
+from kgapi.web.api_common import (
     ApiProblem,
     json_response,
     language,

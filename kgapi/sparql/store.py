@@ -18,7 +18,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from kgapi.knowledge import KnowledgeGraph
+from kgapi.graph.knowledge import KnowledgeGraph
 
 
 class ExtraGraphError(Exception):

@@ -21,15 +21,15 @@ from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
 from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
-from kgapi.consistency import ConsistencyReport, consistency_report
-from kgapi.explanation import ProofNode, prove
-from kgapi.inference import extend
-from kgapi.reasoning import is_trivial
+from kgapi.reasoning.closure import is_trivial
+from kgapi.reasoning.consistency import ConsistencyReport, consistency_report
+from kgapi.reasoning.explanation import ProofNode, prove
+from kgapi.reasoning.inference import extend
+from kgapi.reasoning.rules import Triple
 from kgapi.rendering import render_term, render_triple
-from kgapi.rules import Triple
 
 if TYPE_CHECKING:
-    from kgapi.knowledge import KnowledgeGraph
+    from kgapi.graph.knowledge import KnowledgeGraph
 
 
 class DescriptionError(ValueError):
@@ -89,7 +89,7 @@ def classify(kg: KnowledgeGraph, description: str | Mapping[str, Any]) -> Classi
     """Reason over kg's closure plus `description` and report the new individual.
 
     Only the consequences of the description are derived, on a layer over the cached closure
-    (`kgapi.inference.extend`); the knowledge graph itself is never changed.
+    (`kgapi.reasoning.inference.extend`); the knowledge graph itself is never changed.
     Raises DescriptionError for unparseable Turtle or JSON, unknown keys or names, values of the
     wrong type, or a description that does not name exactly one new individual.
     """

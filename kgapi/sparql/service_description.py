@@ -13,7 +13,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, VOID, XSD
 
 from kgapi import __version__
-from kgapi.query_store import QueryStore
+from kgapi.sparql.store import QueryStore
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")

@@ -1,11 +1,10 @@
 """The knowledge graph: asserted ontology + inferred closure, reasoned once and cached on disk.
 
-The closure is computed by kgapi's rule engine (`kgapi.inference`). A cache file is N-Triples
-behind a one-line JSON header that records the cache key (ontology version, library versions),
-a SHA-256 of the body, the triple count, the consistency report (with proofs) and the closure
-time. A file whose header, key,
-checksum or count does not match is rebuilt, never served. Warm starts therefore do no
-reasoning at all.
+The closure is computed by kgapi's rule engine (`kgapi.reasoning.inference`). A cache file is
+N-Triples behind a one-line JSON header that records the cache key (ontology version, library
+versions), a SHA-256 of the body, the triple count, the consistency report (with proofs) and the
+closure time. A file whose header, key, checksum or count does not match is rebuilt, never served.
+Warm starts therefore do no reasoning at all.
 """
 
 from __future__ import annotations
@@ -26,12 +25,13 @@ from rdflib import OWL, RDF, Dataset, Graph, URIRef
 from rdflib.exceptions import ParserError
 from rdflib.term import Node
 
-from kgapi import __version__, reasoning
-from kgapi.consistency import ConsistencyReport, consistency_report
-from kgapi.inference import Derivations, derive
-from kgapi.loading import LoadedOntology, load_ontology
-from kgapi.namespaces import ontology_namespace
-from kgapi.rules import Triple
+from kgapi import __version__
+from kgapi.graph.loading import LoadedOntology, load_ontology
+from kgapi.graph.namespaces import ontology_namespace
+from kgapi.reasoning import closure
+from kgapi.reasoning.consistency import ConsistencyReport, consistency_report
+from kgapi.reasoning.inference import Derivations, derive
+from kgapi.reasoning.rules import Triple
 from kgapi.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -104,7 +104,7 @@ class KnowledgeGraph:
 
     def holds(self, triple: Triple) -> bool:
         """True if `triple` is asserted or in the served closure."""
-        return triple in self.asserted or reasoning.normalize(triple) in self.inferred
+        return triple in self.asserted or closure.normalize(triple) in self.inferred
 
     def derivations(self) -> Derivations:
         """The closure's derivations: from the build on a cold start, else computed on first
@@ -166,8 +166,9 @@ def knowledge_graph_of(ontology: LoadedOntology, *, cache_dir: Path | None) -> K
         seconds = float(header["closure_seconds"])
         hit = True
     else:
-        closure = reasoning.compute_closure(asserted)
-        inferred, seconds, derivations = closure.inferred, closure.seconds, closure.derivations
+        computed = closure.compute_closure(asserted)
+        inferred, seconds = computed.inferred, computed.seconds
+        derivations = computed.derivations
 
         def files_of(triple: Triple) -> tuple[str, ...]:
             return tuple(path.name for path in ontology.source_files_of(triple))

@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 from rdflib import DCTERMS, Graph
 from rdflib.util import from_n3
 
-from kgapi.inference import Derivations
-from kgapi.reasoning import normalize
+from kgapi.reasoning.closure import normalize
+from kgapi.reasoning.inference import Derivations
+from kgapi.reasoning.rules import Triple
 from kgapi.rendering import render_term, render_triple
-from kgapi.rules import Triple
 
 if TYPE_CHECKING:
-    from kgapi.knowledge import KnowledgeGraph
+    from kgapi.graph.knowledge import KnowledgeGraph
 
 Status = Literal["asserted", "inferred", "does-not-hold"]
 

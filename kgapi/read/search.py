@@ -3,7 +3,7 @@
 Built once per (immutable) graph. A label (`rdfs:label`, `skos:prefLabel`) outranks an alias
 (`skos:altLabel`, `skos:hiddenLabel`) of the same match kind; ties go to the shorter label, then
 to the IRI, so a result list is the same every time. Comparison is NFKC, case-folded and
-whitespace-collapsed (kgapi.names.normalize), so 全虚拟化 and full-width
+whitespace-collapsed (kgapi.read.names.normalize), so 全虚拟化 and full-width
 Latin letters find what they should.
 """
 
@@ -14,9 +14,9 @@ from typing import Any
 
 from rdflib import RDFS, SKOS, Literal, URIRef
 
-from kgapi.facts import FactReader, kind_of
-from kgapi.kinds import KINDS
-from kgapi.names import normalize
+from kgapi.read.facts import FactReader, kind_of
+from kgapi.read.kinds import KINDS
+from kgapi.read.names import normalize
 
 LABELS = (RDFS.label, SKOS.prefLabel)
 ALIASES = (SKOS.altLabel, SKOS.hiddenLabel)

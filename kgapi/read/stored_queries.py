@@ -21,11 +21,11 @@ import pyoxigraph as ox
 from rdflib import Literal, URIRef, Variable
 from rdflib.term import Node
 
-from kgapi.names import NameIndex, NameResolutionError
 from kgapi.parameters import parse_boolean
-from kgapi.query_evaluation import QueryJob, to_oxigraph
+from kgapi.read.names import NameIndex, NameResolutionError
 from kgapi.settings import CANONICAL_BASE_IRI
-from kgapi.sparql_text import read_query_text
+from kgapi.sparql.evaluation import QueryJob, to_oxigraph
+from kgapi.sparql.text import read_query_text
 
 PARAMETER_TYPES: dict[str, str] = {
     "entity": "a name of a term of the graph: IRI, prefixed name, slug, or en/zh label or alias",
