@@ -5,7 +5,7 @@ from __future__ import annotations
 from rdflib import OWL, RDF, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from kgapi.reasoning.rules import Triple
+from kgapi.reasoning.rule_language import Triple
 
 _RESTRICTIONS = (
     (OWL.hasValue, "value"),

@@ -10,7 +10,7 @@ from rdflib import RDF, XSD, Literal
 from kgapi.graph.knowledge import KnowledgeGraph
 from kgapi.graph.namespaces import VIRT, VR
 from kgapi.reasoning.explanation import Explanation, ProofNode, explain
-from kgapi.reasoning.rules import Triple
+from kgapi.reasoning.rule_language import Triple
 
 DATA = Path(__file__).parent / "data" / "reasoning"
 

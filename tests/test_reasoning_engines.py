@@ -15,7 +15,7 @@ from rdflib import OWL, RDF, Graph, URIRef
 from kgapi.graph.knowledge import KnowledgeGraph
 from kgapi.reasoning import closure
 from kgapi.reasoning.inference import Derivations, derive, extend
-from kgapi.reasoning.rules import Triple
+from kgapi.reasoning.rule_language import Triple
 
 DATA = Path(__file__).parent / "data" / "reasoning"
 

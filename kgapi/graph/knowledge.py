@@ -31,7 +31,7 @@ from kgapi.graph.namespaces import ontology_namespace
 from kgapi.reasoning import closure
 from kgapi.reasoning.consistency import ConsistencyReport, consistency_report
 from kgapi.reasoning.inference import Derivations, derive
-from kgapi.reasoning.rules import Triple
+from kgapi.reasoning.rule_language import Triple
 from kgapi.settings import Settings
 
 log = logging.getLogger(__name__)

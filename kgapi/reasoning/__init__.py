@@ -1,4 +1,11 @@
-"""OWL 2 RL reasoning: the rules as data (`rules`), the semi-naive, incremental engine that
-records how each triple follows (`inference`), the served closure and owlrl as its reference
-(`closure`), inconsistencies with proofs (`consistency`), proofs of single triples
-(`explanation`) and the classification of a described product (`classification`)."""
+"""OWL 2 RL reasoning.
+
+- `rule_language`: variables, patterns, guards and rules; `rules` (what follows),
+  `inconsistency_rules` (what concludes false) and `list_rules` (rules over rdf:Lists, written
+  per axiom): the W3C rule tables as data.
+- `inference`: the semi-naive, incremental forward chaining that records how each triple
+  follows, over `triple_index`, one rule at a time by `rule_matching`.
+- `closure`: the served closure (trivia dropped), and owlrl's as the reference.
+- `consistency`, `explanation`, `classification`: inconsistencies with proofs, the proof of one
+  triple, and what follows about a described product.
+"""

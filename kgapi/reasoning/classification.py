@@ -25,7 +25,7 @@ from kgapi.reasoning.closure import is_trivial
 from kgapi.reasoning.consistency import ConsistencyReport, consistency_report
 from kgapi.reasoning.explanation import ProofNode, prove
 from kgapi.reasoning.inference import extend
-from kgapi.reasoning.rules import Triple
+from kgapi.reasoning.rule_language import Triple
 from kgapi.rendering import render_term, render_triple
 
 if TYPE_CHECKING:

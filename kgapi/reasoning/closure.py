@@ -18,7 +18,7 @@ from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from kgapi.reasoning.inference import Derivations, derive
-from kgapi.reasoning.rules import Triple
+from kgapi.reasoning.rule_language import Triple
 
 # Terms of these vocabularies are the reasoner's own axioms when they appear as subjects.
 VOCABULARY_NAMESPACES = (str(RDF), str(RDFS), str(OWL), str(XSD))

@@ -16,7 +16,7 @@ from rdflib.term import Node
 
 from kgapi.reasoning.explanation import ProofNode, prove
 from kgapi.reasoning.inference import Clash, Derivations
-from kgapi.reasoning.rules import Triple
+from kgapi.reasoning.rule_language import Triple
 from kgapi.rendering import render_term
 
 

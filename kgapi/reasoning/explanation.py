@@ -11,7 +11,7 @@ from rdflib.util import from_n3
 
 from kgapi.reasoning.closure import normalize
 from kgapi.reasoning.inference import Derivations
-from kgapi.reasoning.rules import Triple
+from kgapi.reasoning.rule_language import Triple
 from kgapi.rendering import render_term, render_triple
 
 if TYPE_CHECKING:

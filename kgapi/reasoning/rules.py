@@ -7,98 +7,40 @@ trivia, so serving leaves them out; asking for the trivia too (the W3C entailmen
 them in. Where a spec rule relies on one of them (scm-hv with p1 = p2 through scm-op, say) it is
 written out as its own variant. The datatype rules dt-* are not materialised.
 
-A rule with no head concludes `false`: an inconsistency (with kgapi's one addition, that two
-distinct named values of a functional property are reported, since OWL's answer — they are the
-same — is almost always a modelling error and, for literals, a contradiction).
-
-Rules over rdf:Lists (intersections, unions, enumerations, property chains, keys, the
-all-disjoint and all-different axioms) depend on the list's length, so `list_rules` writes one
-concrete rule per list axiom found in the graph. `kgapi.reasoning.inference` evaluates all of them.
+`RULES` is every rule the engine starts with: these, and the rules concluding `false`
+(`kgapi.reasoning.inconsistency_rules`); the rules over rdf:Lists are written per axiom
+(`kgapi.reasoning.list_rules`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from functools import cache
-from itertools import combinations
+from rdflib import OWL, RDF, RDFS, URIRef
 
-from rdflib import OWL, RDF, RDFS, Literal, URIRef
-from rdflib.term import Node
-
-Triple = tuple[Node, Node, Node]
-
-
-@dataclass(frozen=True)
-class Var:
-    """A rule variable; `?x` in the spec's tables."""
-
-    name: str
-
-    def __repr__(self) -> str:
-        return f"?{self.name}"
-
-
-Term = Node | Var
-Pattern = tuple[Term, Term, Term]
-
-
-@dataclass(frozen=True)
-class Guard:
-    """A test on some variables' values, checked as soon as all of them are bound."""
-
-    variables: tuple[Var, ...]
-    test: Callable[..., bool]
-
-
-@dataclass(frozen=True)
-class Rule:
-    """If every body pattern matches (and every guard passes), the head holds; no head: false."""
-
-    id: str
-    body: tuple[Pattern, ...]
-    head: Pattern | None
-    guards: tuple[Guard, ...] = field(default=())
-
-
-def _vars(names: str) -> tuple[Var, ...]:
-    return tuple(Var(name) for name in names.split())
-
-
-x, y, z, p, p1, p2, p3, c, c1, c2, c3, u, v, w = _vars("x y z p p1 p2 p3 c c1 c2 c3 u v w")
-y1, y2, x1, x2, i1, i2, limit, filler = _vars("y1 y2 x1 x2 i1 i2 limit filler")
-
-
-@cache  # one Guard per pair, so rules written twice are equal
-def differ(a: Var, b: Var) -> Guard:
-    return Guard((a, b), lambda first, second: first != second)
-
-
-def _is(value: str) -> Callable[[Node], bool]:
-    return lambda term: isinstance(term, Literal) and str(term) == value
-
-
-def named_values_clash(first: Node, second: Node) -> bool:
-    """Two named values that cannot be one: IRIs by identity, literals by value.
-
-    Each unordered pair once; blank nodes may stand for anything, so they never clash.
-    """
-    if not isinstance(first, URIRef | Literal) or not isinstance(second, URIRef | Literal):
-        return False
-    if str(first) > str(second) or first == second:
-        return False
-    if isinstance(first, Literal) and isinstance(second, Literal):
-        # By value where rdflib knows it ("1" and "01" as integers); a gYear has none.
-        known = first.value is not None and second.value is not None
-        return not (
-            known and type(first.value) is type(second.value) and first.value == second.value
-        )
-    return True
-
-
-def _ill_typed(term: Node) -> bool:
-    return isinstance(term, Literal) and bool(term.ill_typed) and term.datatype is not None
-
+from kgapi.reasoning.inconsistency_rules import INCONSISTENCY_RULES
+from kgapi.reasoning.rule_language import (
+    Guard,
+    Rule,
+    c,
+    c1,
+    c2,
+    c3,
+    differ,
+    limit,
+    literal_is,
+    p,
+    p1,
+    p2,
+    p3,
+    u,
+    v,
+    x,
+    x1,
+    x2,
+    y,
+    y1,
+    y2,
+    z,
+)
 
 SCHEMA_RULES: tuple[Rule, ...] = (
     # --- Table 4: equality
@@ -171,7 +113,7 @@ SCHEMA_RULES: tuple[Rule, ...] = (
             (u, p, y2),
         ),
         (y1, OWL.sameAs, y2),
-        (Guard((limit,), _is("1")), differ(y1, y2)),
+        (Guard((limit,), literal_is("1")), differ(y1, y2)),
     ),
     Rule(
         "cls-maxqc3",
@@ -186,7 +128,11 @@ SCHEMA_RULES: tuple[Rule, ...] = (
             (y2, RDF.type, c),
         ),
         (y1, OWL.sameAs, y2),
-        (Guard((limit,), _is("1")), Guard((c,), lambda term: term != OWL.Thing), differ(y1, y2)),
+        (
+            Guard((limit,), literal_is("1")),
+            Guard((c,), lambda term: term != OWL.Thing),
+            differ(y1, y2),
+        ),
     ),
     Rule(
         "cls-maxqc4",
@@ -199,7 +145,7 @@ SCHEMA_RULES: tuple[Rule, ...] = (
             (u, p, y2),
         ),
         (y1, OWL.sameAs, y2),
-        (Guard((limit,), _is("1")), differ(y1, y2)),
+        (Guard((limit,), literal_is("1")), differ(y1, y2)),
     ),
     # --- Table 7: class axioms
     Rule(
@@ -342,93 +288,6 @@ def _restriction_hierarchy(kind: URIRef, first: str, second: str) -> tuple[Rule,
     )
 
 
-INCONSISTENCY_RULES: tuple[Rule, ...] = (
-    Rule("cls-nothing2", ((x, RDF.type, OWL.Nothing),), None),
-    Rule(
-        "cax-dw",
-        ((c1, OWL.disjointWith, c2), (x, RDF.type, c1), (x, RDF.type, c2)),
-        None,
-        (differ(c1, c2),),  # c dw c, as owl:sameAs copies a disjointness, says nothing new
-    ),
-    Rule("cls-com", ((c1, OWL.complementOf, c2), (x, RDF.type, c1), (x, RDF.type, c2)), None),
-    Rule(
-        "cls-maxc1",
-        ((x, OWL.maxCardinality, limit), (x, OWL.onProperty, p), (u, RDF.type, x), (u, p, y)),
-        None,
-        (Guard((limit,), _is("0")),),
-    ),
-    Rule(
-        "cls-maxqc1",
-        (
-            (x, OWL.maxQualifiedCardinality, limit),
-            (x, OWL.onProperty, p),
-            (x, OWL.onClass, c),
-            (u, RDF.type, x),
-            (u, p, y),
-            (y, RDF.type, c),
-        ),
-        None,
-        (Guard((limit,), _is("0")), Guard((c,), lambda term: term != OWL.Thing)),
-    ),
-    Rule(
-        "cls-maxqc2",
-        (
-            (x, OWL.maxQualifiedCardinality, limit),
-            (x, OWL.onProperty, p),
-            (x, OWL.onClass, OWL.Thing),
-            (u, RDF.type, x),
-            (u, p, y),
-        ),
-        None,
-        (Guard((limit,), _is("0")),),
-    ),
-    Rule("prp-irp", ((p, RDF.type, OWL.IrreflexiveProperty), (x, p, x)), None),
-    Rule(
-        "prp-asyp",
-        ((p, RDF.type, OWL.AsymmetricProperty), (x, p, y), (y, p, x)),
-        None,
-        (Guard((x, y), lambda first, second: str(first) <= str(second)),),
-    ),
-    Rule("prp-pdw", ((p1, OWL.propertyDisjointWith, p2), (x, p1, y), (x, p2, y)), None),
-    Rule(
-        "prp-npa1",
-        (
-            (x, OWL.sourceIndividual, i1),
-            (x, OWL.assertionProperty, p),
-            (x, OWL.targetIndividual, i2),
-            (i1, p, i2),
-        ),
-        None,
-    ),
-    Rule(
-        "prp-npa2",
-        (
-            (x, OWL.sourceIndividual, i1),
-            (x, OWL.assertionProperty, p),
-            (x, OWL.targetValue, i2),
-            (i1, p, i2),
-        ),
-        None,
-    ),
-    Rule("eq-diff1", ((x, OWL.sameAs, y), (x, OWL.differentFrom, y)), None),
-    # eq-diff1 with eq-ref's x = x, which the engine does not materialise.
-    Rule("eq-diff1", ((x, OWL.differentFrom, x),), None),
-    Rule("dt-not-type", ((x, p, y),), None, (Guard((y,), _ill_typed),)),
-    # Not OWL's: distinct named values of a (inverse-)functional property, reported (see above).
-    Rule(
-        "prp-fp",
-        ((p, RDF.type, OWL.FunctionalProperty), (x, p, y1), (x, p, y2)),
-        None,
-        (Guard((y1, y2), named_values_clash),),
-    ),
-    Rule(
-        "prp-ifp",
-        ((p, RDF.type, OWL.InverseFunctionalProperty), (x1, p, y), (x2, p, y)),
-        None,
-        (Guard((x1, x2), named_values_clash),),
-    ),
-)
-
 AXIOMATIC_RULES: tuple[Rule, ...] = (
     *(Rule("eq-ref", ((x, p, y),), (term, OWL.sameAs, term)) for term in (x, p, y)),
     Rule("cls-thing", (), (OWL.Thing, RDF.type, OWL.Class)),
@@ -469,98 +328,3 @@ RULES: tuple[Rule, ...] = (
     *_restriction_hierarchy(OWL.allValuesFrom, "scm-avf1", "scm-avf2"),
     *INCONSISTENCY_RULES,
 )
-
-# The list axioms `list_rules` reads: (predicate, how it names the list).
-LIST_PREDICATES = frozenset(
-    {
-        OWL.intersectionOf,
-        OWL.unionOf,
-        OWL.oneOf,
-        OWL.propertyChainAxiom,
-        OWL.hasKey,
-        OWL.members,
-        OWL.distinctMembers,
-    }
-)
-
-
-def list_rules(
-    axioms: Iterable[Triple], items: Callable[[Node], list[Node] | None]
-) -> Iterable[Rule]:
-    """The concrete rules of list axioms `(subject, list predicate, head)`.
-
-    `items(head)` gives a list's members (None when it is not a well-formed list). The axiom
-    triple is each rule's first premise, so proofs name it; the list's own cells are not.
-    """
-    for subject, predicate, head in axioms:
-        members = items(head)
-        if not members:
-            continue
-        axiom = (subject, predicate, head)
-        yield from _rules_of_list(axiom, members)
-
-
-def _rules_of_list(axiom: Triple, members: list[Node]) -> Iterable[Rule]:
-    subject, predicate, _ = axiom
-    if predicate == OWL.intersectionOf:
-        typing = tuple((y, RDF.type, member) for member in members)
-        yield Rule("cls-int1", (axiom, *typing), (y, RDF.type, subject))
-        for member in members:
-            yield Rule("cls-int2", (axiom, (y, RDF.type, subject)), (y, RDF.type, member))
-            yield Rule("scm-int", (axiom,), (subject, RDFS.subClassOf, member))
-    elif predicate == OWL.unionOf:
-        for member in members:
-            yield Rule("cls-uni", (axiom, (y, RDF.type, member)), (y, RDF.type, subject))
-            yield Rule("scm-uni", (axiom,), (member, RDFS.subClassOf, subject))
-    elif predicate == OWL.oneOf:
-        for member in members:
-            yield Rule("cls-oo", (axiom,), (member, RDF.type, subject))
-    elif predicate == OWL.propertyChainAxiom:
-        steps = _vars(" ".join(f"u{i}" for i in range(len(members) + 1)))
-        walk = tuple((steps[i], link, steps[i + 1]) for i, link in enumerate(members))
-        yield Rule("prp-spo2", (axiom, *walk), (steps[0], subject, steps[-1]))
-    elif predicate == OWL.hasKey:
-        values = _vars(" ".join(f"z{i}" for i in range(len(members))))
-        keys: tuple[Pattern, ...] = tuple(
-            pattern
-            for key, value in zip(members, values, strict=True)
-            for pattern in ((x, key, value), (y, key, value))
-        )
-        body: tuple[Pattern, ...] = (axiom, (x, RDF.type, subject), (y, RDF.type, subject), *keys)
-        yield Rule("prp-key", body, (x, OWL.sameAs, y), (differ(x, y),))
-    elif predicate == OWL.members:
-        yield from _all_disjoint_or_different(axiom, members)
-    elif predicate == OWL.distinctMembers:
-        for first, second in combinations(members, 2):
-            if first != second:
-                yield _all_different("eq-diff3", axiom, first, second)
-
-
-def _all_disjoint_or_different(axiom: Triple, members: list[Node]) -> Iterable[Rule]:
-    """owl:members serves AllDisjointClasses, AllDisjointProperties and AllDifferent alike."""
-    subject = axiom[0]
-    for first, second in combinations(members, 2):
-        if first == second:
-            continue
-        yield Rule(
-            "cax-adc",
-            (
-                (subject, RDF.type, OWL.AllDisjointClasses),
-                axiom,
-                (x, RDF.type, first),
-                (x, RDF.type, second),
-            ),
-            None,
-        )
-        yield Rule(
-            "prp-adp",
-            ((subject, RDF.type, OWL.AllDisjointProperties), axiom, (x, first, y), (x, second, y)),
-            None,
-        )
-        yield _all_different("eq-diff2", axiom, first, second)
-
-
-def _all_different(rule_id: str, axiom: Triple, first: Node, second: Node) -> Rule:
-    """Two members of an owl:AllDifferent that are the same."""
-    declared = ((axiom[0], RDF.type, OWL.AllDifferent), axiom)
-    return Rule(rule_id, (*declared, (first, OWL.sameAs, second)), None)
