@@ -425,14 +425,8 @@ def compare_entities(args: argparse.Namespace, settings: Settings) -> int:
     import json
 
     from kgapi.graph.knowledge import build_knowledge_graph
-    from kgapi.read.comparison import (
-        ComparisonError,
-        compare,
-        to_csv,
-        to_html,
-        to_markdown,
-        to_text,
-    )
+    from kgapi.read.comparison import ComparisonError, compare
+    from kgapi.read.comparison_formats import to_csv, to_html, to_markdown, to_text
     from kgapi.read.facts import FactReader
     from kgapi.read.names import NameIndex, NameResolutionError
 

@@ -11,16 +11,8 @@ from flask.testing import FlaskClient
 from kgapi import cli
 from kgapi.graph.knowledge import KnowledgeGraph
 from kgapi.graph.namespaces import VIRT, VR
-from kgapi.read.comparison import (
-    Comparison,
-    ComparisonError,
-    compare,
-    display_width,
-    to_csv,
-    to_html,
-    to_markdown,
-    to_text,
-)
+from kgapi.read.comparison import Comparison, ComparisonError, compare
+from kgapi.read.comparison_formats import display_width, to_csv, to_html, to_markdown, to_text
 from kgapi.read.facts import FactReader
 from kgapi.settings import Settings
 

@@ -7,15 +7,11 @@ says whether its values are asserted or inferred and carries the entity's source
 property is disputed (`virt:hasContestedClaim` with that `virt:claimProperty`, on the entity or
 on what it is based on) lists every position with its sources. Each row is marked "shared"
 (every column has the same values), "differs" or "empty". Renderers: JSON-ready dict, CSV,
-Markdown, HTML and a plain-text table for terminals.
+Markdown, HTML and a plain-text table for terminals (`kgapi.read.comparison_formats`).
 """
 
 from __future__ import annotations
 
-import csv
-import html
-import io
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -24,137 +20,22 @@ from rdflib import DCTERMS, RDF, SKOS, URIRef
 from rdflib import Literal as RDFLiteral
 from rdflib.term import Node
 
+from kgapi.read.comparison_rows import (
+    CONCEPT_ATTRIBUTES,
+    PRODUCT_ATTRIBUTES,
+    Attribute,
+    word,
+)
 from kgapi.read.facts import ContestedClaim, FactReader, SourceInfo, Value, kind_of
 
 MIN_ENTITIES = 2
 MAX_ENTITIES = 10
 CONCEPT_KINDS = ("concept", "class", "scheme")
 Agreement = Literal["shared", "differs", "empty"]
-# The words tables write around the values; JSON keeps the English keys, which are its API.
-WORDS: dict[str, dict[str, str]] = {
-    "en": {},
-    "zh": {
-        "attribute": "属性",
-        "agreement": "异同",
-        "shared": "相同",
-        "differs": "不同",
-        "empty": "无",
-        "inferred": "推理得出",
-        "contested": "有争议",
-        "via": "经由",
-        "sources": "来源",
-        "Comparison": "对比",
-        "true": "是",
-        "false": "否",
-        "unknown": "未知",
-        "under every position": "在各方观点下均成立",
-        "all licences proprietary": "所有许可证均为专有",
-        # the status of a contested claim's position (virt:positionStatus)
-        "supported": "有来源支持",
-        "guess": "推测",
-        "misconception": "误解",
-    },
-}
-
-
-def word(lang: str, key: str) -> str:
-    """`key` in `lang` (English is the key itself)."""
-    return WORDS.get(lang, {}).get(key, key)
 
 
 class ComparisonError(ValueError):
     """The entities cannot be compared (too few, too many, repeated)."""
-
-
-@dataclass(frozen=True)
-class Attribute:
-    """A row of the comparison: its name, its English and Chinese headings and how to read it.
-
-    `how` is "values" (the `prop` values), "texts" (literal values in the preferred language),
-    "incoming" (subjects having the entity as `prop` value), "open-source", "examples" or
-    "capability" (the rows made from the comparison tables' capability statements).
-    """
-
-    name: str
-    label: str
-    label_zh: str
-    how: str
-    prop: str | None = None
-
-
-PRODUCT_ATTRIBUTES: tuple[Attribute, ...] = (
-    Attribute("hypervisor_type", "hypervisor type", "Hypervisor 类型", "values", "hypervisorType"),
-    Attribute("vmm_structure", "VMM structure model", "VMM 实现结构", "values", "vmmStructure"),
-    Attribute(
-        "software_architecture",
-        "software architecture",
-        "软件架构",
-        "values",
-        "softwareArchitecture",
-    ),
-    Attribute(
-        "implementation_technique", "technique", "实现技术", "values", "implementationTechnique"
-    ),
-    Attribute(
-        "supported_techniques", "also supports", "亦支持的技术", "values", "supportsTechnique"
-    ),
-    Attribute(
-        "requires_hardware_support",
-        "hardware support required",
-        "是否需要硬件支持",
-        "values",
-        "requiresHardwareSupport",
-    ),
-    Attribute("cpu_extensions", "CPU extensions", "CPU 扩展", "values", "requiresCPUExtension"),
-    Attribute("developer", "developer", "开发者", "values", "developer"),
-    Attribute("license", "licence", "许可证", "values", "license"),
-    Attribute("open_source", "open source", "是否开源", "open-source"),
-    Attribute("first_release", "first release", "首次发布", "values", "firstRelease"),
-    Attribute("host_platforms", "host platforms", "宿主平台", "values", "hostPlatform"),
-    Attribute("guest_support", "guest support", "支持的客户机", "values", "guestSupport"),
-    Attribute("cpu_architectures", "CPU architectures", "CPU 架构", "values", "cpuArchitecture"),
-    Attribute("builds_on", "builds on", "构建于", "values", "buildsOn"),
-    Attribute("built_upon_by", "built upon by", "构建于其上的产品", "incoming", "buildsOn"),
-    Attribute(
-        "uses_hypervisor", "hypervisor used", "使用的 Hypervisor", "values", "usesHypervisor"
-    ),
-    Attribute("components", "components", "组成部分", "values", "hasComponent"),
-    Attribute("device_model", "device model", "设备模型", "values", "usesDeviceModel"),
-    Attribute("used_by", "used by", "使用者", "values", "usedBy"),
-)
-
-CONCEPT_ATTRIBUTES: tuple[Attribute, ...] = (
-    Attribute("definition", "definition", "定义", "texts", "definition"),
-    Attribute(
-        "hypervisor_ring", "hypervisor ring", "Hypervisor 所在环", "values", "hypervisorRing"
-    ),
-    Attribute(
-        "guest_kernel_ring", "guest kernel ring", "客户机内核所在环", "values", "guestKernelRing"
-    ),
-    Attribute(
-        "guest_os_modified",
-        "guest OS must be modified",
-        "是否需要修改客户机操作系统",
-        "values",
-        "requiresModifiedGuestKernel",
-    ),
-    Attribute(
-        "requires_hardware_support",
-        "hardware support required",
-        "是否需要硬件支持",
-        "values",
-        "requiresHardwareSupport",
-    ),
-    Attribute("hardware_needed", "hardware needed", "所需硬件", "values", "requiresCPUExtension"),
-    Attribute("mechanisms", "mechanisms", "机制", "values", "usesMechanism"),
-    Attribute(
-        "device_drivers", "device drivers live in", "设备驱动位置", "values", "deviceDriverLocation"
-    ),
-    Attribute("performance", "performance", "性能", "texts", "performanceNote"),
-    Attribute("advantages", "advantages", "优点", "texts", "advantage"),
-    Attribute("disadvantages", "disadvantages", "缺点", "texts", "disadvantage"),
-    Attribute("examples", "examples", "实例", "examples"),
-)
 
 
 @dataclass(frozen=True)
@@ -212,8 +93,8 @@ class Cell:
         words = "; ".join(parts)
         for claim in self.contested:
             positions = " | ".join(
-                f"{_label(p.value, lang) or '?'}"
-                + (f" [{_source_ids(p.sources)}]" if p.sources else "")
+                f"{value_label(p.value, lang) or '?'}"
+                + (f" [{source_ids(p.sources)}]" if p.sources else "")
                 for p in claim.positions
             )
             via = f" {word(lang, 'via')} {claim.via.get('label')}" if claim.via else ""
@@ -221,7 +102,7 @@ class Cell:
         return words or "—"
 
 
-def _label(term: dict[str, Any], lang: str) -> str:
+def value_label(term: dict[str, Any], lang: str) -> str:
     """A value's label; a boolean's (or an unknown's) in the table's language."""
     if "value" in term and term["value"] is None:
         return word(lang, "unknown")
@@ -233,7 +114,7 @@ def _label(term: dict[str, Any], lang: str) -> str:
 
 def _value_text(value: CellValue, lang: str) -> str:
     """A value in words: the edition it is about, the label, the qualifier, how it is known."""
-    text = _label(value.term, lang)
+    text = value_label(value.term, lang)
     if value.term.get("qualifier"):
         text += f" ({value.term['qualifier']})"
     if value.term.get("edition"):
@@ -482,133 +363,5 @@ def _n3(triple: tuple[Node, Node, Node]) -> tuple[str, str, str]:
     return (s.n3(), p.n3(), o.n3())
 
 
-# --- renderers ---------------------------------------------------------------------------------
-
-
-def to_csv(comparison: Comparison) -> str:
-    """One line per attribute; inferred values and contested positions are spelled out."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerows(comparison.table())
-    return buffer.getvalue()
-
-
-def to_markdown(comparison: Comparison) -> str:
-    """A GitHub-flavoured Markdown table."""
-    header, *body = comparison.table()
-
-    def line(cells: list[str]) -> str:
-        escaped = (cell.replace("|", "\\|").replace("\n", " ") for cell in cells)
-        return "| " + " | ".join(escaped) + " |"
-
-    lines = [line(header), "|" + "---|" * len(header)]
-    lines += [line(row) for row in body]
-    return "\n".join(lines) + "\n"
-
-
-def to_html(comparison: Comparison) -> str:
-    """A small standalone HTML page with the table; rows carry their agreement as a class."""
-    entities = comparison.entities
-    head = "".join(
-        f'<th scope="col"><a href="{html.escape(e["iri"])}">{html.escape(e["label"])}</a></th>'
-        for e in entities
-    )
-    lang = comparison.lang
-    rows = []
-    for row in comparison.rows:
-        cells = "".join(_html_cell(cell, lang) for cell in row.cells)
-        rows.append(
-            f'<tr class="{row.agreement}{" contested" if row.contested else ""}">'
-            f'<th scope="row">{html.escape(comparison.heading(row.attribute))}</th>{cells}'
-            f"<td>{html.escape(word(lang, row.agreement))}</td></tr>"
-        )
-    title = " / ".join(html.escape(str(e["label"])) for e in entities)
-    heading = f"{html.escape(word(lang, 'Comparison'))}: {title}"
-    return (
-        f'<!DOCTYPE html>\n<html lang="{html.escape(lang)}"><head><meta charset="utf-8">'
-        f"<title>{heading}</title>"
-        "<style>table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px;"
-        "vertical-align:top}tr.differs th[scope=row]{color:#a40}.inferred{font-style:italic}"
-        ".sources{font-size:smaller;color:#555}</style></head><body>"
-        f"<h1>{heading}</h1><table><thead><tr><th>{html.escape(word(lang, 'attribute'))}</th>"
-        f"{head}<th>{html.escape(word(lang, 'agreement'))}</th></tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table></body></html>\n"
-    )
-
-
-def _html_cell(cell: Cell, lang: str) -> str:
-    items = []
-    inferred = html.escape(word(lang, "inferred"))
-    for value in cell.values:
-        label = html.escape(_label(value.term, lang))
-        css = f' class="inferred" title="{inferred}"' if value.status == "inferred" else ""
-        items.append(f"<span{css}>{label}</span>")
-    body = "; ".join(items) or "—"
-    for claim in cell.contested:
-        positions = "".join(
-            f"<li>{html.escape(str(p.value.get('label', '?')))}"
-            f"{' (' + html.escape(word(lang, p.status)) + ')' if p.status else ''}"
-            f'<span class="sources"> {html.escape(_source_ids(p.sources))}</span></li>'
-            for p in claim.positions
-        )
-        contested = html.escape(word(lang, "contested"))
-        body += f"<details><summary>{contested}</summary><ul>{positions}</ul></details>"
-    if cell.sources:
-        sources = f"{html.escape(word(lang, 'sources'))}: {html.escape(_source_ids(cell.sources))}"
-        body += f'<div class="sources">{sources}</div>'
-    return f"<td>{body}</td>"
-
-
-def _source_ids(sources: Sequence[SourceInfo]) -> str:
+def source_ids(sources: Sequence[SourceInfo]) -> str:
     return ", ".join(source.identifier or source.iri for source in sources)
-
-
-def to_text(comparison: Comparison, *, width: int = 28) -> str:
-    """A plain-text table for terminals; long cells wrap within `width` characters."""
-    table = comparison.table()
-    columns = len(table[0])
-    widths = [min(width, max(display_width(row[i]) for row in table)) for i in range(columns)]
-    separator = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
-    lines = [separator]
-    for number, row in enumerate(table):
-        wrapped = [_wrap(cell, w) for cell, w in zip(row, widths, strict=True)]
-        for i in range(max(len(cell) for cell in wrapped)):
-            parts = [
-                _pad(cell[i] if i < len(cell) else "", w)
-                for cell, w in zip(wrapped, widths, strict=True)
-            ]
-            lines.append("| " + " | ".join(parts) + " |")
-        if number == 0:
-            lines.append(separator.replace("-", "="))
-    lines.append(separator)
-    return "\n".join(lines) + "\n"
-
-
-def display_width(text: str) -> int:
-    """Columns `text` takes in a terminal: East Asian wide and full-width characters take two."""
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * max(0, width - display_width(text))
-
-
-def _wrap(text: str, width: int) -> list[str]:
-    """Wrap at spaces where possible, inside words (e.g. Chinese text) where not."""
-    lines: list[str] = []
-    line = ""
-    for word in text.split(" "):
-        candidate = f"{line} {word}" if line else word
-        if display_width(candidate) <= width:
-            line = candidate
-            continue
-        if line:
-            lines.append(line)
-        line = ""
-        for char in word:
-            if display_width(line + char) > width:
-                lines.append(line)
-                line = ""
-            line += char
-    lines.append(line)
-    return lines

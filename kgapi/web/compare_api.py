@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from kgapi.read.comparison import MAX_ENTITIES, compare, to_csv, to_html, to_markdown, to_text
+from kgapi.read.comparison import MAX_ENTITIES, compare
+from kgapi.read.comparison_formats import to_csv, to_html, to_markdown, to_text
 from kgapi.web.api_common import (
     API_JSON,
     CSV,
