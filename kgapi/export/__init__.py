@@ -25,12 +25,12 @@ from kgapi.export.selection import (
     MAX_DEPTH,
     SCOPES,
     ExportError,
-    ExportSource,
     Selection,
     check_parameters,
     resolve_axis,
     select,
 )
+from kgapi.export.source import ExportSource
 from kgapi.export.writers import (
     DEFAULT_SVG_TIMEOUT,
     GraphvizMissing,

@@ -17,7 +17,8 @@ import networkx as nx
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from kgapi.export.selection import ExportSource, Selection
+from kgapi.export.selection import Selection
+from kgapi.export.source import ExportSource
 from kgapi.read.labels import LANGUAGES
 
 VALUE_SEPARATOR = " | "

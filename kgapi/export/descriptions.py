@@ -21,7 +21,7 @@ from kgapi.read.labels import LABEL_PREDICATES, label_rank
 from kgapi.rendering import render_term
 
 if TYPE_CHECKING:
-    from kgapi.export.selection import ExportSource
+    from kgapi.export.source import ExportSource
 
 
 class Descriptions:
