@@ -1,0 +1,69 @@
+"""`kgapi serve`: the HTTP service, its settings as flags."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+from kgapi.cli.registry import SubParsers, command
+from kgapi.settings import Settings
+
+if TYPE_CHECKING:
+    pass
+
+
+def add_parsers(sub: SubParsers) -> None:
+    serve = sub.add_parser(
+        "serve",
+        help="serve the reasoned graph over HTTP (Granian in front, app processes behind)",
+    )
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default 8080)")
+    serve.add_argument("--workers", type=int, help="app processes (default 2)")
+    serve.add_argument("--io-processes", type=int, help="HTTP I/O processes (default 1)")
+    serve.add_argument(
+        "--max-worker-memory-mb", type=int, help="address space of an app process, MiB"
+    )
+    serve.add_argument(
+        "--graph",
+        dest="graphs",
+        action="append",
+        metavar="IRI=PATH",
+        help="serve an RDF file as the named graph IRI (repeatable)",
+    )
+    serve.add_argument("--query-timeout", type=float, help="seconds before a request is stopped")
+    serve.add_argument("--max-result-rows", type=int, help="most rows or triples in an answer")
+    serve.add_argument("--max-request-bytes", type=int, help="largest request body")
+    serve.add_argument("--result-cache-entries", type=int, help="cached responses per worker")
+    serve.add_argument(
+        "--allow-service",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="let SPARQL SERVICE make outbound requests (default: refused)",
+    )
+    serve.add_argument(
+        "--cors-origin",
+        dest="cors_origins",
+        action="append",
+        metavar="ORIGIN",
+        help="origin allowed by CORS (repeatable; default *)",
+    )
+
+
+@command("serve")
+def serve(args: argparse.Namespace, settings: Settings) -> int:
+    from dataclasses import replace
+
+    from kgapi.sparql.store import ExtraGraphError
+    from kgapi.web.server import serve as serve_forever
+
+    # append-actions give lists; the settings hold tuples.
+    settings = replace(settings, graphs=tuple(settings.graphs))
+    settings = replace(settings, cors_origins=tuple(settings.cors_origins))
+    try:
+        serve_forever(settings)
+    except ExtraGraphError as error:
+        print(f"kgapi: --graph: {error}", file=sys.stderr)
+        return 2
+    return 0
