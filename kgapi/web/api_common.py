@@ -2,7 +2,7 @@
 
 The lookups (fact reader, name index, search index, prepared stored queries and the graph they
 run on) are built once per app, when the first API blueprint is registered (or on first use),
-never per request. Errors are raised as exceptions and rendered by `install_problem_handlers`
+never per request. Errors are raised as exceptions and rendered from one table (`PROBLEM_KINDS`)
 as `application/problem+json` with the shape of kgapi.web.problems plus extension members
 (`parameter`, `candidates`, `offered`).
 """
@@ -10,7 +10,8 @@ as `application/problem+json` with the shape of kgapi.web.problems plus extensio
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, Response, g, request
@@ -140,6 +141,46 @@ def json_response(data: Any, *, status: int = 200) -> Response:
     return response
 
 
+@dataclass(frozen=True)
+class ProblemKind:
+    """How one kind of refused request is answered: status, title, problem type, and the
+    extension members taken from the exception."""
+
+    status: int
+    title: str
+    slug: str | None
+    members: Callable[[Any], dict[str, Any]] = lambda _: {}
+    detail: Callable[[Any], str] = str
+
+
+def _not_acceptable_detail(error: NotAcceptable) -> str:
+    offered = ", ".join(item.media_type for item in error.offered)
+    return f"cannot answer in {error.asked!r}; offered: {offered}"
+
+
+# The one table of the API's errors. Names that resolve to nothing or to several things
+# (NameProblem, ParameterNameError) are answered by `name_problem`, with their candidates.
+PROBLEM_KINDS: dict[type[Exception], ProblemKind] = {
+    ParameterError: ProblemKind(
+        400, "Bad Request", "invalid-parameter", lambda e: {"parameter": e.parameter}
+    ),
+    SearchError: ProblemKind(
+        400, "Bad Request", "invalid-parameter", lambda e: {"parameter": e.parameter}
+    ),
+    ComparisonError: ProblemKind(
+        400, "Bad Request", "invalid-parameter", lambda _: {"parameter": "ids"}
+    ),
+    DescriptionError: ProblemKind(400, "Bad Request", "invalid-description"),
+    NotAcceptable: ProblemKind(
+        406,
+        "Not Acceptable",
+        None,
+        lambda e: {"offered": [item.media_type for item in e.offered]},
+        _not_acceptable_detail,
+    ),
+}
+
+
 def install_problem_handlers(blueprint: Blueprint) -> None:
     """Render the API's errors on `blueprint`'s routes as problem documents."""
 
@@ -155,37 +196,17 @@ def install_problem_handlers(blueprint: Blueprint) -> None:
     def render_parameter_name(error: ParameterNameError) -> Response:
         return name_problem(error.parameter, error.resolution)
 
-    @blueprint.errorhandler(ParameterError)
-    def render_parameter(error: ParameterError) -> Response:
+    for exception, kind in PROBLEM_KINDS.items():
+        blueprint.register_error_handler(exception, _renderer(kind))
+
+
+def _renderer(kind: ProblemKind) -> Callable[[Exception], Response]:
+    def render(error: Exception) -> Response:
         return problem_response(
-            400, "Bad Request", str(error), slug="invalid-parameter", parameter=error.parameter
+            kind.status, kind.title, kind.detail(error), slug=kind.slug, **kind.members(error)
         )
 
-    @blueprint.errorhandler(SearchError)
-    def render_search(error: SearchError) -> Response:
-        return problem_response(
-            400, "Bad Request", str(error), slug="invalid-parameter", parameter=error.parameter
-        )
-
-    @blueprint.errorhandler(ComparisonError)
-    def render_comparison(error: ComparisonError) -> Response:
-        return problem_response(
-            400, "Bad Request", str(error), slug="invalid-parameter", parameter="ids"
-        )
-
-    @blueprint.errorhandler(DescriptionError)
-    def render_description(error: DescriptionError) -> Response:
-        return problem_response(400, "Bad Request", str(error), slug="invalid-description")
-
-    @blueprint.errorhandler(NotAcceptable)
-    def render_not_acceptable(error: NotAcceptable) -> Response:
-        offered = [item.media_type for item in error.offered]
-        return problem_response(
-            406,
-            "Not Acceptable",
-            f"cannot answer in {error.asked!r}; offered: {', '.join(offered)}",
-            offered=offered,
-        )
+    return render
 
 
 def problem_response(
