@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Literal, URIRef
-from rdflib.namespace import RDFS
+from rdflib.namespace import SKOS
 
 from kgapi.graph.loading import LoadedOntology, OntologyLoadError, file_graph_iri, load_ontology
 from kgapi.graph.namespaces import VR
@@ -48,7 +48,7 @@ def test_rebasing_moves_every_iri_to_the_configured_base(settings: Settings) -> 
     rebased = load_ontology(settings.ontology_dir, base_iri="http://localhost:8080/")
     graph = rebased.asserted_graph()
     kvm = URIRef("http://localhost:8080/resource/kvm")
-    assert (kvm, RDFS.label, Literal("KVM", lang="en")) in graph
+    assert (kvm, SKOS.prefLabel, Literal("KVM", lang="en")) in graph
     assert not list(graph.triples((VR.kvm, None, None)))
     assert not any(CANONICAL_BASE_IRI in str(term) for triple in graph for term in triple)
 

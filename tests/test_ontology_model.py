@@ -4,8 +4,9 @@ the way a client would ask."""
 from __future__ import annotations
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, SKOS
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
+from kgapi.graph.knowledge import KnowledgeGraph
 from kgapi.graph.namespaces import VIRT, VR
 
 PREFIXES = """
@@ -127,11 +128,26 @@ def test_every_product_and_concept_is_labelled_in_both_languages(asserted: Graph
         asserted.subjects(RDF.type, SKOS.Concept)
     )
     for term in targets:
-        for predicate in (URIRef("http://www.w3.org/2000/01/rdf-schema#label"), SKOS.prefLabel,
-                          SKOS.definition):  # fmt: skip
+        for predicate in (SKOS.prefLabel, SKOS.definition):
             languages = {o.language for o in asserted.objects(term, predicate)
                          if isinstance(o, Literal)}  # fmt: skip
             assert {"en", "zh"} <= languages, (term, predicate)
+
+
+def test_a_name_is_asserted_once_and_its_rdfs_label_derived(
+    asserted: Graph, knowledge: KnowledgeGraph
+) -> None:
+    """skos:prefLabel is asserted, rdfs:label follows (SKOS: prefLabel is a sub-property of it)."""
+    kvm_en = Literal("KVM", lang="en")
+    assert (VR.kvm, SKOS.prefLabel, kvm_en) in asserted
+    assert (VR.kvm, RDFS.label, kvm_en) not in asserted
+    assert (VR.kvm, RDFS.label, kvm_en) in knowledge.inferred
+    restated = [
+        (s, o)
+        for s, o in asserted.subject_objects(RDFS.label)
+        if (s, SKOS.prefLabel, o) in asserted
+    ]
+    assert restated == []
 
 
 def test_alternative_chinese_terms_are_alt_labels(asserted: Graph) -> None:

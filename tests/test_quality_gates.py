@@ -137,6 +137,7 @@ SHAPE_BROKEN_BY = {
     "PositionShape": VR["baseless-position"],
     "CapabilityStatementShape": VR["cap-bad"],
     "SourcedStatementShape": VR["says-bad"],
+    "LabelShape": VR["twice-named"],
 }
 
 

@@ -25,7 +25,7 @@ from rdflib import Graph, Literal, Namespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generated_file import write_or_check
-from rdflib.namespace import RDFS
+from rdflib.namespace import SKOS
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 TABLE = REPOSITORY / "ontology" / "import" / "detection-signatures.csv"
@@ -88,7 +88,7 @@ def lit(text: str, lang: str | None = None) -> str:
 
 def render(rows: list[dict[str, str]], notes: dict[int, str], labels: Graph) -> str:
     def label(slug: str, lang: str) -> str:
-        for value in labels.objects(VR[slug], RDFS.label):
+        for value in labels.objects(VR[slug], SKOS.prefLabel):
             if isinstance(value, Literal) and value.language == lang:
                 return str(value)
         raise SystemExit(f"detection-signatures.csv: vr:{slug} has no @{lang} label")
@@ -147,7 +147,6 @@ def render(rows: list[dict[str, str]], notes: dict[int, str], labels: Graph) -> 
             definition_zh = f"{zh}：只用于引导检查的提示，不指向具体技术。"
         props = [
             "a virt:DetectionSignature",
-            f"rdfs:label {lit(en, 'en')} , {lit(zh, 'zh')}",
             f"skos:prefLabel {lit(en, 'en')} , {lit(zh, 'zh')}",
             f"skos:definition {lit(definition_en, 'en')} ,\n        {lit(definition_zh, 'zh')}",
             f"virt:evidenceKind {lit(kind)}",
