@@ -17,6 +17,7 @@ QUALITY = Path(__file__).parent / "data" / "quality"
 EXPECTED_FILES = {
     "core", "axes", "cpu", "products", "organisations", "platforms", "sources", "contested",
     "alignments", "capabilities", "catalogue", "wikipedia", "environments", "detection",
+    "fact-sheet",
 }  # fmt: skip
 
 

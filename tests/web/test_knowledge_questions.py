@@ -73,9 +73,16 @@ def test_what_is_built_on_a_hypervisor(client: FlaskClient, name: str, expected:
 
 def test_which_source_says_a_fact(client: FlaskClient) -> None:
     response = client.get("/api/queries/statement-sources", query_string={"product": "KVM"})
-    licence = [row for row in bindings(response) if row["property"] == str(VIRT.license)]
-    assert licence and {row["sourceText"] for row in licence} == {"GPL version 2"}
-    assert {row["article"] for row in licence} == {str(VR["source-s2"])}
+    licence = {
+        row["value"]: row for row in bindings(response) if row["property"] == str(VIRT.license)
+    }
+    # The comparison table's cell, read from a dated copy of Wikipedia's article (S2) …
+    table = licence["http://spdx.org/licenses/GPL-2.0"]
+    assert table["sourceText"] == "GPL version 2" and table["article"] == str(VR["source-s2"])
+    # … and the curated value, with the research brief's row and the source behind it (S4).
+    curated = licence["http://spdx.org/licenses/GPL-2.0-only"]
+    assert curated["article"] == str(VR["source-s4"]) and curated["factSheetRow"] == "A P11"
+    assert "GPL-2.0-only" in curated["sourceText"]
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
