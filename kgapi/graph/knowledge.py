@@ -66,21 +66,34 @@ class _Once(Generic[T]):
 class KnowledgeGraph:
     """The read-only graph the service answers from. Treat every Graph in it as immutable.
 
-    `dataset` has one named graph per ontology file, `{base}graph/asserted` (their union) and
-    `{base}graph/inferred`; its default graph is the union of all, i.e. asserted plus inferred.
+    Its named graphs (`named_graphs`) are one per ontology file, `{base}graph/asserted` (their
+    union) and `{base}graph/inferred`; `dataset` holds them as one rdflib Dataset whose default
+    graph is the union of all, made on first use (the service's store is built without it).
     """
 
     ontology: LoadedOntology
     asserted: Graph
     inferred: Graph
-    dataset: Dataset
     consistency: ConsistencyReport
     closure_seconds: float
     cache_hit: bool
     _derivations: _Once[Derivations] = field(default_factory=_Once, repr=False, compare=False)
+    _dataset: _Once[Dataset] = field(default_factory=_Once, repr=False, compare=False)
     _own_properties: _Once[frozenset[URIRef]] = field(
         default_factory=_Once, repr=False, compare=False
     )
+
+    def named_graphs(self) -> dict[URIRef, Graph]:
+        """Graph IRI -> its triples: each ontology file's, the asserted union, the inferred."""
+        graphs = {iri: self.ontology.dataset.graph(iri) for iri in self.ontology.files}
+        graphs[self.asserted_graph_iri] = self.asserted
+        graphs[self.inferred_graph_iri] = self.inferred
+        return graphs
+
+    @property
+    def dataset(self) -> Dataset:
+        """The named graphs as one Dataset (default graph: their union); made on first use."""
+        return self._dataset.get(lambda: _dataset_of(self))
 
     @property
     def version(self) -> str:
@@ -179,8 +192,7 @@ def knowledge_graph_of(ontology: LoadedOntology, *, cache_dir: Path | None) -> K
             _write_cache(path, key, inferred, report, seconds)
     for prefix, namespace in asserted.namespaces():
         inferred.bind(prefix, namespace, override=True)
-    dataset = _dataset_of(ontology, asserted, inferred)
-    kg = KnowledgeGraph(ontology, asserted, inferred, dataset, report, seconds, hit)
+    kg = KnowledgeGraph(ontology, asserted, inferred, report, seconds, hit)
     if derivations is not None:
         kg._derivations.seed(derivations)
     return kg
@@ -198,18 +210,13 @@ def cache_key(ontology: LoadedOntology) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:20]
 
 
-def _dataset_of(ontology: LoadedOntology, asserted: Graph, inferred: Graph) -> Dataset:
+def _dataset_of(kg: KnowledgeGraph) -> Dataset:
     dataset = Dataset(default_union=True)
-    for prefix, namespace in asserted.namespaces():
+    for prefix, namespace in kg.asserted.namespaces():
         dataset.bind(prefix, namespace, override=True)
-    base = ontology.base_iri
-    for graph_iri in ontology.files:
-        target = dataset.graph(graph_iri)
-        for triple in ontology.dataset.graph(graph_iri):
-            target.add(triple)
-    for name, source in (("asserted", asserted), ("inferred", inferred)):
-        target = dataset.graph(URIRef(f"{base}graph/{name}"))
-        for triple in source:
+    for iri, graph in kg.named_graphs().items():
+        target = dataset.graph(iri)
+        for triple in graph:
             target.add(triple)
     return dataset
 

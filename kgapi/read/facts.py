@@ -317,20 +317,6 @@ def kind_of(reader: FactReader, term: Node) -> str:
     return kind_by_types(kind_table(reader.virt), types) or INDIVIDUAL
 
 
-def union_graph(kg: KnowledgeGraph) -> Graph:
-    """A plain graph of asserted plus inferred triples (the served default graph), with prefixes.
-
-    Queried by stored queries; building it copies the triples once (a few thousand).
-    """
-    union = Graph()
-    for prefix, namespace in kg.asserted.namespaces():
-        union.bind(prefix, namespace, override=True)
-    for source in (kg.asserted, kg.inferred):
-        for triple in source:
-            union.add(triple)
-    return union
-
-
 def literal_value(term: RDFLiteral) -> Any:
     """A JSON-ready Python value: booleans and numbers as such, everything else as text."""
     value = term.toPython()

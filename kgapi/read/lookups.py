@@ -1,8 +1,7 @@
 """The read-only lookups a served graph answers from, built once per process and shared.
 
 The fact reader (in English; `reader_for` gives other languages), the name index people's names
-resolve through, the search index, the prepared stored queries and the namespaces they use, and
-the union graph (asserted plus inferred) as one rdflib graph.
+resolve through, the search index, and the prepared stored queries and the namespaces they use.
 """
 
 from __future__ import annotations
@@ -10,10 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Graph
-
 from kgapi.graph.knowledge import KnowledgeGraph
-from kgapi.read.facts import FactReader, union_graph
+from kgapi.read.facts import FactReader
 from kgapi.read.names import NameIndex
 from kgapi.read.search import SearchIndex
 from kgapi.read.stored_queries import StoredQuery, load_stored_queries
@@ -27,7 +24,6 @@ class Lookups:
     names: NameIndex
     search: SearchIndex
     queries: dict[str, StoredQuery]
-    graph: Graph
     namespaces: dict[str, str]
 
     def reader_for(self, lang: str) -> FactReader:
@@ -46,6 +42,5 @@ def build_lookups(knowledge: KnowledgeGraph, *, queries_dir: Path) -> Lookups:
         ),
         search=SearchIndex.build(reader),
         queries=load_stored_queries(queries_dir, namespaces=namespaces, base_iri=base),
-        graph=union_graph(knowledge),
         namespaces=namespaces,
     )

@@ -3,8 +3,8 @@
 rdflib loads and reasons; its SPARQL engine is 10-50x slower than Oxigraph's and its parser is not
 thread-safe (RDFLib/rdflib#1282), so the served graph is copied once into an in-memory pyoxigraph
 store. The inferred triples are already materialized, so answers are the same as rdflib's over
-`KnowledgeGraph.dataset`: every named graph of that dataset is copied as is, and the store's
-default graph holds asserted + inferred (the dataset's default graph).
+`KnowledgeGraph.dataset`: every named graph (`KnowledgeGraph.named_graphs`) is copied as is, and
+the store's default graph holds asserted + inferred (the dataset's default graph).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from kgapi.graph.knowledge import KnowledgeGraph
 
@@ -64,12 +63,7 @@ def build_query_store(
     Raises ExtraGraphError for an unreadable or unparsable extra file.
     """
     store = _store_of(
-        {
-            str(graph.identifier): graph
-            for graph in knowledge.dataset.graphs()
-            # the default graph's triples are in the named graphs; the union is made from them
-            if graph.identifier != DATASET_DEFAULT_GRAPH_ID
-        },
+        {str(iri): graph for iri, graph in knowledge.named_graphs().items()},
         union_of=(str(knowledge.asserted_graph_iri), str(knowledge.inferred_graph_iri)),
     )
     digest = hashlib.sha256(knowledge.version.encode())

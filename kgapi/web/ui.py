@@ -336,10 +336,10 @@ def named_graph(name: str) -> Response:
     its triples as RDF."""
     knowledge = services().knowledge
     iri = URIRef(f"{knowledge.ontology.base_iri}graph/{name}")
-    found = {graph.identifier: graph for graph in knowledge.dataset.graphs()}.get(iri)
+    graphs = knowledge.named_graphs()
+    found = graphs.get(iri)
     if found is None:
-        named = sorted(str(g.identifier).rsplit("/", 1)[-1] for g in knowledge.dataset.graphs())
-        names = ", ".join(n for n in named if ":" not in n)
+        names = ", ".join(sorted(str(g).rsplit("/", 1)[-1] for g in graphs))
         abort(404, description=f"no named graph {str(iri)!r}; the graphs are: {names}")
     return _rdf_only((knowledge.version, "graph", name), found)
 
