@@ -12,7 +12,7 @@ from rdflib import Graph
 from kgapi.cli import main
 from kgapi.graph.loading import LoadedOntology, load_ontology
 from kgapi.graph.namespaces import VIRT, VR
-from kgapi.graph.validation import run_violation_query, validate_ontology
+from kgapi.graph.validation import ValidationReport, run_violation_query, validate_ontology
 from kgapi.settings import CANONICAL_BASE_IRI, Settings
 
 QUALITY = Path(__file__).parent / "data" / "quality"
@@ -61,58 +61,64 @@ def test_violation_query_fails_on_its_broken_fixture(
     assert str(culprit) in {v.focus for v in rows}
 
 
-def test_bundled_ontology_conforms_to_its_shapes_and_queries(
-    settings: Settings, ontology: LoadedOntology
-) -> None:
-    report = validate_ontology(
+@pytest.fixture(scope="module")
+def bundled_report(settings: Settings, ontology: LoadedOntology) -> ValidationReport:
+    """The bundled ontology's validation, computed once (it takes seconds)."""
+    return validate_ontology(
         ontology, shapes_dir=settings.shapes_dir, queries_dir=settings.queries_dir
     )
-    assert report.conforms, report.to_text()
-    # The check found its input: shapes, the nodes they target, and all four queries.
-    assert report.shapes_checked >= 8
-    assert report.focus_nodes_checked >= 100
-    assert len(report.queries_checked) == 6
 
 
-@pytest.fixture
-def broken_ontology_dir(settings: Settings, tmp_path: Path) -> Path:
-    directory = tmp_path / "ontology"
+@pytest.fixture(scope="module")
+def broken_report(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> ValidationReport:
+    """The validation of the bundled ontology plus a product that breaks the product shape."""
+    directory = tmp_path_factory.mktemp("broken") / "ontology"
     shutil.copytree(settings.ontology_dir, directory, ignore=shutil.ignore_patterns("shapes"))
     shutil.copy(QUALITY / "product-without-developer.ttl", directory / "zz-broken.ttl")
-    return directory
+    return validate_ontology(
+        load_ontology(directory), shapes_dir=settings.shapes_dir, queries_dir=settings.queries_dir
+    )
+
+
+def test_bundled_ontology_conforms_to_its_shapes_and_queries(
+    bundled_report: ValidationReport,
+) -> None:
+    assert bundled_report.conforms, bundled_report.to_text()
+    # The check found its input: shapes, the nodes they target, and all six queries.
+    assert bundled_report.shapes_checked >= 8
+    assert bundled_report.focus_nodes_checked >= 100
+    assert len(bundled_report.queries_checked) == 6
 
 
 def test_shacl_names_the_product_that_breaks_the_product_shape(
-    settings: Settings, broken_ontology_dir: Path
+    broken_report: ValidationReport,
 ) -> None:
-    report = validate_ontology(
-        load_ontology(broken_ontology_dir),
-        shapes_dir=settings.shapes_dir,
-        queries_dir=settings.queries_dir,
-    )
-    assert not report.conforms
+    assert not broken_report.conforms
     culprit = str(VR["nameless-hypervisor"])
-    messages = {v.message for v in report.violations if v.focus == culprit}
+    messages = {v.message for v in broken_report.violations if v.focus == culprit}
     assert any("developer" in m for m in messages)
     assert any("licence" in m for m in messages)
     assert any("classification" in m for m in messages)
-    assert {v.focus for v in report.violations} == {culprit}
+    assert {v.focus for v in broken_report.violations} == {culprit}
 
 
-def test_cli_validate_exits_zero_on_the_bundled_ontology(
+def test_cli_validate_prints_the_report_and_exits_by_it(
+    bundled_report: ValidationReport,
+    broken_report: ValidationReport,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    """The command's own part: it prints the report and exits 0 or 1 by it (the reports above
+    are the validations the command runs, computed once for the module)."""
+    from kgapi.graph import validation
+
+    monkeypatch.setattr(validation, "validate_ontology", lambda *a, **k: bundled_report)
     assert main(["validate"]) == 0
     assert "conforms" in capsys.readouterr().out
-
-
-def test_cli_validate_exits_one_and_reports_a_shacl_violation(
-    broken_ontology_dir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert main(["--ontology-dir", str(broken_ontology_dir), "validate"]) == 1
+    monkeypatch.setattr(validation, "validate_ontology", lambda *a, **k: broken_report)
+    assert main(["validate"]) == 1
     out = capsys.readouterr().out
-    assert "nameless-hypervisor" in out
-    assert "a product needs a developer" in out
+    assert "nameless-hypervisor" in out and "a product needs a developer" in out
 
 
 def test_cli_validate_names_file_and_line_of_a_syntax_error(
