@@ -78,11 +78,11 @@ def derive(
     """
     in_force = (*RULES, *AXIOMATIC_RULES) if axiomatic else RULES
     terms = {term: term for rule in in_force for term in _constants(rule)}
-    base = frozenset(_interned(asserted, terms))
+    base = frozenset(interned(asserted, terms))
     index = TripleIndex(base)
     first: dict[Triple, Derivation] = {}
     clashes: list[Clash] = []
-    rules = _fixpoint(index, None, in_force, first, clashes, 0, max_rounds)
+    rules = fixpoint(index, None, in_force, first, clashes, 0, max_rounds)
     return Derivations(index, base, first, rules[1], clashes, rules[0], terms)
 
 
@@ -96,10 +96,10 @@ def extend(
     index = LayeredIndex(closure.index)
     # New terms go to the first map; the closure's table is only read.
     terms = ChainMap({}, cast(MutableMapping[Node, Node], closure.terms))
-    new = [triple for triple in _interned(triples, terms) if index.add(triple)]
+    new = [triple for triple in interned(triples, terms) if index.add(triple)]
     first: dict[Triple, Derivation] = {}
     clashes: list[Clash] = []
-    rules, rounds = _fixpoint(
+    rules, rounds = fixpoint(
         index, TripleIndex(new), closure.rules, first, clashes, closure.rounds, max_rounds
     )
     return Derivations(
@@ -113,7 +113,7 @@ def extend(
     )
 
 
-def _interned(triples: Iterable[Triple], terms: MutableMapping[Node, Node]) -> Iterator[Triple]:
+def interned(triples: Iterable[Triple], terms: MutableMapping[Node, Node]) -> Iterator[Triple]:
     """`triples` with every term replaced by the one object `terms` keeps for its value.
 
     Equal rdflib terms compare in Python code; one object per term lets every lookup the rules
@@ -132,7 +132,7 @@ def _constants(rule: Rule) -> Iterator[Node]:
     return (term for pattern in patterns for term in pattern if not isinstance(term, Var))
 
 
-def _fixpoint(
+def fixpoint(
     index: TripleIndex,
     delta: TripleIndex | None,
     known_rules: tuple[Rule, ...],

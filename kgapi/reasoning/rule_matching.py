@@ -191,3 +191,30 @@ def _grounder(pattern: Pattern) -> Callable[[Binding], Triple]:
         )
 
     return ground
+
+
+def instances_concluding(rule: Rule, triple: Triple, index: TripleIndex) -> Iterator[Binding]:
+    """Every instance of `rule` over `index` whose head is `triple` (the rule's body matched
+    with the head's variables already bound). Yields the same dict, changed in place."""
+    if rule.head is None:
+        return
+    binding: Binding = {}
+    for term, value in zip(rule.head, triple, strict=True):
+        if isinstance(term, Var):
+            if binding.setdefault(term, value) != value:
+                return
+        elif term != value:
+            return
+    if not rule.body:
+        yield binding
+        return
+    if not all(guard_passes for guard_passes in _guards_bound_by(rule, binding)):
+        return
+    yield from _join(rule, _plan(rule, None), index, None, binding)
+
+
+def _guards_bound_by(rule: Rule, binding: Binding) -> Iterator[bool]:
+    """The guards the head alone decides (the join checks the rest as it binds)."""
+    for guard in rule.guards:
+        if all(v in binding for v in guard.variables):
+            yield _passes(guard, binding)

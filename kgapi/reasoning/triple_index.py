@@ -52,6 +52,33 @@ class TripleIndex:
         self._size += 1
         return True
 
+    def remove(self, triple: Triple) -> bool:
+        """Remove `triple`; False if it was not there. Emptied entries go, so that the lookups
+        and `keys` never report what the index no longer holds."""
+        s, p, o = triple
+        by_subject, by_object = self._pso.get(p), self._pos.get(p)
+        objects = by_subject.get(s) if by_subject is not None else None
+        if by_subject is None or by_object is None or objects is None or o not in objects:
+            return False
+        objects.discard(o)
+        subjects = by_object[o]
+        subjects.discard(s)
+        if not objects:
+            del by_subject[s]
+            self._s[s].discard(p)
+            if not self._s[s]:
+                del self._s[s]
+        if not subjects:
+            del by_object[o]
+            self._o[o].discard(p)
+            if not self._o[o]:
+                del self._o[o]
+        self._counts[p] -= 1
+        if not self._counts[p]:
+            del self._counts[p], self._pso[p], self._pos[p]
+        self._size -= 1
+        return True
+
     def __contains__(self, triple: object) -> bool:
         if not isinstance(triple, tuple) or len(triple) != 3:
             return False
