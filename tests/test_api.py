@@ -121,6 +121,29 @@ def test_consistency_report(client: FlaskClient) -> None:
     assert data["consistent"] is True and data["issues"] == []
 
 
+def test_a_contradiction_is_reported_with_its_proof(client: FlaskClient) -> None:
+    """A product said to be both Type-1 and Type-2: the issue names the rule, and proves each
+    premise down to where it is asserted — the shape the OpenAPI description gives."""
+    from jsonschema import Draft202012Validator
+
+    body = {"label": "Both", "hypervisorType": ["Type1Hypervisor", "Type2Hypervisor"]}
+    report = client.post("/api/classify", json=body).get_json()["consistency"]
+    assert report["consistent"] is False
+    (disjoint,) = [issue for issue in report["issues"] if issue["rule"] == "cax-dw"]
+    premises = {node["text"]: node for node in disjoint["proof"]}
+    assert "virt:Type1Hypervisor owl:disjointWith virt:Type2Hypervisor" in premises
+    assert premises["virt:Type1Hypervisor owl:disjointWith virt:Type2Hypervisor"]["files"] == [
+        "axes.ttl"
+    ]
+    components = client.get("/openapi.json").get_json()["components"]
+    consistency = components["schemas"]["Consistency"]
+    assert consistency["properties"]["issues"]["items"] == {
+        "$ref": "#/components/schemas/ConsistencyIssue"
+    }
+    schema = {"$ref": "#/components/schemas/Consistency", "components": components}
+    assert list(Draft202012Validator(schema).iter_errors(report)) == []
+
+
 # --- stored queries over HTTP ------------------------------------------------------------------
 
 

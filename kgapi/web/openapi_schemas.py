@@ -329,7 +329,35 @@ SCHEMAS: dict[str, Any] = {
             "text": {"type": "string"},
             "status": {"type": "string", "enum": ["asserted", "inferred", "does-not-hold"]},
             "sources": {"type": "array", "items": {"type": "string"}},
-            "proof": {"type": ["object", "null"]},
+            "proof": {"anyOf": [ref("ProofNode"), {"type": "null"}]},
+        },
+    },
+    "ProofNode": {
+        "description": "One step of a proof: a triple, and where it is asserted (`files`) or the "
+        "OWL 2 RL rule and the proofs of its premises.",
+        "type": "object",
+        "required": ["triple", "text", "status"],
+        "properties": {
+            "triple": {"type": "array", "items": {"type": "string"}, "minItems": 3, "maxItems": 3},
+            "text": {"type": "string"},
+            "status": {"type": "string", "enum": ["asserted", "inferred"]},
+            "files": {"type": "array", "items": {"type": "string"}},
+            "rule": {"type": ["string", "null"]},
+            "rule_description": {"type": "string"},
+            "repeated": {"type": "boolean", "description": "proved higher up in the same tree"},
+            "premises": {"type": "array", "items": ref("ProofNode")},
+        },
+    },
+    "ConsistencyIssue": {
+        "description": "One OWL 2 RL rule that concludes false, as it holds here: the rule, a "
+        "sentence, the IRIs involved, and the proof of each premise.",
+        "type": "object",
+        "required": ["rule", "message", "resources", "proof"],
+        "properties": {
+            "rule": {"type": "string"},
+            "message": {"type": "string"},
+            "resources": {"type": "array", "items": {"type": "string"}},
+            "proof": {"type": "array", "items": ref("ProofNode")},
         },
     },
     "Classification": {
@@ -349,7 +377,7 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "version": {"type": "string"},
             "consistent": {"type": "boolean"},
-            "issues": {"type": "array", "items": {"type": "object"}},
+            "issues": {"type": "array", "items": ref("ConsistencyIssue")},
         },
     },
     "QueryList": {
