@@ -26,7 +26,7 @@ def test_one_named_graph_per_ontology_file(ontology: LoadedOntology) -> None:
     assert stems == EXPECTED_FILES
     for graph_iri, path in ontology.files.items():
         assert graph_iri == file_graph_iri(CANONICAL_BASE_IRI, path.stem)
-        assert len(ontology.dataset.graph(graph_iri)) > 0, path
+        assert len(ontology.graphs[graph_iri]) > 0, path
 
 
 def test_shapes_are_not_served_as_data(ontology: LoadedOntology) -> None:

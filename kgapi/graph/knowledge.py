@@ -85,7 +85,7 @@ class KnowledgeGraph:
 
     def named_graphs(self) -> dict[URIRef, Graph]:
         """Graph IRI -> its triples: each ontology file's, the asserted union, the inferred."""
-        graphs = {iri: self.ontology.dataset.graph(iri) for iri in self.ontology.files}
+        graphs = dict(self.ontology.graphs)
         graphs[self.asserted_graph_iri] = self.asserted
         graphs[self.inferred_graph_iri] = self.inferred
         return graphs
@@ -168,7 +168,7 @@ def build_knowledge_graph(settings: Settings, *, use_cache: bool = True) -> Know
 
 def knowledge_graph_of(ontology: LoadedOntology, *, cache_dir: Path | None) -> KnowledgeGraph:
     """Build the knowledge graph of an already loaded ontology (`cache_dir=None`: no cache)."""
-    asserted = ontology.asserted_graph()
+    asserted = ontology.asserted
     key = cache_key(ontology)
     path = cache_dir / f"closure-{key}.nt" if cache_dir is not None else None
     cached = _read_cache(path, key) if path is not None else None

@@ -1,4 +1,4 @@
-"""Load the ontology directory into an rdflib Dataset, one named graph per file, and version it."""
+"""Load the ontology directory: one rdflib graph per file, their union, and a content version."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Dataset, Graph, URIRef
-from rdflib.plugins.parsers.notation3 import BadSyntax
+import pyoxigraph as ox
+from rdflib import XSD, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from kgapi.settings import CANONICAL_BASE_IRI
@@ -27,30 +27,30 @@ class OntologyLoadError(Exception):
 
 @dataclass(frozen=True)
 class LoadedOntology:
-    """The asserted knowledge: a Dataset with one named graph per file, and its content version."""
+    """The asserted knowledge: one graph per file, their union, and the content version."""
 
-    dataset: Dataset
+    graphs: dict[URIRef, Graph]
+    asserted: Graph
     version: str
     base_iri: str
     files: dict[URIRef, Path]
 
     def asserted_graph(self) -> Graph:
-        """All asserted triples in one plain graph (what the reasoner starts from)."""
-        union = Graph()
-        for prefix, namespace in self.dataset.namespaces():
-            union.bind(prefix, namespace, override=True)
-        for graph_iri in self.files:
-            for triple in self.dataset.graph(graph_iri):
-                union.add(triple)
-        return union
+        """A copy of all asserted triples in one plain graph, for callers that change it."""
+        copy = Graph()
+        for prefix, namespace in self.asserted.namespaces():
+            copy.bind(prefix, namespace, override=True)
+        for triple in self.asserted:
+            copy.add(triple)
+        return copy
 
     def graph_of(self, file_stem: str) -> Graph:
         """The named graph loaded from `<file_stem>.ttl`."""
-        return self.dataset.graph(file_graph_iri(self.base_iri, file_stem))
+        return self.graphs[file_graph_iri(self.base_iri, file_stem)]
 
     def source_files_of(self, triple: tuple[Node, Node, Node]) -> list[Path]:
         """The files that assert `triple` (empty if it is not asserted)."""
-        return [path for iri, path in self.files.items() if triple in self.dataset.graph(iri)]
+        return [path for iri, path in self.files.items() if triple in self.graphs[iri]]
 
 
 def file_graph_iri(base_iri: str, file_stem: str) -> URIRef:
@@ -80,9 +80,11 @@ def load_ontology(
     Raises OntologyLoadError naming the file and line of the first syntax error.
     """
     paths = [*ontology_files(directory), *extra_files]
-    dataset = Dataset()
+    graphs: dict[URIRef, Graph] = {}
+    asserted = Graph()
     files: dict[URIRef, Path] = {}
     digest = hashlib.sha256(base_iri.encode())
+    terms = _Terms()
     for path in paths:
         text = _read(path)
         digest.update(path.name.encode() + b"\0" + text.encode() + b"\0")
@@ -91,11 +93,9 @@ def load_ontology(
         graph_iri = file_graph_iri(base_iri, path.stem)
         if graph_iri in files:
             raise OntologyLoadError(path, f"two files named {path.stem}.ttl")
-        _parse_into(dataset.graph(graph_iri), text, path)
-        for prefix, namespace in dataset.graph(graph_iri).namespaces():
-            dataset.bind(prefix, namespace, override=False)
+        graphs[graph_iri] = _parse(text, path, terms, into=asserted)
         files[graph_iri] = path
-    return LoadedOntology(dataset, digest.hexdigest()[:16], base_iri, files)
+    return LoadedOntology(graphs, asserted, digest.hexdigest()[:16], base_iri, files)
 
 
 def _read(path: Path) -> str:
@@ -107,13 +107,58 @@ def _read(path: Path) -> str:
         raise OntologyLoadError(path, error.strerror or str(error)) from error
 
 
-def _parse_into(graph: Graph, text: str, path: Path) -> None:
-    public_id = path.resolve().as_uri()
+def _parse(text: str, path: Path, terms: _Terms, *, into: Graph) -> Graph:
+    """The file's triples as a graph of their own, each added to `into` as well.
+
+    Parsed by pyoxigraph (Rust, three times rdflib's Turtle parser here), then made rdflib terms:
+    rdflib is what the reasoner, the validation and the read model work on.
+    """
+    graph = Graph()
     try:
-        graph.parse(data=text, format="turtle", publicID=public_id)
-    except BadSyntax as error:
-        # rdflib counts lines from zero and keeps the reason in a private field.
-        reason = getattr(error, "_why", None) or str(error)
-        raise OntologyLoadError(path, f"Turtle syntax error: {reason}", error.lines + 1) from error
-    except ValueError as error:  # rdflib's term constructors reject some malformed IRIs/literals
-        raise OntologyLoadError(path, f"cannot parse Turtle: {error}") from error
+        parser = ox.parse(
+            text,
+            format=ox.RdfFormat.TURTLE,
+            base_iri=path.resolve().as_uri(),
+            rename_blank_nodes=True,
+        )
+        for quad in parser:
+            triple = (terms.of(quad.subject), terms.of(quad.predicate), terms.of(quad.object))
+            graph.add(triple)
+            into.add(triple)
+    except SyntaxError as error:
+        raise OntologyLoadError(path, f"Turtle syntax error: {error.msg}", error.lineno) from error
+    for prefix, namespace in parser.prefixes.items():
+        graph.bind(prefix, namespace, override=True)
+        into.bind(prefix, namespace, override=False)
+    return graph
+
+
+class _Terms:
+    """rdflib terms for pyoxigraph's, made once each (a term recurs in many triples)."""
+
+    def __init__(self) -> None:
+        self._made: dict[object, Node] = {}
+
+    def of(self, term: object) -> Node:
+        made = self._made.get(term)
+        if made is None:
+            made = self._made[term] = _rdflib_term(term)
+        return made
+
+
+def _rdflib_term(term: object) -> Node:
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        # RDF 1.1: "x" and "x"^^xsd:string are one literal; rdflib's parser gives the plain form.
+        return (
+            Literal(term.value)
+            if datatype == str(XSD.string)
+            else Literal(term.value, datatype=URIRef(datatype))
+        )
+    raise OntologyLoadError(Path(), f"unexpected term {term!r}")

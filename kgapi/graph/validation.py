@@ -63,7 +63,7 @@ def validate_ontology(
     Raises OntologyLoadError when there is nothing to check with (no shapes or no queries),
     because a check over nothing would pass and prove nothing.
     """
-    data = ontology.asserted_graph()
+    data = ontology.asserted
     shapes = _load_shapes(shapes_dir, ontology.base_iri)
     violations, focus_count = _run_shacl(data, shapes)
     queries = sorted(queries_dir.glob("*-violation.rq"))
