@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 from typing import cast
 
-from rdflib import RDF, Graph
+from rdflib import RDF, BNode, Graph
 from rdflib.term import Node
 
 from kgapi.reasoning.list_rules import LIST_PREDICATES, list_rules
@@ -171,8 +171,14 @@ def fixpoint(
                     )
                 continue
             conclusion = ground(rule.head, binding)
-            if conclusion not in index and conclusion not in found:
-                found[conclusion] = Derivation(rule.id, premises_of(rule, binding), round_number)
+            if conclusion in index:
+                continue
+            derivation = Derivation(rule.id, premises_of(rule, binding), round_number)
+            held = found.get(conclusion)
+            # Of a round's derivations of one triple keep the least, not the first found: the
+            # order instances are found in follows hashing, which differs between processes.
+            if held is None or _order(derivation) < _order(held):
+                found[conclusion] = derivation
         rules = (*rules, *new_rules)
         delta = TripleIndex()
         for conclusion, derivation in found.items():
@@ -180,6 +186,15 @@ def fixpoint(
             delta.add(conclusion)
             first[conclusion] = derivation
     return rules, round_number
+
+
+def _order(derivation: Derivation) -> tuple[str, tuple[str, ...]]:
+    """A derivation's place among others of the same triple: by rule, then premises as text
+    (blank nodes, whose labels are made afresh on every load, all alike)."""
+    return derivation.rule, tuple(
+        " ".join("_:" if isinstance(term, BNode) else term.n3() for term in premise)
+        for premise in derivation.premises
+    )
 
 
 def _new_list_rules(index: TripleIndex, delta: TripleIndex, seen: set[Rule]) -> tuple[Rule, ...]:
