@@ -175,9 +175,12 @@ def fixpoint(
                 continue
             derivation = Derivation(rule.id, premises_of(rule, binding), round_number)
             held = found.get(conclusion)
-            # Of a round's derivations of one triple keep the least, not the first found: the
-            # order instances are found in follows hashing, which differs between processes.
-            if held is None or _order(derivation) < _order(held):
+            # Of a round's derivations of one triple keep the first rule's (rules run in the
+            # spec's order), and of one rule's instances the least premises: the order a rule
+            # finds them in follows hashing, which differs between processes.
+            if held is None or (
+                held.rule == rule.id and _premises_text(derivation) < _premises_text(held)
+            ):
                 found[conclusion] = derivation
         rules = (*rules, *new_rules)
         delta = TripleIndex()
@@ -188,12 +191,18 @@ def fixpoint(
     return rules, round_number
 
 
-def _order(derivation: Derivation) -> tuple[str, tuple[str, ...]]:
-    """A derivation's place among others of the same triple: by rule, then premises as text
-    (blank nodes, whose labels are made afresh on every load, all alike)."""
-    return derivation.rule, tuple(
-        " ".join("_:" if isinstance(term, BNode) else term.n3() for term in premise)
-        for premise in derivation.premises
+def _premises_text(derivation: Derivation) -> tuple[str, ...]:
+    return _pattern_text(derivation.premises)
+
+
+def _pattern_text(patterns: Iterable[tuple[object, ...]]) -> tuple[str, ...]:
+    """Triples or patterns as text, blank nodes (labelled afresh on every load) all alike."""
+    return tuple(
+        " ".join(
+            "_:" if isinstance(term, BNode) else term.n3() if isinstance(term, Node) else repr(term)
+            for term in pattern
+        )
+        for pattern in patterns
     )
 
 
@@ -207,4 +216,7 @@ def _new_list_rules(index: TripleIndex, delta: TripleIndex, seen: set[Rule]) -> 
         for predicate in LIST_PREDICATES
         for triple in (index if touches_lists else delta).match(None, predicate, None)
     ]
-    return tuple(dict.fromkeys(r for r in list_rules(axioms, index.items) if r not in seen))
+    new = dict.fromkeys(r for r in list_rules(axioms, index.items) if r not in seen)
+    # In an order of their own (the axioms were found in hash order): rules run in order, and
+    # which rule derives a triple first names the rule its proof shows.
+    return tuple(sorted(new, key=lambda rule: (rule.id, _pattern_text(rule.body))))
