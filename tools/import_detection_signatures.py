@@ -15,16 +15,14 @@ Deterministic: the same table gives the same bytes; `--check` exits 1 when the f
 
 from __future__ import annotations
 
-import argparse
 import csv
-import os
 import sys
 from pathlib import Path
 
 from rdflib import Graph, Literal, Namespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generated_file import write_or_check
+from generated_file import generator_arguments, write_or_check
 from rdflib.namespace import SKOS
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -212,16 +210,15 @@ def build(signals: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--signals",
-        type=Path,
-        default=Path(os.environ.get("KGAPI_DETECTION_SIGNALS", DEFAULT_SIGNALS)),
+    args = generator_arguments(
+        argv,
+        description=__doc__.split("\n\n")[0],
+        source="signals",
+        environment="KGAPI_DETECTION_SIGNALS",
+        default_source=DEFAULT_SIGNALS,
+        default_out=DEFAULT_OUT,
     )
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    parser.add_argument("--check", action="store_true", help="exit 1 if the file is not current")
-    args = parser.parse_args(argv)
-    return write_or_check(args.out, build(args.signals), check=args.check, made_from=str(TABLE))
+    return write_or_check(args.out, build(args.source), check=args.check, made_from=str(TABLE))
 
 
 if __name__ == "__main__":

@@ -20,9 +20,7 @@ when the file differs.
 
 from __future__ import annotations
 
-import argparse
 import csv
-import os
 import re
 import sys
 from collections.abc import Iterator
@@ -33,7 +31,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generated_file import write_or_check
+from generated_file import generator_arguments, write_or_check
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 PRODUCTS = REPOSITORY / "ontology" / "products.ttl"
@@ -254,14 +252,15 @@ def build(facts: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--facts", type=Path, default=Path(os.environ.get("KGAPI_DOMAIN_FACTS", DEFAULT_FACTS))
+    args = generator_arguments(
+        argv,
+        description=__doc__.split("\n\n")[0],
+        source="facts",
+        environment="KGAPI_DOMAIN_FACTS",
+        default_source=DEFAULT_FACTS,
+        default_out=DEFAULT_OUT,
     )
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    parser.add_argument("--check", action="store_true", help="exit 1 if the file is not current")
-    args = parser.parse_args(argv)
-    return write_or_check(args.out, build(args.facts), check=args.check, made_from=str(NAMES))
+    return write_or_check(args.out, build(args.source), check=args.check, made_from=str(NAMES))
 
 
 if __name__ == "__main__":

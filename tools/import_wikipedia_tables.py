@@ -8,14 +8,12 @@ checked-in output is not what the tables and curation files give (the tests run 
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generated_file import write_or_check
+from generated_file import generator_arguments, write_or_check
 from wikipedia_import.reading import Curation, ImportError_, harvest
 from wikipedia_import.tables import DEFAULT_OUT, DEFAULT_TABLES, ONTOLOGY
 from wikipedia_import.timeline import timeline_lines
@@ -29,23 +27,20 @@ def build(tables_dir: Path, out: Path, ontology_dir: Path = ONTOLOGY) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--tables",
-        type=Path,
-        default=Path(os.environ.get("KGAPI_WIKIPEDIA_TABLES", DEFAULT_TABLES)),
+    args = generator_arguments(
+        argv,
+        description=__doc__.split("\n\n")[0],
+        source="tables",
+        environment="KGAPI_WIKIPEDIA_TABLES",
+        default_source=DEFAULT_TABLES,
+        default_out=DEFAULT_OUT,
     )
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    parser.add_argument(
-        "--check", action="store_true", help="exit 1 if the output file is not what the tables give"
-    )
-    args = parser.parse_args(argv)
     try:
-        text = build(args.tables, args.out)
+        text = build(args.source, args.out)
     except ImportError_ as error:
         print(f"import stopped: {error}", file=sys.stderr)
         return 2
-    return write_or_check(args.out, text, check=args.check, made_from=str(args.tables))
+    return write_or_check(args.out, text, check=args.check, made_from=str(args.source))
 
 
 if __name__ == "__main__":
