@@ -101,21 +101,3 @@ def test_a_confidential_guest_is_recognised(
     assert [item["iri"].rsplit("/", 1)[-1] for item in answer["confidential_computing"]] == [
         "ibm-secure-execution"
     ]
-
-
-def test_every_signal_of_the_fact_sheet_is_a_signature() -> None:
-    import csv
-
-    from kgapi.settings import PROJECT_ROOT
-
-    table = PROJECT_ROOT / "ontology" / "import" / "detection-signatures.csv"
-    sheet = (
-        PROJECT_ROOT.parent / "shared" / "reference" / "virtualization-detection" / "signals.csv"
-    )
-    if not sheet.is_file():
-        pytest.skip(f"the fact sheet is not at {sheet}")
-    with table.open(encoding="utf-8") as handle:
-        covered = {int(row["signal"]) for row in csv.DictReader(handle)}
-    with sheet.open(encoding="utf-8") as handle:
-        signals = set(range(sum(1 for _ in csv.DictReader(handle))))
-    assert covered == signals
