@@ -177,7 +177,8 @@ def stored_parameter(parameter: Parameter) -> dict[str, Any]:
     elif parameter.type == "language":
         schema = {"type": "string", "pattern": LANGUAGE_TAG_PATTERN}
     else:
-        schema = {"type": "string", "minLength": 1}
+        # The value is read stripped: one made of spaces alone is empty, and refused.
+        schema = {"type": "string", "minLength": 1, "pattern": r"\S"}
     if parameter.default is not None:
         schema["default"] = typed_default(parameter)
     kind = {
