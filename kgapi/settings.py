@@ -30,6 +30,14 @@ def default_cache_dir() -> Path:
     return Path(base) / "kgapi"
 
 
+def default_data_dir() -> Path:
+    """The checkout's `data/`, else the user's data directory (XDG)."""
+    if IN_CHECKOUT:
+        return PROJECT_ROOT / "data"
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "kgapi"
+
+
 CANONICAL_BASE_IRI = "https://w3id.org/kgapi/"
 
 
@@ -112,6 +120,19 @@ class Settings:
     )
     graphs: tuple[str, ...] = setting(
         (), "Extra RDF files served as named graphs, as IRI=path (space-separated in KGAPI_GRAPHS)."
+    )
+    writes: bool = setting(
+        False,
+        "Accept curated updates (SPARQL Update, the Graph Store Protocol) from holders of a "
+        "write or admin token; off, the service is read-only.",
+    )
+    data_dir: Path = setting(
+        default_data_dir(),
+        "Where the change log and the tokens live (installed from a wheel: "
+        "$XDG_DATA_HOME/kgapi or ~/.local/share/kgapi).",
+    )
+    open_reads: bool = setting(
+        True, "Let anyone read; off, every request but /healthz needs a token (any scope)."
     )
     cors_origins: tuple[str, ...] = setting(
         ("*",), "Origins allowed by CORS, never with credentials (empty: no CORS headers)."

@@ -16,6 +16,7 @@ from pathlib import Path
 from kgapi import __version__
 from kgapi.cli import (
     compare_command,
+    curation_commands,
     export_command,
     identify_command,
     reasoning_commands,
@@ -53,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
         export_command,
         compare_command,
         identify_command,
+        curation_commands,
     ):
         group.add_parsers(sub)
     return parser

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kgapi.cli.registry import SubParsers, command
@@ -41,6 +42,19 @@ def add_parsers(sub: SubParsers) -> None:
         action=argparse.BooleanOptionalAction,
         default=None,
         help="let SPARQL SERVICE make outbound requests (default: refused)",
+    )
+    serve.add_argument(
+        "--writes",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="accept curated updates from token holders (default: read-only)",
+    )
+    serve.add_argument("--data-dir", type=Path, help="where the change log and tokens live")
+    serve.add_argument(
+        "--open-reads",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="let anyone read (default); --no-open-reads asks every reader for a token",
     )
     serve.add_argument(
         "--cors-origin",

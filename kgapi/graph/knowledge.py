@@ -77,6 +77,7 @@ class KnowledgeGraph:
     consistency: ConsistencyReport
     closure_seconds: float
     cache_hit: bool
+    revision: int = 0  # the change log's version applied over the bundled ontology
     _derivations: _Once[Derivations] = field(default_factory=_Once, repr=False, compare=False)
     _dataset: _Once[Dataset] = field(default_factory=_Once, repr=False, compare=False)
     _own_properties: _Once[frozenset[URIRef]] = field(
@@ -97,7 +98,10 @@ class KnowledgeGraph:
 
     @property
     def version(self) -> str:
-        return self.ontology.version
+        """The bundled ontology's content version, then the change log's version number."""
+        if self.revision == 0:
+            return self.ontology.version
+        return f"{self.ontology.version}.{self.revision}"
 
     @property
     def asserted_count(self) -> int:

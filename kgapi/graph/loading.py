@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import XSD, BNode, Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 from rdflib.term import Node
 
+from kgapi.graph.terms import rdflib_term
 from kgapi.settings import CANONICAL_BASE_IRI
 
 
@@ -147,18 +148,7 @@ class _Terms:
 
 
 def _rdflib_term(term: object) -> Node:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        datatype = term.datatype.value
-        # RDF 1.1: "x" and "x"^^xsd:string are one literal; rdflib's parser gives the plain form.
-        return (
-            Literal(term.value)
-            if datatype == str(XSD.string)
-            else Literal(term.value, datatype=URIRef(datatype))
-        )
-    raise OntologyLoadError(Path(), f"unexpected term {term!r}")
+    try:
+        return rdflib_term(term)
+    except TypeError as error:
+        raise OntologyLoadError(Path(), f"unexpected term {term!r}") from error

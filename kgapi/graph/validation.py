@@ -64,8 +64,8 @@ def validate_ontology(
     because a check over nothing would pass and prove nothing.
     """
     data = ontology.asserted
-    shapes = _load_shapes(shapes_dir, ontology.base_iri)
-    violations, focus_count = _run_shacl(data, shapes)
+    shapes = load_shapes(shapes_dir, ontology.base_iri)
+    violations, focus_count = shacl_violations(data, shapes)
     queries = sorted(queries_dir.glob("*-violation.rq"))
     if not queries:
         raise OntologyLoadError(queries_dir, "no *-violation.rq quality queries found")
@@ -84,15 +84,20 @@ def graph_store(data: Graph) -> ox.Store:
 
 
 def run_violation_query(
-    data: Graph | ox.Store, query_path: Path, *, base_iri: str
+    data: Graph | ox.Store,
+    query_path: Path,
+    *,
+    base_iri: str,
+    default_graph: ox.NamedNode | None = None,
 ) -> list[Violation]:
     """Each row a violation query returns is one violation, described by its bound values.
 
-    The query runs on the one SPARQL engine; give a store (`graph_store`) to run several.
+    The query runs on the one SPARQL engine; give a store (`graph_store`) to run several, and
+    `default_graph` to check one of its graphs.
     """
     store = data if isinstance(data, ox.Store) else graph_store(data)
     text = query_path.read_text(encoding="utf-8").replace(CANONICAL_BASE_IRI, base_iri)
-    solutions = store.query(text)
+    solutions = store.query(text, default_graph=default_graph)
     if not isinstance(solutions, ox.QuerySolutions):
         raise OntologyLoadError(query_path, "a violation query must be a SELECT query")
     names = [variable.value for variable in solutions.variables]
@@ -106,7 +111,7 @@ def run_violation_query(
     return violations
 
 
-def _load_shapes(shapes_dir: Path, base_iri: str) -> Graph:
+def load_shapes(shapes_dir: Path, base_iri: str) -> Graph:
     shapes = Graph()
     paths = sorted(shapes_dir.glob("*.ttl")) if shapes_dir.is_dir() else []
     if not paths:
@@ -117,9 +122,19 @@ def _load_shapes(shapes_dir: Path, base_iri: str) -> Graph:
     return shapes
 
 
-def _run_shacl(data: Graph, shapes: Graph) -> tuple[list[Violation], int]:
+def shacl_violations(
+    data: Graph, shapes: Graph, *, focus_nodes: list[str | URIRef] | None = None
+) -> tuple[list[Violation], int]:
+    """The shapes' violations in `data` (of `focus_nodes` alone, when given) and how many nodes
+    the class-targeted shapes select. `data` is not changed."""
     _conforms, results, _text = pyshacl.validate(
-        data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
+        data,
+        shacl_graph=shapes,
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+        focus_nodes=focus_nodes,
+        inplace=True,  # no inference is asked for, so nothing is written: spare the copy
     )
     assert isinstance(results, Graph)
     violations = []
@@ -134,8 +149,8 @@ def _run_shacl(data: Graph, shapes: Graph) -> tuple[list[Violation], int]:
                 value=_text_or_none(results.value(result, SH.value)),
             )
         )
-    focus_nodes = _count_focus_nodes(data, shapes)
-    return sorted(violations, key=lambda v: (v.focus, v.check)), focus_nodes
+    selected = len(focus_nodes) if focus_nodes is not None else _count_focus_nodes(data, shapes)
+    return sorted(violations, key=lambda v: (v.focus, v.check)), selected
 
 
 def _count_focus_nodes(data: Graph, shapes: Graph) -> int:

@@ -22,8 +22,8 @@ from typing import TypeVar
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
-import rdflib
 
+from kgapi.graph.terms import oxigraph_term
 from kgapi.sparql.store import QueryStore
 from kgapi.sparql.text import read_query_text
 
@@ -174,17 +174,7 @@ def _run(
 
 def to_oxigraph(term: object) -> Term:
     """An rdflib IRI, literal or blank node as the engine's term."""
-    if isinstance(term, rdflib.URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, rdflib.BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, rdflib.Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"not an RDF term: {term!r}")
+    return oxigraph_term(term)
 
 
 def _results_format(media_type: str) -> ox.QueryResultsFormat:

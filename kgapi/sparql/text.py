@@ -88,6 +88,7 @@ class QueryText:
     is_update: bool
     uses_service: bool
     declares_dataset: bool
+    uses_load: bool = False
 
 
 def tokens(text: str) -> Iterator[Token]:
@@ -116,6 +117,8 @@ def read_query_text(text: str) -> QueryText:
         is_update=first in UPDATE_KEYWORDS or first == "WITH",
         uses_service=any("SERVICE" in word for reading in readings for word in reading),
         declares_dataset=any("FROM" in reading for reading in readings),
+        # LOAD fetches a URL: any bare word containing it counts, as for SERVICE.
+        uses_load=any("LOAD" in word for reading in readings for word in reading),
     )
 
 

@@ -32,6 +32,7 @@ def blueprints() -> list[Blueprint]:
         reasoning_api,
         sparql_endpoint,
         ui,
+        write_api,
     )
 
     return [
@@ -46,6 +47,7 @@ def blueprints() -> list[Blueprint]:
         openapi.blueprint,
         export_api.blueprint,
         identify_api.blueprint,
+        write_api.blueprint,
     ]
 
 
@@ -57,7 +59,7 @@ def create_app(
     `settings` defaults to flags-free `Settings.from_sources()` (KGAPI_* variables). Raises
     OntologyLoadError or ExtraGraphError when the data cannot be loaded.
     """
-    from kgapi.web import delivery, intake, metrics, sparql_endpoint
+    from kgapi.web import credentials, delivery, intake, metrics, sparql_endpoint, write_api
     from kgapi.web.problems import register_error_handlers
     from kgapi.web.state import EXTENSION_KEY, ResponseCache, Services
 
@@ -66,13 +68,17 @@ def create_app(
     query_store = build_query_store(knowledge, extra_graphs=parse_graph_options(settings.graphs))
     app = Flask("kgapi", static_folder=None)  # assets are served by the ui blueprint
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
-    app.extensions[EXTENSION_KEY] = Services(
+    state = Services(
         settings=settings,
         knowledge=knowledge,
         query_store=query_store,
         executor=QueryExecutor(query_store, timeout=settings.query_timeout),
         cache=ResponseCache(settings.result_cache_entries),
     )
+    app.extensions[EXTENSION_KEY] = state
+    if settings.writes:
+        write_api.enable(app, state)
+    credentials.install(app, state)
     register_error_handlers(
         app, plain_text_paths=(sparql_endpoint.PATH, sparql_endpoint.ASSERTED_PATH)
     )

@@ -30,6 +30,7 @@ import signal
 import socket
 import struct
 import time
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response
@@ -70,12 +71,17 @@ class Front:
         query_timeout: float,
         max_request_bytes: int,
         cache_entries: int,
+        changes_log: Path | None = None,
     ) -> None:
         self.app = app
         self.socket_path = socket_path
         self.query_timeout = query_timeout
         self.max_request_bytes = max_request_bytes
         self.cache = ResponseCache(cache_entries)
+        # With writes on, a cached answer is good only for the version it was computed on:
+        # the cache empties when the change log grows.
+        self.changes_log = changes_log
+        self._log_size = -1
 
     async def __rsgi__(self, scope: Any, protocol: Any) -> None:
         if scope.proto != "http":
@@ -97,6 +103,7 @@ class Front:
         if path in LOCAL_PATHS or path.startswith(LOCAL_PREFIXES):
             return await asyncio.to_thread(run_app, self.app, request)
         key = _cache_key(environ)
+        self._forget_stale_answers()
         cached = self.cache.get(key) if key is not None else None
         if cached is not None:
             answer: Answer = cached
@@ -105,6 +112,17 @@ class Front:
         if key is not None and _cacheable(answer):
             self.cache.put(key, answer)
         return answer
+
+    def _forget_stale_answers(self) -> None:
+        if self.changes_log is None:
+            return
+        try:
+            size = self.changes_log.stat().st_size
+        except FileNotFoundError:
+            size = 0
+        if size != self._log_size:
+            self.cache.clear()
+            self._log_size = size
 
     async def _body(self, protocol: Any) -> bytes:
         """The whole body, as it arrives; Refused past the size or time limit."""

@@ -26,6 +26,7 @@ from typing import Any
 
 from flask import Flask
 
+from kgapi.curation.changelog import LOG_NAME
 from kgapi.settings import Settings
 
 # Connections an I/O process holds at once. Granian counts a connection from its accept, so a
@@ -82,6 +83,7 @@ def serve_app(app: Flask, settings: Settings, *, runtime_dir: str) -> None:
         query_timeout=settings.query_timeout,
         max_request_bytes=settings.max_request_bytes,
         cache_entries=settings.result_cache_entries,
+        changes_log=settings.data_dir / LOG_NAME if settings.writes else None,
     )
     try:
         _granian(settings).serve(target_loader=lambda _target: front)

@@ -77,10 +77,23 @@ def sparql() -> Response:
     repeated = _answer_repeated_get()
     if repeated is not None:
         return repeated
+    if _is_update_request() and services().live is not None:
+        from kgapi.web.write_api import run_update
+
+        return run_update()
     protocol_request = read_protocol_request()
     if protocol_request.query is None:
         return describe()
     return answer(protocol_request)
+
+
+def _is_update_request() -> bool:
+    """A POST carrying an update operation (the protocol's two encodings of one)."""
+    if request.method != "POST":
+        return False
+    return request.mimetype == UPDATE_MEDIA_TYPE or (
+        request.mimetype == FORM and "update" in request.form
+    )
 
 
 def read_protocol_request() -> ProtocolRequest:
@@ -321,5 +334,7 @@ def _content_type(media_type: str) -> str:
 
 def _update_refused() -> ProtocolError:
     return ProtocolError(
-        403, "Forbidden: SPARQL Update is not offered; this endpoint is read-only (query only)"
+        403,
+        "Forbidden: SPARQL Update is turned off on this server (setting writes); this endpoint "
+        "is read-only (query only)",
     )

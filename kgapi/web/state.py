@@ -10,6 +10,9 @@ from typing import Any
 
 from flask import Flask, current_app
 
+from kgapi.curation.live import LiveGraph
+from kgapi.curation.tokens import TokenStore
+from kgapi.curation.transaction import Curator
 from kgapi.export import ExportSource
 from kgapi.graph.knowledge import KnowledgeGraph
 from kgapi.read.lookups import Lookups, build_lookups
@@ -38,6 +41,10 @@ class ResponseCache:
                 self._entries.move_to_end(key)
             return value
 
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
     def put(self, key: str, value: Any) -> None:
         if self.capacity <= 0:
             return
@@ -57,9 +64,39 @@ class Services:
     query_store: QueryStore
     executor: QueryExecutor
     cache: ResponseCache
+    # With writes on: the live graph this process keeps at the change log's latest version,
+    # the curator that writes to it, and the operator's tokens.
+    live: LiveGraph | None = None
+    curator: Curator | None = None
+    tokens: TokenStore | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _follow_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _lookups: Lookups | None = field(default=None, repr=False)
     _export_source: ExportSource | None = field(default=None, repr=False)
+
+    def follow(self) -> None:
+        """Bring this process to the change log's latest version (with writes on), then serve
+        from it: new store wrappers for the executor (its child forked again), fresh lookups
+        and export source, empty caches."""
+        if self.live is None:
+            return
+        with self._follow_lock:
+            self.live.catch_up()
+            self.adopt()
+
+    def adopt(self) -> None:
+        """Serve the live graph's version (after `follow` or a write in this process)."""
+        live = self.live
+        if live is None or live.query_store is self.query_store:
+            return
+        with self._lock:
+            self.knowledge = live.knowledge
+            self.query_store = live.query_store
+            self.executor.stop()
+            self.executor.query_store = live.query_store
+            self._lookups = None
+            self._export_source = None
+            self.cache.clear()
 
     @property
     def lookups(self) -> Lookups:

@@ -1,0 +1,181 @@
+"""The change log: every accepted transaction, in order, durable before it is acknowledged.
+
+One append-only file, `changes.log` in the data directory. Each record is a frame
+
+    #kgapi-version <id> <length> <sha256>\n<length bytes: an RDF Patch>\n
+
+whose patch carries the version's metadata as header rows (`H id`, `H parent`, `H time`,
+`H author`, `H message`, `H reverts`). A writer holds an exclusive lock (`flock` on `changes.lock`,
+so writers in every process and every thread take turns), appends the frame and `fsync`s it
+before the write is acknowledged. A frame cut short by a crash (short, or its checksum wrong)
+ends the log for readers and is cut off by the next writer: a transaction is in the log whole
+or not at all. Processes follow the log by reading the frames past the offset they have applied
+(`read_from`); `os.stat` tells them cheaply whether there is anything new.
+
+Why a file of RDF Patches rather than an on-disk store: the served store is rebuilt from the
+bundled graph at every start anyway (it is in memory), the log is what a version history needs
+(each version's diff as written), and it is what a replicated log (another process, another
+machine) would ship.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import os
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kgapi.curation.patch import Change, PatchError, read_patch, write_patch
+
+LOG_NAME = "changes.log"
+LOCK_NAME = "changes.lock"
+_MAGIC = b"#kgapi-version "
+
+
+class ChangeLogError(Exception):
+    """The log cannot be read or written (a corrupt record before the end, a full disk)."""
+
+
+@dataclass(frozen=True)
+class Version:
+    """One transaction of the log: its number, the one before, when, by whom, why, what."""
+
+    id: int
+    parent: int
+    time: str
+    author: str
+    change: Change
+    message: str = ""
+    reverts: int | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def patch_text(self) -> str:
+        header = {"id": str(self.id), "parent": str(self.parent), "time": self.time}
+        header["author"] = self.author
+        if self.message:
+            header["message"] = self.message
+        if self.reverts is not None:
+            header["reverts"] = str(self.reverts)
+        for name, count in sorted(self.counts.items()):
+            header[f"count-{name}"] = str(count)
+        return write_patch(self.change, header)
+
+    @classmethod
+    def from_patch(cls, text: str) -> Version:
+        header, change = read_patch(text)
+        try:
+            return cls(
+                id=int(header["id"]),
+                parent=int(header["parent"]),
+                time=header["time"],
+                author=header["author"],
+                change=change,
+                message=header.get("message", ""),
+                reverts=int(header["reverts"]) if "reverts" in header else None,
+                counts={
+                    name.removeprefix("count-"): int(value)
+                    for name, value in header.items()
+                    if name.startswith("count-")
+                },
+            )
+        except (KeyError, ValueError) as error:
+            raise PatchError(f"version header incomplete or malformed: {error}") from error
+
+
+class ChangeLog:
+    """The log in `directory` (created on first write)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.path = directory / LOG_NAME
+        self._thread_lock = threading.Lock()
+
+    def size(self) -> int:
+        """The log's length in bytes (0 before the first write): changed means new versions."""
+        try:
+            return self.path.stat().st_size
+        except FileNotFoundError:
+            return 0
+
+    def read_from(self, offset: int) -> tuple[list[Version], int]:
+        """The whole versions past `offset`, and the offset after the last of them."""
+        try:
+            with self.path.open("rb") as stream:
+                stream.seek(offset)
+                data = stream.read()
+        except FileNotFoundError:
+            return [], offset
+        versions = []
+        position = 0
+        for payload, end in _frames(data):
+            try:
+                versions.append(Version.from_patch(payload.decode("utf-8")))
+            except (UnicodeDecodeError, PatchError) as error:
+                raise ChangeLogError(f"{self.path} at byte {offset + position}: {error}") from error
+            position = end
+        return versions, offset + position
+
+    @contextlib.contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Hold the writers' lock (across processes and threads) for a whole transaction."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with self._thread_lock, (self.directory / LOCK_NAME).open("a+b") as lock:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+
+    def append(self, version: Version, *, after: int) -> int:
+        """Write `version` durably at offset `after` (the end of the last whole version, which
+        the caller has read under `exclusive`); anything past it is a torn frame and is cut.
+        Returns the new end offset."""
+        payload = version.patch_text().encode("utf-8")
+        digest = hashlib.sha256(payload).hexdigest()
+        frame = _MAGIC + f"{version.id} {len(payload)} {digest}\n".encode() + payload + b"\n"
+        created = not self.path.exists()
+        descriptor = os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o640)
+        try:
+            os.ftruncate(descriptor, after)
+            written = os.pwrite(descriptor, frame, after)
+            if written != len(frame):
+                raise ChangeLogError(f"{self.path}: short write ({written} of {len(frame)} bytes)")
+            os.fsync(descriptor)
+        except OSError as error:
+            os.ftruncate(descriptor, after)
+            raise ChangeLogError(f"{self.path}: {error.strerror or error}") from error
+        finally:
+            os.close(descriptor)
+        if created:  # the new file's name must survive a crash too
+            directory = os.open(self.directory, os.O_RDONLY)
+            try:
+                os.fsync(directory)
+            finally:
+                os.close(directory)
+        return after + len(frame)
+
+
+def _frames(data: bytes) -> Iterator[tuple[bytes, int]]:
+    """(payload, end offset) of each whole frame of `data`, stopping at the first torn one."""
+    position = 0
+    while position < len(data):
+        newline = data.find(b"\n", position)
+        if newline < 0 or not data.startswith(_MAGIC, position):
+            return
+        try:
+            _id, length_text, digest = data[position + len(_MAGIC) : newline].decode().split(" ")
+            length = int(length_text)
+        except (UnicodeDecodeError, ValueError):
+            return
+        start, end = newline + 1, newline + 1 + length
+        if end + 1 > len(data) or data[end : end + 1] != b"\n":
+            return
+        payload = data[start:end]
+        if hashlib.sha256(payload).hexdigest() != digest:
+            return
+        position = end + 1
+        yield payload, position

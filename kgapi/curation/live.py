@@ -1,0 +1,338 @@
+"""The live graph of one process: the bundled graph, the user graphs, and their closure, kept at
+the change log's latest version.
+
+The bundled knowledge graph is the read-only base. User graphs are named graphs of their own,
+in the store and in the default (union) graph; their triples are asserted as the base's are, so
+they are reasoned over, validated and explained alike. `apply` moves everything a reader sees —
+the rdflib graphs the read model uses, the query store, the update view, the closure and its
+consistency — to the next version in place, with only the change's reasoning delta (semi-naive
+insertion, DRed retraction: `kgapi.reasoning.retraction`).
+
+In place is safe because a serving process answers one request at a time (kgapi.web.workers)
+and applies versions only between requests, and because a process that is stopped mid-way is
+discarded, never reused: each replacement catches up from the log it forked with.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+import pyoxigraph as ox
+from rdflib import Graph
+from rdflib.term import Node
+
+from kgapi.curation.changelog import ChangeLog, Version
+from kgapi.curation.patch import Change
+from kgapi.graph.knowledge import KnowledgeGraph
+from kgapi.graph.terms import oxigraph_term, rdflib_term
+from kgapi.reasoning import closure
+from kgapi.reasoning.consistency import ConsistencyReport, consistency_report
+from kgapi.reasoning.inference import Derivations
+from kgapi.reasoning.retraction import insert, retract
+from kgapi.reasoning.rule_language import Triple
+from kgapi.sparql.store import QueryStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Effect:
+    """What applying a change did: triples newly asserted and retracted, inferences gained and
+    lost (as served), and whether the consistency report changed."""
+
+    asserted_added: frozenset[Triple]
+    asserted_removed: frozenset[Triple]
+    inferred_added: frozenset[Triple]
+    inferred_removed: frozenset[Triple]
+    new_clashes: int
+
+
+class LiveGraph:
+    """The served graph at a version of the log; see the module docstring."""
+
+    def __init__(self, knowledge: KnowledgeGraph, query_store: QueryStore, log: ChangeLog) -> None:
+        self.base = knowledge
+        self.knowledge = knowledge
+        self.query_store = query_store
+        self.log = log
+        self.version = 0
+        self.offset = 0
+        self.time = ""
+        self.curated_graph = f"{knowledge.ontology.base_iri}graph/curated"
+        self.base_graphs = frozenset(query_store.graph_sizes)
+        self.base_version = query_store.version
+        self._sizes = dict(query_store.graph_sizes)
+        self._holders: Counter[Triple] = Counter()  # user graphs holding each asserted triple
+        self._closure: Derivations | None = None
+        self._view: ox.Store | None = None
+        self._user_graphs: set[str] = set()
+        self._history: list[Version] = []
+
+    # --- reading the state -------------------------------------------------------------
+
+    @property
+    def store(self) -> ox.Store:
+        return self.query_store.store
+
+    @property
+    def view(self) -> ox.Store:
+        """What a SPARQL Update sees: the served default graph and the user graphs (made on
+        first use, then kept in step with every version)."""
+        if self._view is None:
+            view = ox.Store()
+            view.extend(self.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+            for graph in self._user_graphs:
+                node = ox.NamedNode(graph)
+                view.extend(self.store.quads_for_pattern(None, None, None, node))
+            self._view = view
+        return self._view
+
+    @property
+    def closure(self) -> Derivations:
+        """The closure of base + user triples, with derivations (made on first use)."""
+        if self._closure is None:
+            # A copy: the base graph's derivations are its explanations, and stay as they are.
+            self._closure = _owned_copy(self.base.derivations())
+        return self._closure
+
+    @property
+    def user_graph_names(self) -> frozenset[str]:
+        """The IRIs of the user graphs that hold triples (an emptied graph is no more)."""
+        return frozenset(self._user_graphs)
+
+    def is_base_graph(self, graph: str) -> bool:
+        return graph in self.base_graphs
+
+    def in_base(self, triple: Triple) -> bool:
+        """True if a bundled file asserts `triple`."""
+        return any(triple in graph for graph in self.base.ontology.graphs.values())
+
+    def graph_quads(self, graph: str) -> list[ox.Quad]:
+        return list(self.store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+
+    # --- following the log -------------------------------------------------------------
+
+    def prepare(self) -> None:
+        """Do now what the first write would (closure with derivations, update view), so that
+        processes forked after this share it."""
+        _ = self.closure, self.view
+
+    def catch_up(self) -> bool:
+        """Apply the versions the log has past this one's; True if any were applied."""
+        if self.log.size() == self.offset:
+            return False
+        versions, offset = self.log.read_from(self.offset)
+        for version in versions:
+            self.apply(version.change)
+            self._advance(version)
+        self.offset = offset
+        return bool(versions)
+
+    def history(self) -> list[Version]:
+        """Every version applied here, oldest first."""
+        return list(self._history)
+
+    def _advance(self, version: Version) -> None:
+        self._history.append(version)
+        self.version = version.id
+        self.time = version.time
+        self._rewrap()
+
+    def advanced(self, version: Version, offset: int) -> None:
+        """Record that `version`, already applied here, is in the log up to `offset`."""
+        self.offset = offset
+        self._advance(version)
+
+    # --- changing the state ------------------------------------------------------------
+
+    def effective(self, change: Change) -> Change:
+        """`change` less what would change nothing: additions already present in their graph,
+        removals of quads that are not."""
+        store = self.store
+        return Change(
+            frozenset(quad for quad in change.added if quad not in store),
+            frozenset(quad for quad in change.removed if quad in store),
+        )
+
+    def apply(self, change: Change) -> Effect:
+        """Move the graph by `change` (user-graph quads only; see `effective`), in place."""
+        derivations = self.closure  # before anything changes: it is made from the base
+        asserted_added, asserted_removed = self._move_user_graphs(change)
+        before = set(derivations.first)
+        clashes_before = len(derivations.clashes)
+        if asserted_removed:
+            derivations = retract(derivations, asserted_removed)
+        if asserted_added:
+            derivations = insert(derivations, asserted_added)
+        self._closure = derivations
+        after = derivations.first
+        candidates = (before ^ after.keys()) | asserted_added | asserted_removed
+        inferred_added, inferred_removed = self._move_inferred(candidates, after)
+        self._move_default_graph(
+            asserted_added | inferred_added, asserted_removed | inferred_removed
+        )
+        return Effect(
+            frozenset(asserted_added),
+            frozenset(asserted_removed),
+            frozenset(inferred_added),
+            frozenset(inferred_removed),
+            max(0, len(derivations.clashes) - clashes_before),
+        )
+
+    def _move_user_graphs(self, change: Change) -> tuple[set[Triple], set[Triple]]:
+        """Change the user graphs; returns the triples that became and ceased to be asserted."""
+        asserted = self.knowledge.asserted
+        added: set[Triple] = set()
+        removed: set[Triple] = set()
+        for quad in change.removed:
+            self._count(quad.graph_name, -1)
+            self.store.remove(quad)
+            self.view.remove(quad)
+            triple = _triple(quad)
+            self._holders[triple] -= 1
+            if self._holders[triple] <= 0:
+                del self._holders[triple]
+                if not self.in_base(triple):
+                    asserted.remove(triple)
+                    removed.add(triple)
+        for quad in change.added:
+            self._count(quad.graph_name, 1)
+            self.store.add(quad)
+            self.view.add(quad)
+            triple = _triple(quad)
+            self._holders[triple] += 1
+            if self._holders[triple] == 1 and triple not in asserted:
+                asserted.add(triple)
+                added.add(triple)
+        self._user_graphs = {
+            graph for graph, size in self._sizes.items() if size > 0
+        } - self.base_graphs
+        for graph in [graph for graph, size in self._sizes.items() if size <= 0]:
+            if graph not in self.base_graphs:
+                del self._sizes[graph]
+        self._move_graph(self.query_store.asserted_graph, added, removed)
+        return added - removed, removed - added
+
+    def _move_inferred(
+        self, candidates: Iterable[Triple], derived: Iterable[Triple]
+    ) -> tuple[set[Triple], set[Triple]]:
+        """Bring the served inferred graph in line with the closure for `candidates`."""
+        asserted, inferred = self.knowledge.asserted, self.knowledge.inferred
+        derived_now = derived if isinstance(derived, (set, frozenset, dict)) else set(derived)
+        added: set[Triple] = set()
+        removed: set[Triple] = set()
+        for triple in candidates:
+            served = closure.normalize(triple)
+            wanted = (
+                triple in derived_now and served not in asserted and not closure.is_trivial(served)
+            )
+            present = served in inferred
+            if wanted and not present:
+                inferred.add(served)
+                added.add(served)
+            elif present and not wanted:
+                inferred.remove(served)
+                removed.add(served)
+        self._move_graph(self.query_store.inferred_graph, added, removed)
+        return added, removed
+
+    def _move_default_graph(self, added: set[Triple], removed: set[Triple]) -> None:
+        """The default graph is asserted + inferred: a triple leaves it only when in neither."""
+        asserted, inferred = self.knowledge.asserted, self.knowledge.inferred
+        gone = {t for t in removed if t not in asserted and t not in inferred}
+        for quad in _quads(added, ox.DefaultGraph()):
+            self.store.add(quad)
+            self.view.add(quad)
+        for quad in _quads(gone, ox.DefaultGraph()):
+            self.store.remove(quad)
+            self.view.remove(quad)
+
+    def _count(self, graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph, step: int) -> None:
+        if isinstance(graph, ox.NamedNode):
+            self._sizes[graph.value] = self._sizes.get(graph.value, 0) + step
+
+    def _move_graph(self, graph: str, added: set[Triple], removed: set[Triple]) -> None:
+        self._sizes[graph] = self._sizes.get(graph, 0) + len(added) - len(removed)
+        node = ox.NamedNode(graph)
+        for quad in _quads(added, node):
+            self.store.add(quad)
+        for quad in _quads(removed, node):
+            self.store.remove(quad)
+
+    def consistency(self) -> ConsistencyReport:
+        """The consistency report of the graph as it is now, each clash with its proof."""
+        base = self.base.ontology
+
+        def files_of(triple: Triple) -> tuple[str, ...]:
+            return tuple(path.name for path in base.source_files_of(triple))
+
+        return consistency_report(self.closure, names=self.knowledge.asserted, files_of=files_of)
+
+    def _rewrap(self) -> None:
+        """New read-model and store wrappers for the version: what was built lazily from the
+        last one (indexes, datasets) is built again on first use."""
+        knowledge = self.knowledge
+        derivations = self.closure
+        report = knowledge.consistency
+        if derivations.clashes or not report.consistent:
+            report = self.consistency()
+        self.knowledge = KnowledgeGraph(
+            knowledge.ontology,
+            knowledge.asserted,
+            knowledge.inferred,
+            report,
+            knowledge.closure_seconds,
+            knowledge.cache_hit,
+            revision=self.version,
+        )
+        self.knowledge._derivations.seed(derivations)
+        self.query_store = replace(
+            self.query_store,
+            version=version_name(self.base_version, self.version),
+            graph_sizes=dict(sorted(self._sizes.items())),
+        )
+
+
+def version_name(base: str, revision: int) -> str:
+    """The served graph's version: the bundled data's, then the log's version number."""
+    return base if revision == 0 else f"{base}.{revision}"
+
+
+def _triple(quad: ox.Quad) -> Triple:
+    return (rdflib_term(quad.subject), rdflib_term(quad.predicate), rdflib_term(quad.object))
+
+
+def _quads(
+    triples: Iterable[tuple[Node, Node, Node]], graph: ox.NamedNode | ox.DefaultGraph
+) -> list[ox.Quad]:
+    quads = []
+    for s, p, o in triples:
+        subject, predicate, obj = oxigraph_term(s), oxigraph_term(p), oxigraph_term(o)
+        if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
+            continue  # a generalized triple of the closure, which RDF cannot hold
+        quads.append(ox.Quad(subject, predicate, obj, graph))
+    return quads
+
+
+def _owned_copy(derivations: Derivations) -> Derivations:
+    """A copy of `derivations` that updates can change in place."""
+    from kgapi.reasoning.triple_index import TripleIndex
+
+    index = TripleIndex(derivations.index)
+    return Derivations(
+        index,
+        derivations.asserted,
+        dict(derivations.first),
+        derivations.rounds,
+        list(derivations.clashes),
+        derivations.rules,
+        dict(derivations.terms),
+    )
+
+
+def user_quads(graph: Graph, iri: str) -> list[ox.Quad]:
+    """The triples of an rdflib `graph` as quads of the named graph `iri`."""
+    return _quads(graph, ox.NamedNode(iri))

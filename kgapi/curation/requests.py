@@ -1,0 +1,178 @@
+"""What a write request asks for, as a change: a SPARQL Update, or a Graph Store Protocol call.
+
+**SPARQL Update** runs on the engine itself, over the live graph's update view (default graph:
+the served union of bundled, user and inferred triples; named graphs: the user graphs), and the
+change is what it did there — read back as the difference of the view before and after, then
+undone there (the view moves only when a version is applied). A triple the update adds to the
+default graph lands in the curated graph (`{base}graph/curated`); one it removes from the
+default graph is removed from every user graph that holds it, and refused (409) if the bundled
+graph asserts it or it is only inferred. LOAD (it would fetch a URL) and SERVICE (a remote
+query) are refused before the engine sees the text.
+
+**Graph Store Protocol** calls name their graph; `default` is the curated graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import pyoxigraph as ox
+
+from kgapi.curation.live import LiveGraph
+from kgapi.curation.patch import Change
+from kgapi.curation.transaction import PROPOSE_UPSTREAM, WriteRefused
+from kgapi.graph.terms import rdflib_term
+from kgapi.sparql.text import read_query_text
+
+
+def sparql_update(text: str, *, base_iri: str | None = None) -> Callable[[LiveGraph], Change]:
+    """The change function of the SPARQL Update `text` (checked for LOAD and SERVICE now)."""
+    reading = read_query_text(text)
+    if reading.uses_load:
+        raise WriteRefused(
+            403,
+            "Forbidden",
+            "LOAD is refused: this server makes no outbound requests; send the data itself "
+            "(INSERT DATA, or PUT/POST to /store)",
+        )
+    if reading.uses_service:
+        raise WriteRefused(
+            403,
+            "Forbidden",
+            "SERVICE is refused in updates: this server makes no outbound requests",
+        )
+
+    def change(live: LiveGraph) -> Change:
+        view = live.view
+        before = view.dump(format=ox.RdfFormat.N_QUADS)
+        try:
+            view.update(text, base_iri=base_iri)
+        except SyntaxError as error:
+            raise WriteRefused(400, "Bad Request", f"invalid SPARQL Update: {error}") from error
+        except OSError as error:  # the engine's own refusal (an unknown graph, say)
+            raise WriteRefused(400, "Bad Request", f"the update failed: {error}") from error
+        after = view.dump(format=ox.RdfFormat.N_QUADS)
+        assert before is not None and after is not None  # no file given: the dump is returned
+        added, removed = _difference(before, after)
+        # Undo on the view: a version moves it only once the change is accepted.
+        for quad in added:
+            view.remove(quad)
+        for quad in removed:
+            view.add(quad)
+        return _as_user_change(live, added, removed)
+
+    return change
+
+
+def replace_graph(graph: str | None, quads: Iterable[ox.Quad]) -> Callable[[LiveGraph], Change]:
+    """PUT: the graph (None: the curated graph) holds exactly `quads`' triples."""
+
+    def change(live: LiveGraph) -> Change:
+        target = _target(live, graph)
+        new = {_in(quad, target) for quad in quads}
+        return Change.of(new, live.graph_quads(target.value))
+
+    return change
+
+
+def add_to_graph(graph: str | None, quads: Iterable[ox.Quad]) -> Callable[[LiveGraph], Change]:
+    """POST: `quads`' triples are added to the graph (None: the curated graph)."""
+
+    def change(live: LiveGraph) -> Change:
+        target = _target(live, graph)
+        return Change.of({_in(quad, target) for quad in quads}, ())
+
+    return change
+
+
+def delete_graph(graph: str | None) -> Callable[[LiveGraph], Change]:
+    """DELETE: the graph (None: the curated graph) is emptied, and so is no more."""
+
+    def change(live: LiveGraph) -> Change:
+        return Change.of((), live.graph_quads(_target(live, graph).value))
+
+    return change
+
+
+def _target(live: LiveGraph, graph: str | None) -> ox.NamedNode:
+    name = graph if graph is not None else live.curated_graph
+    if live.is_base_graph(name):
+        raise WriteRefused(
+            409,
+            "Conflict",
+            f"<{name}> is part of the bundled graph, which is read-only. " + PROPOSE_UPSTREAM,
+        )
+    return ox.NamedNode(name)
+
+
+def _in(quad: ox.Quad, graph: ox.NamedNode) -> ox.Quad:
+    return ox.Quad(quad.subject, quad.predicate, quad.object, graph)
+
+
+def _difference(before: bytes, after: bytes) -> tuple[list[ox.Quad], list[ox.Quad]]:
+    """The quads of `after` not in `before`, and the other way round (N-Quads dumps of one
+    store, whose blank node labels are stable)."""
+    old, new = set(before.splitlines()), set(after.splitlines())
+    return _parsed(new - old), _parsed(old - new)
+
+
+def _parsed(lines: set[bytes]) -> list[ox.Quad]:
+    if not lines:
+        return []
+    return list(ox.parse(b"\n".join(lines) + b"\n", format=ox.RdfFormat.N_QUADS))
+
+
+def _as_user_change(live: LiveGraph, added: list[ox.Quad], removed: list[ox.Quad]) -> Change:
+    """The view's difference as a change of the user graphs (see the module docstring)."""
+    curated = ox.NamedNode(live.curated_graph)
+    adds: set[ox.Quad] = set()
+    removes: set[ox.Quad] = set()
+    refused: list[str] = []
+    inferred_only: list[str] = []
+    for quad in added:
+        adds.add(_in(quad, curated) if isinstance(quad.graph_name, ox.DefaultGraph) else quad)
+    for quad in removed:
+        if not isinstance(quad.graph_name, ox.DefaultGraph):
+            removes.add(quad)
+            continue
+        triple = (rdflib_term(quad.subject), rdflib_term(quad.predicate), rdflib_term(quad.object))
+        if live.in_base(triple):
+            refused.append(_text(quad))
+            continue
+        holders = [
+            found
+            for found in live.store.quads_for_pattern(quad.subject, quad.predicate, quad.object)
+            if isinstance(found.graph_name, ox.NamedNode)
+            and found.graph_name.value in live.user_graph_names
+        ]
+        if not holders:
+            inferred_only.append(_text(quad))
+        removes.update(holders)
+    if refused:
+        raise WriteRefused(
+            409,
+            "Conflict",
+            f"the update would remove {len(refused)} triple(s) of the bundled graph, which is "
+            f"read-only (first: {refused[0]}). " + PROPOSE_UPSTREAM,
+            [
+                {"check": "read-only", "focus": text, "message": "asserted by the bundled graph"}
+                for text in sorted(refused)[:100]
+            ],
+        )
+    if inferred_only:
+        raise WriteRefused(
+            409,
+            "Conflict",
+            f"the update would remove {len(inferred_only)} inferred triple(s) (first: "
+            f"{inferred_only[0]}); an inference goes only with what it follows from: remove "
+            "its premises (GET /api/explain shows them)",
+            [
+                {"check": "inferred", "focus": text, "message": "inferred, not asserted"}
+                for text in sorted(inferred_only)[:100]
+            ],
+        )
+    return Change.of(adds, removes)
+
+
+def _text(quad: ox.Quad) -> str:
+    return f"{quad.subject} {quad.predicate} {quad.object}"

@@ -1,0 +1,223 @@
+"""A write: all or nothing, valid or refused, durable before it is acknowledged.
+
+`Curator.write` takes the writers' lock, brings the live graph to the log's latest version,
+turns the request into a change (a function of the graph it will apply to), refuses changes to
+the bundled graph (409) and a stale `If-Match` (412), applies the change with its reasoning
+delta, and checks the graph after it: the SHACL shapes on every node the change touched, every
+`*-violation.rq` quality query, and OWL 2 RL consistency. Any violation undoes the change and is
+reported (422) with what failed where — an inconsistency with its proof. Otherwise the version is
+appended to the log and `fsync`ed, and only then acknowledged.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import RDF, Graph, URIRef
+
+from kgapi.curation.changelog import ChangeLogError, Version
+from kgapi.curation.live import Effect, LiveGraph
+from kgapi.curation.patch import Change
+from kgapi.graph.validation import load_shapes, run_violation_query, shacl_violations
+
+
+class WriteRefused(Exception):
+    """A write that was not made: its HTTP status, a title, a sentence, and the problems."""
+
+    def __init__(
+        self, status: int, title: str, detail: str, problems: list[dict[str, Any]] | None = None
+    ) -> None:
+        self.status, self.title, self.detail = status, title, detail
+        self.problems = problems or []
+        super().__init__(detail)
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """An acknowledged write: the version it made (None when it changed nothing) and a summary
+    of what it made true."""
+
+    version: Version | None
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+MakeChange = Callable[[LiveGraph], Change]
+
+
+class Curator:
+    """Makes writes to `live` as transactions (see the module docstring)."""
+
+    def __init__(self, live: LiveGraph, *, shapes_dir: Path, queries_dir: Path) -> None:
+        self.live = live
+        self.shapes_dir = shapes_dir
+        self.queries = sorted(queries_dir.glob("*-violation.rq"))
+        self._shapes: Graph | None = None
+
+    def write(
+        self,
+        author: str,
+        make_change: MakeChange,
+        *,
+        message: str = "",
+        expected_version: str | None = None,
+        may_write: Callable[[str], bool] = lambda graph: True,
+        reverts: int | None = None,
+    ) -> Receipt:
+        """Make the change `make_change` computes, or raise WriteRefused (nothing changed)."""
+        live = self.live
+        with live.log.exclusive():
+            live.catch_up()
+            current = live.query_store.version
+            if expected_version is not None and expected_version != current:
+                raise WriteRefused(
+                    412,
+                    "Precondition Failed",
+                    f"the graph is at version {current}, not {expected_version}: read it again "
+                    "and retry the change against the current version",
+                )
+            change = live.effective(make_change(live))
+            self._check_graphs(change, may_write)
+            if not change:
+                return Receipt(None, {"version": current, "changed": False})
+            effect = live.apply(change)
+            problems = self._problems(change, effect)
+            if problems:
+                live.apply(change.inverse())
+                raise WriteRefused(
+                    422,
+                    "Unprocessable Content",
+                    f"the change would leave the graph invalid ({len(problems)} problem(s)); "
+                    "nothing was changed",
+                    problems,
+                )
+            version = Version(
+                id=live.version + 1,
+                parent=live.version,
+                time=datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds"),
+                author=author,
+                change=change,
+                message=message,
+                reverts=reverts,
+                counts={
+                    "asserted": len(live.knowledge.asserted),
+                    "inferred": len(live.knowledge.inferred),
+                },
+            )
+            try:
+                offset = live.log.append(version, after=live.offset)
+            except ChangeLogError as error:
+                live.apply(change.inverse())
+                raise WriteRefused(
+                    503, "Service Unavailable", f"the change could not be stored: {error}"
+                ) from error
+            live.advanced(version, offset)
+            return Receipt(version, summarize(live, version, effect))
+
+    def _check_graphs(self, change: Change, may_write: Callable[[str], bool]) -> None:
+        live = self.live
+        for graph in sorted(change.graphs()):
+            if live.is_base_graph(graph):
+                raise WriteRefused(
+                    409,
+                    "Conflict",
+                    f"<{graph}> is part of the bundled graph, which is read-only. "
+                    + PROPOSE_UPSTREAM,
+                )
+            if not may_write(graph):
+                raise WriteRefused(
+                    403, "Forbidden", f"this token may not write to the graph <{graph}>"
+                )
+        if any(isinstance(q.graph_name, ox.DefaultGraph) for q in change.added | change.removed):
+            raise WriteRefused(500, "Internal Server Error", "a change reached the default graph")
+
+    def _problems(self, change: Change, effect: Effect) -> list[dict[str, Any]]:
+        live = self.live
+        problems: list[dict[str, Any]] = []
+        focus = _focus_nodes(live, effect)
+        if focus:
+            violations, _count = shacl_violations(
+                live.knowledge.asserted, self.shapes, focus_nodes=focus
+            )
+            problems += [_violation(v) for v in violations]
+        asserted_graph = ox.NamedNode(live.query_store.asserted_graph)
+        for query in self.queries:
+            found = run_violation_query(
+                live.store,
+                query,
+                base_iri=live.base.ontology.base_iri,
+                default_graph=asserted_graph,
+            )
+            problems += [_violation(v) for v in found]
+        if effect.new_clashes:
+            report = live.consistency()
+            problems += [
+                {
+                    "check": f"owl2rl:{issue.rule}",
+                    "focus": issue.resources[0] if issue.resources else "",
+                    "message": issue.message,
+                    "resources": list(issue.resources),
+                    "proof": [premise.to_dict() for premise in issue.proof],
+                }
+                for issue in report.issues
+            ]
+        return problems
+
+    @property
+    def shapes(self) -> Graph:
+        if self._shapes is None:
+            self._shapes = load_shapes(self.shapes_dir, self.live.base.ontology.base_iri)
+        return self._shapes
+
+
+PROPOSE_UPSTREAM = (
+    "To change what it says, propose it: as a contested claim (a virt:ContestedClaim with the "
+    "positions and their sources) in a user graph, or as a patch to the ontology's Turtle files."
+)
+
+
+def summarize(live: LiveGraph, version: Version, effect: Effect) -> dict[str, Any]:
+    """What a write made true: counts, and the new inferred types of the subjects it touched."""
+    touched = {s for s, _, _ in effect.asserted_added | effect.asserted_removed}
+    new_types: dict[str, list[str]] = {}
+    for s, p, o in sorted(effect.inferred_added, key=str):
+        if p == RDF.type and s in touched and isinstance(o, URIRef):
+            new_types.setdefault(str(s), []).append(str(o))
+    return {
+        "version": live.query_store.version,
+        "id": version.id,
+        "changed": True,
+        "added": len(version.change.added),
+        "removed": len(version.change.removed),
+        "inferred_added": len(effect.inferred_added),
+        "inferred_removed": len(effect.inferred_removed),
+        "new_inferred_types": new_types,
+        "graphs": sorted(version.change.graphs()),
+    }
+
+
+def _focus_nodes(live: LiveGraph, effect: Effect) -> list[str | URIRef]:
+    """The nodes whose shapes a change can break: the subjects of every triple asserted or
+    retracted, and — where a node's type changed — the nodes pointing at it (sh:class on their
+    values). Blank nodes are reached through the IRIs that hold them."""
+    nodes: set[URIRef] = set()
+    asserted = live.knowledge.asserted
+    for s, p, _o in effect.asserted_added | effect.asserted_removed:
+        if isinstance(s, URIRef):
+            nodes.add(s)
+        if p == RDF.type:
+            nodes.update(n for n in asserted.subjects(None, s) if isinstance(n, URIRef))
+    return sorted(nodes, key=str)
+
+
+def _violation(violation: Any) -> dict[str, Any]:
+    found = {"check": violation.check, "focus": violation.focus, "message": violation.message}
+    if violation.path:
+        found["path"] = violation.path
+    if violation.value:
+        found["value"] = violation.value
+    return found

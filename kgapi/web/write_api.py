@@ -1,0 +1,304 @@
+"""Curated updates over HTTP: SPARQL Update (`POST /update`, and `POST /sparql` with an update),
+the SPARQL 1.1 Graph Store HTTP Protocol (`/store?graph=IRI`, `/store?default`) and the history
+(`GET /api/history`, `GET /api/history/{id}`).
+
+Writes are on only with the setting `writes`, and need a bearer token whose scope covers the
+graphs written. Every write is a transaction (kgapi.curation.transaction): its errors are
+problem+json — 400 malformed, 401/403 credentials, 409 the bundled graph, 412 a stale
+`If-Match`, 415 a body format not read, 422 a graph the change would leave invalid (with a
+`problems` list). A write answers 200 (201 when a Graph Store call creates its graph) with a
+summary of what it made true, and the new graph version as `ETag`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import quote
+
+import pyoxigraph as ox
+from flask import Blueprint, Flask, Response, request
+
+from kgapi.curation.changelog import ChangeLog, Version
+from kgapi.curation.live import LiveGraph
+from kgapi.curation.requests import add_to_graph, delete_graph, replace_graph, sparql_update
+from kgapi.curation.transaction import Curator, MakeChange, WriteRefused
+from kgapi.web.credentials import Unauthorized, presented_token, refusal
+from kgapi.web.negotiation import RDF, NotAcceptable, formats_of, negotiate
+from kgapi.web.problems import problem
+from kgapi.web.state import Services, services
+
+blueprint = Blueprint("writes", __name__)
+
+UPDATE_PATH = "/update"
+STORE_PATH = "/store"
+HISTORY_PATH = "/api/history"
+FORM = "application/x-www-form-urlencoded"
+UPDATE_MEDIA_TYPE = "application/sparql-update"
+PATCH_MEDIA_TYPE = "application/rdf-patch"
+GRAPH_FORMATS = formats_of(RDF)
+_SERIALIZABLE = ("turtle", "ntriples", "rdfxml")
+
+
+def enable(app: Flask, state: Services) -> None:
+    """Turn writes on for `app`: its live graph follows the change log before every request."""
+    settings = state.settings
+    live = LiveGraph(state.knowledge, state.query_store, ChangeLog(settings.data_dir))
+    live.prepare()
+    state.live = live
+    state.curator = Curator(live, shapes_dir=settings.shapes_dir, queries_dir=settings.queries_dir)
+    state.follow()
+    app.before_request(state.follow)
+
+
+@blueprint.errorhandler(WriteRefused)
+def render_refused(error: WriteRefused) -> Response:
+    response = problem(error.status, error.title, error.detail)
+    if error.problems:
+        body = json.loads(response.get_data())
+        body["problems"] = error.problems
+        response.set_data(json.dumps(body, ensure_ascii=False))
+    return response
+
+
+@blueprint.errorhandler(Unauthorized)
+def render_unauthorized(error: Unauthorized) -> Response:
+    return refusal(error)
+
+
+# --- SPARQL Update ---------------------------------------------------------------------------
+
+
+@blueprint.post(UPDATE_PATH)
+def update() -> Response:
+    """SPARQL 1.1 Update: `update=` (form) or an application/sparql-update body."""
+    return run_update()
+
+
+def run_update() -> Response:
+    """Read the update operation from the request (also for `POST /sparql`) and make it."""
+    parameters: Any
+    if request.mimetype == FORM:
+        texts = request.form.getlist("update")
+        parameters = request.form
+    elif request.mimetype == UPDATE_MEDIA_TYPE:
+        try:
+            texts = [request.get_data().decode(request.mimetype_params.get("charset", "utf-8"))]
+        except (UnicodeDecodeError, LookupError) as error:
+            raise WriteRefused(400, "Bad Request", f"the update is not UTF-8: {error}") from error
+        parameters = request.args
+    else:
+        raise WriteRefused(
+            415,
+            "Unsupported Media Type",
+            f"POST an update as {FORM} (update=…) or as {UPDATE_MEDIA_TYPE}",
+        )
+    if len(texts) != 1:
+        raise WriteRefused(
+            400, "Bad Request", f"{len(texts)} 'update' parameters; send exactly one"
+        )
+    for name in ("using-graph-uri", "using-named-graph-uri"):
+        if name in parameters or name in request.args:
+            raise WriteRefused(
+                400,
+                "Bad Request",
+                f"{name} is not supported here: write USING/USING NAMED (or WITH) in the update",
+            )
+    return _write(sparql_update(texts[0], base_iri=None))
+
+
+# --- Graph Store Protocol ----------------------------------------------------------------------
+
+
+@blueprint.route(STORE_PATH, methods=["GET", "HEAD", "PUT", "POST", "DELETE"])
+def graph_store() -> Response:
+    """The Graph Store HTTP Protocol on `?graph=IRI` or `?default` (the curated graph)."""
+    graph = _graph_parameter()
+    if request.method in ("GET", "HEAD"):
+        return _read_graph(graph)
+    if request.method == "DELETE":
+        state = _writable()
+        live = _live(state)
+        if graph is not None and graph not in live.user_graph_names:
+            raise WriteRefused(404, "Not Found", f"there is no user graph <{graph}>")
+        return _write(delete_graph(graph))
+    quads = _body_quads(graph)
+    live = _live(_writable())
+    target = graph if graph is not None else live.curated_graph
+    existed = target in live.user_graph_names
+    make = replace_graph(graph, quads) if request.method == "PUT" else add_to_graph(graph, quads)
+    response = _write(make)
+    if not existed and response.status_code == 200 and target in live.user_graph_names:
+        response.status_code = 201
+        response.headers["Location"] = f"{STORE_PATH}?graph={quote(target, safe='')}"
+    return response
+
+
+def _graph_parameter() -> str | None:
+    """`?graph=IRI` as the IRI, `?default` as None; 400 for neither or both."""
+    has_default = "default" in request.args
+    graph = request.args.get("graph")
+    if has_default == (graph is not None):
+        raise WriteRefused(400, "Bad Request", "name one graph: ?graph=IRI or ?default")
+    if graph is None:
+        return None
+    try:
+        ox.NamedNode(graph)
+    except ValueError as error:
+        raise WriteRefused(400, "Bad Request", f"graph {graph!r} is not an absolute IRI") from error
+    return graph
+
+
+def _read_graph(graph: str | None) -> Response:
+    state = services()
+    store = state.query_store
+    if graph is None:
+        source: ox.NamedNode | ox.DefaultGraph = ox.DefaultGraph()
+    elif graph in store.graph_sizes:
+        source = ox.NamedNode(graph)
+    else:
+        raise WriteRefused(404, "Not Found", f"there is no graph <{graph}>")
+    offered = [f for f in GRAPH_FORMATS if f.name in _SERIALIZABLE]
+    try:
+        chosen = negotiate(request.headers.get("Accept"), offered)
+    except NotAcceptable as error:
+        raise WriteRefused(
+            406, "Not Acceptable", f"offered: {', '.join(f.media_type for f in offered)}"
+        ) from error
+    rdf_format = ox.RdfFormat.from_media_type(chosen.media_type)
+    assert rdf_format is not None
+    body = store.store.dump(format=rdf_format, from_graph=source, prefixes=store.prefixes)
+    response = Response(body, mimetype=chosen.media_type)
+    response.headers["ETag"] = f'"{store.version}"'
+    response.vary.add("Accept")
+    return response
+
+
+def _body_quads(graph: str | None) -> list[ox.Quad]:
+    rdf_format = ox.RdfFormat.from_media_type(request.mimetype or "")
+    if rdf_format is None or rdf_format.supports_datasets:
+        readable = "text/turtle, application/n-triples, application/rdf+xml"
+        raise WriteRefused(
+            415,
+            "Unsupported Media Type",
+            f"send the graph as one of {readable}, not {request.mimetype or 'no Content-Type'!r}",
+        )
+    base = graph or request.base_url
+    try:
+        return list(ox.parse(request.get_data(), format=rdf_format, base_iri=base))
+    except (SyntaxError, ValueError) as error:
+        raise WriteRefused(400, "Bad Request", f"the body is not valid RDF: {error}") from error
+
+
+# --- history ---------------------------------------------------------------------------------
+
+
+@blueprint.get(HISTORY_PATH)
+def history() -> Response:
+    """The versions, newest first (`limit`, `offset`)."""
+    live = _live(services())
+    limit = _count("limit", 100)
+    skip = _count("offset", 0)
+    versions = list(reversed(live.history()))[skip : skip + limit]
+    return _json(
+        {
+            "version": live.query_store.version,
+            "total": len(live.history()),
+            "versions": [_version_summary(version) for version in versions],
+        }
+    )
+
+
+@blueprint.get(f"{HISTORY_PATH}/<int:id>")
+def history_version(id: int) -> Response:
+    """One version: its summary and its change, as JSON or RDF Patch (`application/rdf-patch`)."""
+    live = _live(services())
+    found = next((v for v in live.history() if v.id == id), None)
+    if found is None:
+        raise WriteRefused(404, "Not Found", f"there is no version {id}")
+    accept = request.headers.get("Accept", "")
+    if PATCH_MEDIA_TYPE in accept or request.args.get("format") == "rdf-patch":
+        return Response(found.patch_text(), mimetype=PATCH_MEDIA_TYPE)
+    body = _version_summary(found)
+    body["patch"] = found.patch_text()
+    return _json(body)
+
+
+def _version_summary(version: Version) -> dict[str, Any]:
+    return {
+        "id": version.id,
+        "parent": version.parent,
+        "time": version.time,
+        "author": version.author,
+        "message": version.message,
+        "added": len(version.change.added),
+        "removed": len(version.change.removed),
+        "graphs": sorted(version.change.graphs()),
+        **({"reverts": version.reverts} if version.reverts is not None else {}),
+    }
+
+
+def _count(name: str, default: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or len(raw) > 9:
+        raise WriteRefused(400, "Bad Request", f"{name} must be a whole number, not {raw!r}")
+    return int(raw)
+
+
+# --- shared ------------------------------------------------------------------------------------
+
+
+def _live(state: Services) -> LiveGraph:
+    if state.live is None:
+        raise WriteRefused(
+            404 if request.method == "GET" else 403,
+            "Not Found" if request.method == "GET" else "Forbidden",
+            "writes are turned off on this server (setting writes), so it has no history "
+            "and takes no updates",
+        )
+    return state.live
+
+
+def _writable() -> Services:
+    state = services()
+    _live(state)
+    return state
+
+
+def _write(make_change: MakeChange) -> Response:
+    state = _writable()
+    assert state.curator is not None
+    token = presented_token(state, required=True)
+    assert token is not None
+    if not (token.may_administer() or token.scope == "write"):
+        raise Unauthorized(
+            403, f"the token {token.name!r} may only read", error="insufficient_scope"
+        )
+    message = request.args.get("message") or request.headers.get("X-Change-Message") or ""
+    receipt = state.curator.write(
+        token.name,
+        make_change,
+        message=message[:1000],
+        expected_version=_if_match(),
+        may_write=token.may_write,
+    )
+    state.adopt()
+    response = _json(receipt.summary)
+    response.headers["ETag"] = f'"{state.query_store.version}"'
+    return response
+
+
+def _if_match() -> str | None:
+    """The version `If-Match` names (None: none, or `*`)."""
+    header = request.headers.get("If-Match")
+    if header is None or header.strip() == "*":
+        return None
+    return header.strip().removeprefix("W/").strip('"')
+
+
+def _json(body: dict[str, Any]) -> Response:
+    response = Response(json.dumps(body, ensure_ascii=False), mimetype="application/json")
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,348 @@
+"""Curated updates against the real server: `kgapi serve --writes` with two app processes, a
+token made by `kgapi token create`, and raw HTTP — SPARQL Update, the Graph Store Protocol,
+history, credentials, refusals (409, 412, 422, LOAD/SERVICE) and durability across a restart."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from livesupport import LiveServer, started_server
+
+from kgapi.settings import Settings
+
+GRAPH = "https://example.org/graphs/curation-test"
+PREFIXES = """PREFIX virt: <https://w3id.org/kgapi/ontology/>
+PREFIX vr: <https://w3id.org/kgapi/resource/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+"""
+
+
+def product(slug: str) -> str:
+    """A product complete enough for the shapes: bilingual names, a source, a classification."""
+    return (
+        PREFIXES
+        + f"""INSERT DATA {{ GRAPH <{GRAPH}> {{
+<https://example.org/p/{slug}> a virt:SoftwareProduct ;
+  skos:prefLabel "{slug} VMM"@en, "{slug} 虚拟机监控器"@zh ;
+  skos:definition "A VMM made for this test, built on KVM."@en,
+                  "为本测试而建、基于 KVM 的虚拟机监控器。"@zh ;
+  virt:developer vr:amazon-web-services ; virt:license <http://spdx.org/licenses/Apache-2.0> ;
+  virt:virtualizedObject virt:ServerVirtualization ;
+  virt:implementationTechnique virt:HardwareAssistedVirtualization ;
+  virt:usesHypervisor vr:kvm ; virt:hostPlatform vr:linux ; dcterms:source vr:source-s14 . }} }}"""
+    )
+
+
+def kgapi(*arguments: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "kgapi.cli", *arguments],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("data")
+
+
+@pytest.fixture(scope="module")
+def tokens(data_dir: Path) -> dict[str, str]:
+    return {
+        scope: kgapi(
+            "token", "--data-dir", str(data_dir), "create", f"{scope}-bot", "--scope", scope
+        ).strip()
+        for scope in ("read", "write", "admin")
+    }
+
+
+@pytest.fixture(scope="module")
+def server(
+    settings: Settings,
+    data_dir: Path,
+    tokens: dict[str, str],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[LiveServer]:
+    with started_server(
+        cache_dir=settings.cache_dir,
+        log_dir=tmp_path_factory.mktemp("writes-server"),
+        query_timeout=30,
+        arguments=["--writes", "--data-dir", str(data_dir)],
+    ) as running:
+        yield running
+
+
+def update(
+    server: LiveServer, text: str, token: str | None, **headers: str
+) -> tuple[int, dict[str, str], dict]:
+    sent = {"Content-Type": "application/sparql-update", **headers}
+    if token is not None:
+        sent["Authorization"] = f"Bearer {token}"
+    status, answer_headers, body = server.request(
+        "POST", "/update", body=text.encode(), headers=sent
+    )
+    return status, answer_headers, json.loads(body) if body else {}
+
+
+def ask(server: LiveServer, query: str) -> bool:
+    status, _, body = server.request(
+        "GET",
+        f"/sparql?query={quote(PREFIXES + query)}",
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    assert status == 200, body
+    return bool(json.loads(body)["boolean"])
+
+
+def version(server: LiveServer) -> str:
+    _, _, body = server.request("GET", "/healthz")
+    return str(json.loads(body)["version"])
+
+
+def test_a_write_needs_a_token_with_write_scope(server: LiveServer, tokens: dict[str, str]) -> None:
+    status, headers, body = update(server, product("nobody"), None)
+    assert status == 401
+    assert headers["www-authenticate"].startswith('Bearer realm="kgapi"')
+    assert headers["content-type"] == "application/problem+json"
+    status, headers, _ = update(server, product("nobody"), "kgapi_not-a-token")
+    assert status == 401 and 'error="invalid_token"' in headers["www-authenticate"]
+    status, _, body = update(server, product("nobody"), tokens["read"])
+    assert status == 403, body
+    assert not ask(server, "ASK { <https://example.org/p/nobody> ?p ?o }")
+
+
+def test_an_accepted_product_is_reasoned_served_everywhere_and_in_the_history(
+    server: LiveServer, tokens: dict[str, str]
+) -> None:
+    before = version(server)
+    status, headers, summary = update(
+        server, product("acme"), tokens["write"], **{"X-Change-Message": "add acme"}
+    )
+    assert status == 200, summary
+    assert summary["changed"] is True and summary["added"] == 12
+    assert (
+        "https://w3id.org/kgapi/ontology/OpenSourceSoftware"
+        in summary["new_inferred_types"]["https://example.org/p/acme"]
+    )
+    assert headers["etag"] == f'"{summary["version"]}"' and summary["version"] != before
+    # Both app processes (and the front's health answer) serve the new version.
+    for _ in range(6):
+        assert version(server) == summary["version"]
+        assert ask(
+            server,
+            "ASK { <https://example.org/p/acme> a virt:OpenSourceSoftware }",
+        )
+    status, _, body = server.request("GET", "/api/history")
+    history = json.loads(body)
+    newest = history["versions"][0]
+    assert newest["author"] == "write-bot" and newest["message"] == "add acme"
+    assert newest["added"] == 12 and newest["graphs"] == [GRAPH]
+    status, headers, patch = server.request(
+        "GET", f"/api/history/{newest['id']}", headers={"Accept": "application/rdf-patch"}
+    )
+    assert status == 200 and headers["content-type"].startswith("application/rdf-patch")
+    assert patch.count(b"\nA <https://example.org/p/acme>") == 12
+    # Explanations reach inferences about user data.
+    status, _, body = server.request(
+        "GET",
+        "/api/explain?s="
+        + quote("https://example.org/p/acme")
+        + "&p=rdf:type&o="
+        + quote("https://w3id.org/kgapi/ontology/OpenSourceSoftware"),
+    )
+    assert status == 200, body
+
+
+def test_an_invalid_product_is_refused_with_its_violations_and_nothing_changes(
+    server: LiveServer, tokens: dict[str, str]
+) -> None:
+    before = version(server)
+    half = '<https://example.org/p/half> a virt:SoftwareProduct ; virt:license "GPL"'
+    text = PREFIXES + f"INSERT DATA {{ GRAPH <{GRAPH}> {{ {half} }} }}"
+    status, headers, problem = update(server, text, tokens["write"])
+    assert status == 422 and headers["content-type"] == "application/problem+json"
+    messages = {item["message"] for item in problem["problems"]}
+    assert "needs one skos:prefLabel in English and one in Chinese" in messages
+    assert all(item["focus"] == "https://example.org/p/half" for item in problem["problems"])
+    assert version(server) == before
+    assert not ask(server, "ASK { <https://example.org/p/half> ?p ?o }")
+
+
+def test_an_inconsistent_change_is_refused_with_its_proof(
+    server: LiveServer, tokens: dict[str, str]
+) -> None:
+    text = (
+        PREFIXES
+        + f"""INSERT DATA {{ GRAPH <{GRAPH}> {{
+      <https://example.org/c/A> a <http://www.w3.org/2002/07/owl#Class> ;
+        <http://www.w3.org/2002/07/owl#disjointWith> <https://example.org/c/B> .
+      <https://example.org/c/x> a <https://example.org/c/A>, <https://example.org/c/B> . }} }}"""
+    )
+    status, _, problem = update(server, text, tokens["write"])
+    assert status == 422, problem
+    clash = next(item for item in problem["problems"] if item["check"].startswith("owl2rl:"))
+    assert "https://example.org/c/x" in clash["resources"] and clash["proof"]
+
+
+def test_removing_a_bundled_triple_is_a_conflict(
+    server: LiveServer, tokens: dict[str, str]
+) -> None:
+    before = version(server)
+    status, _, problem = update(
+        server, PREFIXES + "DELETE DATA { vr:kvm a virt:SoftwareProduct }", tokens["write"]
+    )
+    assert status == 409 and "contested claim" in problem["detail"]
+    status, _, problem = update(
+        server,
+        PREFIXES
+        + "INSERT DATA { GRAPH <https://w3id.org/kgapi/graph/asserted> { vr:kvm virt:note 'x' } }",
+        tokens["write"],
+    )
+    assert status == 409
+    assert version(server) == before
+
+
+def test_load_and_service_are_refused_and_nothing_is_fetched(
+    server: LiveServer, tokens: dict[str, str]
+) -> None:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(5)
+    listener.settimeout(1.0)
+    port = listener.getsockname()[1]
+    reached: list[object] = []
+
+    def watch() -> None:
+        with contextlib.suppress(OSError):
+            reached.append(listener.accept())
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    for text in (
+        f"LOAD <http://127.0.0.1:{port}/data.ttl> INTO GRAPH <{GRAPH}>",
+        f"INSERT {{ GRAPH <{GRAPH}> {{ ?s ?p ?o }} }} "
+        f"WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
+        f"load <http://127.0.0.1:{port}/x>",
+    ):
+        status, _, problem = update(server, text, tokens["write"])
+        assert status == 403, problem
+    watcher.join()
+    listener.close()
+    assert reached == []
+
+
+def test_graph_store_protocol_put_get_post_delete_and_if_match(
+    server: LiveServer, tokens: dict[str, str]
+) -> None:
+    graph = "https://example.org/graphs/gsp"
+    path = f"/store?graph={quote(graph, safe='')}"
+    auth = {"Authorization": f"Bearer {tokens['write']}"}
+    turtle = {"Content-Type": "text/turtle", **auth}
+    status, headers, body = server.request(
+        "PUT", path, body=b"<urn:a> <urn:p> <urn:b> .", headers=turtle
+    )
+    assert status == 201, body
+    assert headers["location"] == path
+    status, headers, body = server.request("GET", path, headers={"Accept": "application/n-triples"})
+    assert status == 200 and body.strip() == b"<urn:a> <urn:p> <urn:b> ."
+    etag = headers["etag"]
+    status, _, body = server.request(
+        "POST", path, body=b"<urn:a> <urn:p> <urn:c> .", headers=turtle
+    )
+    assert status == 200, body
+    # A write based on the version read before the POST is stale.
+    status, _, body = server.request(
+        "PUT", path, body=b"<urn:z> <urn:p> <urn:z> .", headers={**turtle, "If-Match": etag}
+    )
+    assert status == 412, body
+    status, _, body = server.request("PUT", path, body=b"not turtle at all", headers=turtle)
+    assert status == 400
+    status, _, body = server.request(
+        "PUT", path, body=b"{}", headers={"Content-Type": "application/x-unknown", **auth}
+    )
+    assert status == 415
+    status, _, body = server.request("DELETE", path, headers=auth)
+    assert status == 200, body
+    status, _, _ = server.request("GET", path)
+    assert status == 404
+    status, _, _ = server.request("DELETE", path, headers=auth)
+    assert status == 404
+    status, _, _ = server.request(
+        "PUT",
+        "/store?graph=" + quote("https://w3id.org/kgapi/graph/inferred", safe=""),
+        body=b"",
+        headers=turtle,
+    )
+    assert status == 409
+
+
+def test_a_write_scoped_to_graphs_may_write_only_those(server: LiveServer, data_dir: Path) -> None:
+    token = kgapi(
+        "token",
+        "--data-dir",
+        str(data_dir),
+        "create",
+        "narrow",
+        "--scope",
+        "write",
+        "--graph",
+        "https://example.org/graphs/allowed",
+    ).strip()
+    headers = {"Content-Type": "text/turtle", "Authorization": f"Bearer {token}"}
+    allowed = "/store?graph=" + quote("https://example.org/graphs/allowed", safe="")
+    other = "/store?graph=" + quote("https://example.org/graphs/other", safe="")
+    assert server.request("PUT", other, body=b"<urn:a> <urn:p> 1 .", headers=headers)[0] == 403
+    assert server.request("PUT", allowed, body=b"<urn:a> <urn:p> 1 .", headers=headers)[0] == 201
+    kgapi("token", "--data-dir", str(data_dir), "revoke", "narrow")
+    assert server.request("PUT", allowed, body=b"<urn:a> <urn:p> 2 .", headers=headers)[0] == 401
+
+
+def test_acknowledged_writes_survive_a_restart_and_the_cli_reads_them(
+    server: LiveServer, settings: Settings, data_dir: Path, tokens: dict[str, str], tmp_path: Path
+) -> None:
+    status, _, summary = update(server, product("durable"), tokens["write"])
+    assert status == 200, summary
+    with started_server(
+        cache_dir=settings.cache_dir,
+        log_dir=tmp_path,
+        query_timeout=30,
+        arguments=["--writes", "--data-dir", str(data_dir)],
+    ) as again:
+        assert version(again) == summary["version"]
+        assert ask(
+            again,
+            "ASK { <https://example.org/p/durable> a virt:OpenSourceSoftware }",
+        )
+    listed = kgapi("history", "--data-dir", str(data_dir))
+    assert listed.splitlines()[0].split("\t")[2] == "write-bot"
+    exported = kgapi("user-graphs", "--data-dir", str(data_dir), "--graph", GRAPH)
+    assert "<https://example.org/p/durable>" in exported
+
+
+def test_writes_are_off_unless_turned_on(live_server: LiveServer) -> None:
+    status, _, body = live_server.request(
+        "POST",
+        "/update",
+        body=b"INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+        headers={"Content-Type": "application/sparql-update"},
+    )
+    assert status == 403, body
+    status, _, body = live_server.request(
+        "POST",
+        "/sparql",
+        body=b"INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+        headers={"Content-Type": "application/sparql-update"},
+    )
+    assert status == 403 and b"setting writes" in body
