@@ -33,28 +33,20 @@ def add_parsers(sub: SubParsers) -> None:
         metavar="IRI=PATH",
         help="serve an RDF file as the named graph IRI (repeatable)",
     )
+
+    def switch(flag: str, help: str) -> None:
+        """An on/off setting: `--flag` and `--no-flag`; neither leaves the setting as it is."""
+        serve.add_argument(flag, action=argparse.BooleanOptionalAction, default=None, help=help)
+
     serve.add_argument("--query-timeout", type=float, help="seconds before a request is stopped")
     serve.add_argument("--max-result-rows", type=int, help="most rows or triples in an answer")
     serve.add_argument("--max-request-bytes", type=int, help="largest request body")
     serve.add_argument("--result-cache-entries", type=int, help="cached responses per worker")
-    serve.add_argument(
-        "--allow-service",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="let SPARQL SERVICE make outbound requests (default: refused)",
-    )
-    serve.add_argument(
-        "--writes",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="accept curated updates from token holders (default: read-only)",
-    )
+    switch("--allow-service", "let SPARQL SERVICE make outbound requests (default: refused)")
+    switch("--writes", "accept curated updates from token holders (default: read-only)")
     serve.add_argument("--data-dir", type=Path, help="where the change log and tokens live")
-    serve.add_argument(
-        "--open-reads",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="let anyone read (default); --no-open-reads asks every reader for a token",
+    switch(
+        "--open-reads", "let anyone read (default); --no-open-reads asks every reader for a token"
     )
     serve.add_argument(
         "--cors-origin",

@@ -17,22 +17,22 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 import pyoxigraph as ox
-from rdflib import Graph
 from rdflib.term import Node
 
 from kgapi.curation.changelog import ChangeLog, Version
 from kgapi.curation.patch import Change
-from kgapi.graph.knowledge import KnowledgeGraph
+from kgapi.graph.knowledge import KnowledgeGraph, versioned
 from kgapi.graph.terms import oxigraph_term, rdflib_term
 from kgapi.reasoning import closure
 from kgapi.reasoning.consistency import ConsistencyReport, consistency_report
 from kgapi.reasoning.inference import Derivations
 from kgapi.reasoning.retraction import insert, retract
 from kgapi.reasoning.rule_language import Triple
+from kgapi.reasoning.triple_index import TripleIndex
 from kgapi.sparql.store import QueryStore
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,6 @@ class LiveGraph:
         self.log = log
         self.version = 0
         self.offset = 0
-        self.time = ""
         self.curated_graph = f"{knowledge.ontology.base_iri}graph/curated"
         self.base_graphs = frozenset(query_store.graph_sizes)
         self.base_version = query_store.version
@@ -68,7 +67,6 @@ class LiveGraph:
         self._holders: Counter[Triple] = Counter()  # user graphs holding each asserted triple
         self._closure: Derivations | None = None
         self._view: ox.Store | None = None
-        self._user_graphs: set[str] = set()
         self._history: list[Version] = []
 
     # --- reading the state -------------------------------------------------------------
@@ -84,7 +82,7 @@ class LiveGraph:
         if self._view is None:
             view = ox.Store()
             view.extend(self.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
-            for graph in self._user_graphs:
+            for graph in self.user_graph_names:
                 node = ox.NamedNode(graph)
                 view.extend(self.store.quads_for_pattern(None, None, None, node))
             self._view = view
@@ -101,7 +99,7 @@ class LiveGraph:
     @property
     def user_graph_names(self) -> frozenset[str]:
         """The IRIs of the user graphs that hold triples (an emptied graph is no more)."""
-        return frozenset(self._user_graphs)
+        return frozenset(self._sizes) - self.base_graphs
 
     def is_base_graph(self, graph: str) -> bool:
         return graph in self.base_graphs
@@ -138,7 +136,6 @@ class LiveGraph:
     def _advance(self, version: Version) -> None:
         self._history.append(version)
         self.version = version.id
-        self.time = version.time
         self._rewrap()
 
     def advanced(self, version: Version, offset: int) -> None:
@@ -207,28 +204,23 @@ class LiveGraph:
             if self._holders[triple] == 1 and triple not in asserted:
                 asserted.add(triple)
                 added.add(triple)
-        self._user_graphs = {
-            graph for graph, size in self._sizes.items() if size > 0
-        } - self.base_graphs
         for graph in [graph for graph, size in self._sizes.items() if size <= 0]:
             if graph not in self.base_graphs:
-                del self._sizes[graph]
+                del self._sizes[graph]  # an emptied user graph is no more
         self._move_graph(self.query_store.asserted_graph, added, removed)
         return added - removed, removed - added
 
     def _move_inferred(
-        self, candidates: Iterable[Triple], derived: Iterable[Triple]
+        self, candidates: Iterable[Triple], derived: Mapping[Triple, object]
     ) -> tuple[set[Triple], set[Triple]]:
-        """Bring the served inferred graph in line with the closure for `candidates`."""
+        """Bring the served inferred graph in line with the closure (`derived`: its derived
+        triples) for `candidates`."""
         asserted, inferred = self.knowledge.asserted, self.knowledge.inferred
-        derived_now = derived if isinstance(derived, (set, frozenset, dict)) else set(derived)
         added: set[Triple] = set()
         removed: set[Triple] = set()
         for triple in candidates:
             served = closure.normalize(triple)
-            wanted = (
-                triple in derived_now and served not in asserted and not closure.is_trivial(served)
-            )
+            wanted = triple in derived and served not in asserted and not closure.is_trivial(served)
             present = served in inferred
             if wanted and not present:
                 inferred.add(served)
@@ -291,14 +283,9 @@ class LiveGraph:
         self.knowledge._derivations.seed(derivations)
         self.query_store = replace(
             self.query_store,
-            version=version_name(self.base_version, self.version),
+            version=versioned(self.base_version, self.version),
             graph_sizes=dict(sorted(self._sizes.items())),
         )
-
-
-def version_name(base: str, revision: int) -> str:
-    """The served graph's version: the bundled data's, then the log's version number."""
-    return base if revision == 0 else f"{base}.{revision}"
 
 
 def _triple(quad: ox.Quad) -> Triple:
@@ -319,8 +306,6 @@ def _quads(
 
 def _owned_copy(derivations: Derivations) -> Derivations:
     """A copy of `derivations` that updates can change in place."""
-    from kgapi.reasoning.triple_index import TripleIndex
-
     index = TripleIndex(derivations.index)
     return Derivations(
         index,
@@ -331,8 +316,3 @@ def _owned_copy(derivations: Derivations) -> Derivations:
         derivations.rules,
         dict(derivations.terms),
     )
-
-
-def user_quads(graph: Graph, iri: str) -> list[ox.Quad]:
-    """The triples of an rdflib `graph` as quads of the named graph `iri`."""
-    return _quads(graph, ox.NamedNode(iri))

@@ -95,14 +95,8 @@ def delete_graph(graph: str | None) -> Callable[[LiveGraph], Change]:
 
 
 def _target(live: LiveGraph, graph: str | None) -> ox.NamedNode:
-    name = graph if graph is not None else live.curated_graph
-    if live.is_base_graph(name):
-        raise WriteRefused(
-            409,
-            "Conflict",
-            f"<{name}> is part of the bundled graph, which is read-only. " + PROPOSE_UPSTREAM,
-        )
-    return ox.NamedNode(name)
+    # A bundled graph named here is refused by the curator (409), as for any change.
+    return ox.NamedNode(graph if graph is not None else live.curated_graph)
 
 
 def _in(quad: ox.Quad, graph: ox.NamedNode) -> ox.Quad:

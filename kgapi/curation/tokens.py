@@ -43,9 +43,6 @@ class Token:
     created: str
     graphs: tuple[str, ...] = ()
 
-    def may_read(self) -> bool:
-        return True
-
     def may_write(self, graph: str) -> bool:
         if self.scope == "admin":
             return True

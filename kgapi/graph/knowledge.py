@@ -99,9 +99,7 @@ class KnowledgeGraph:
     @property
     def version(self) -> str:
         """The bundled ontology's content version, then the change log's version number."""
-        if self.revision == 0:
-            return self.ontology.version
-        return f"{self.ontology.version}.{self.revision}"
+        return versioned(self.ontology.version, self.revision)
 
     @property
     def asserted_count(self) -> int:
@@ -144,6 +142,12 @@ class KnowledgeGraph:
             )
 
         return self._own_properties.get(compute)
+
+
+def versioned(base: str, revision: int) -> str:
+    """A graph's version: its bundled data's, then (after the first change) the change log's
+    version number — the one rule for the graph's and the query store's versions."""
+    return base if revision == 0 else f"{base}.{revision}"
 
 
 def statement_records(graph: Graph, base_iri: str) -> frozenset[Node]:

@@ -24,6 +24,7 @@ from kgapi.web import delivery
 from kgapi.web.negotiation import RDF, RESULTS, Format, NotAcceptable, formats_of, negotiate
 from kgapi.web.problems import plain_text, stopped_query_message
 from kgapi.web.state import services
+from kgapi.web.write_api import run_update
 
 blueprint = Blueprint("sparql", __name__)
 
@@ -78,8 +79,6 @@ def sparql() -> Response:
     if repeated is not None:
         return repeated
     if _is_update_request() and services().live is not None:
-        from kgapi.web.write_api import run_update
-
         return run_update()
     protocol_request = read_protocol_request()
     if protocol_request.query is None:

@@ -12,7 +12,6 @@ summary of what it made true, and the new graph version as `ETag`.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import quote
 
@@ -23,9 +22,9 @@ from kgapi.curation.changelog import ChangeLog, Version
 from kgapi.curation.live import LiveGraph
 from kgapi.curation.requests import add_to_graph, delete_graph, replace_graph, sparql_update
 from kgapi.curation.transaction import Curator, MakeChange, WriteRefused
-from kgapi.web.credentials import Unauthorized, presented_token, refusal
+from kgapi.web.api_common import json_response, problem_response
+from kgapi.web.credentials import Unauthorized, presented_token
 from kgapi.web.negotiation import RDF, NotAcceptable, formats_of, negotiate
-from kgapi.web.problems import problem
 from kgapi.web.state import Services, services
 
 blueprint = Blueprint("writes", __name__)
@@ -53,17 +52,8 @@ def enable(app: Flask, state: Services) -> None:
 
 @blueprint.errorhandler(WriteRefused)
 def render_refused(error: WriteRefused) -> Response:
-    response = problem(error.status, error.title, error.detail)
-    if error.problems:
-        body = json.loads(response.get_data())
-        body["problems"] = error.problems
-        response.set_data(json.dumps(body, ensure_ascii=False))
-    return response
-
-
-@blueprint.errorhandler(Unauthorized)
-def render_unauthorized(error: Unauthorized) -> Response:
-    return refusal(error)
+    members: dict[str, Any] = {"problems": error.problems} if error.problems else {}
+    return problem_response(error.status, error.title, error.detail, **members)
 
 
 # --- SPARQL Update ---------------------------------------------------------------------------
@@ -299,6 +289,6 @@ def _if_match() -> str | None:
 
 
 def _json(body: dict[str, Any]) -> Response:
-    response = Response(json.dumps(body, ensure_ascii=False), mimetype="application/json")
-    response.headers["Cache-Control"] = "no-store"
+    response = json_response(body)
+    response.headers["Cache-Control"] = "no-store"  # a version's state, gone with the next write
     return response
