@@ -151,3 +151,44 @@ def test_the_live_closure_equals_reasoning_from_scratch_after_every_step(
         assert served == len(live.knowledge.inferred)
         default = sum(1 for _ in live.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
         assert default == len(set(live.knowledge.asserted) | set(live.knowledge.inferred))
+
+
+DATA_UPDATES = [
+    "INSERT DATA { <urn:a> <urn:p> 'x'@en , 1 , true . GRAPH <urn:g> { <urn:a> a <urn:C> } . }",
+    'PREFIX ex: <urn:ex:> INSERT DATA { GRAPH <urn:g> { ex:a ex:p "}" } ex:b ex:p ex:c }',
+    "INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:p> 1 } } ;"
+    " DELETE DATA { GRAPH <urn:g> { <urn:a> <urn:p> 1 } }",
+    'INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:p> "1"^^<http://www.w3.org/2001/XMLSchema#int> } }',
+    "# a comment { with braces }\nINSERT DATA { <urn:d> <urn:p> <urn:e> } ;"
+    " INSERT DATA { GRAPH <urn:h> { <urn:d> <urn:p> <urn:e> } }",
+]
+
+
+@pytest.mark.parametrize("text", DATA_UPDATES)
+def test_data_updates_read_as_data_change_what_the_engine_would(
+    fixture_kg: KnowledgeGraph, tmp_path: Path, text: str
+) -> None:
+    from kgapi.curation.requests import _data_change, _engine_change
+    from kgapi.sparql.text import data_operations
+
+    kg = build_knowledge_graph(
+        Settings(ontology_dir=DATA / "reasoning", cache_dir=tmp_path / "cache")
+    )
+    live = LiveGraph(kg, build_query_store(kg), ChangeLog(tmp_path / "log"))
+    operations = data_operations(text)
+    assert operations is not None
+    quick = _data_change(live, operations, None)
+    assert quick is not None and quick == _engine_change(live, text, None)
+
+
+def test_only_data_operations_are_read_as_data() -> None:
+    from kgapi.sparql.text import data_operations
+
+    for text in (
+        "DELETE WHERE { ?s ?p ?o }",
+        "INSERT { <urn:a> <urn:b> ?o } WHERE { ?s ?p ?o }",
+        "INSERT DATA { <urn:a> <urn:b> <urn:c> } ; CLEAR ALL",
+        "INSERT DATA { <urn:a> <urn:b> \\u003curn:c> }",
+        "WITH <urn:g> INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+    ):
+        assert data_operations(text) is None, text

@@ -15,6 +15,7 @@ query) are refused before the engine sees the text.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -22,7 +23,7 @@ from kgapi.curation.live import LiveGraph
 from kgapi.curation.patch import Change
 from kgapi.curation.transaction import PROPOSE_UPSTREAM, WriteRefused
 from kgapi.graph.terms import rdflib_term
-from kgapi.sparql.text import read_query_text
+from kgapi.sparql.text import DataOperation, data_operations, read_query_text
 
 
 def sparql_update(text: str, *, base_iri: str | None = None) -> Callable[[LiveGraph], Change]:
@@ -42,26 +43,86 @@ def sparql_update(text: str, *, base_iri: str | None = None) -> Callable[[LiveGr
             "SERVICE is refused in updates: this server makes no outbound requests",
         )
 
+    operations = data_operations(text)
+
     def change(live: LiveGraph) -> Change:
-        view = live.view
-        before = view.dump(format=ox.RdfFormat.N_QUADS)
-        try:
-            view.update(text, base_iri=base_iri)
-        except SyntaxError as error:
-            raise WriteRefused(400, "Bad Request", f"invalid SPARQL Update: {error}") from error
-        except OSError as error:  # the engine's own refusal (an unknown graph, say)
-            raise WriteRefused(400, "Bad Request", f"the update failed: {error}") from error
-        after = view.dump(format=ox.RdfFormat.N_QUADS)
-        assert before is not None and after is not None  # no file given: the dump is returned
-        added, removed = _difference(before, after)
-        # Undo on the view: a version moves it only once the change is accepted.
-        for quad in added:
-            view.remove(quad)
-        for quad in removed:
-            view.add(quad)
-        return _as_user_change(live, added, removed)
+        if operations is not None:
+            quick = _data_change(live, operations, base_iri)
+            if quick is not None:
+                return quick
+        return _engine_change(live, text, base_iri)
 
     return change
+
+
+def _engine_change(live: LiveGraph, text: str, base_iri: str | None) -> Change:
+    """The change the engine makes running `text` on the update view, read back as the view's
+    difference and then undone there (a version moves the view only once it is accepted)."""
+    view = live.view
+    before = view.dump(format=ox.RdfFormat.N_QUADS)
+    try:
+        view.update(text, base_iri=base_iri)
+    except SyntaxError as error:
+        raise WriteRefused(400, "Bad Request", f"invalid SPARQL Update: {error}") from error
+    except OSError as error:  # the engine's own refusal (an unknown graph, say)
+        raise WriteRefused(400, "Bad Request", f"the update failed: {error}") from error
+    after = view.dump(format=ox.RdfFormat.N_QUADS)
+    assert before is not None and after is not None  # no file given: the dump is returned
+    added, removed = _difference(before, after)
+    for quad in added:
+        view.remove(quad)
+    for quad in removed:
+        view.add(quad)
+    return _as_user_change(live, added, removed)
+
+
+def _data_change(
+    live: LiveGraph, operations: list[DataOperation], base_iri: str | None
+) -> Change | None:
+    """The change of INSERT DATA / DELETE DATA operations, read as data and folded in order over
+    the update view — what the engine would do, without running it over the whole view. None
+    where the engine must decide (data that is not TriG as written, blank nodes to delete)."""
+    added: set[ox.Quad] = set()
+    removed: set[ox.Quad] = set()
+    view = live.view
+    for operation in operations:
+        try:
+            quads = list(
+                ox.parse(operation.trig.encode(), format=ox.RdfFormat.TRIG, base_iri=base_iri)
+            )
+        except (SyntaxError, ValueError):
+            return None
+        if operation.keyword == "INSERT":
+            fresh: dict[ox.BlankNode, ox.BlankNode] = {}  # each operation's blank nodes are new
+            quads = [_renamed(quad, fresh) for quad in quads]
+        elif any(isinstance(term, ox.BlankNode) for q in quads for term in (q.subject, q.object)):
+            return None
+        # As the store holds them (it writes some literals in a canonical datatype).
+        held = ox.Store()
+        held.extend(quads)
+        quads = list(held)
+        for quad in quads:
+            present = quad in added or (quad in view and quad not in removed)
+            if operation.keyword == "INSERT" and not present:
+                if quad in removed:
+                    removed.discard(quad)
+                else:
+                    added.add(quad)
+            elif operation.keyword == "DELETE" and present:
+                if quad in added:
+                    added.discard(quad)
+                else:
+                    removed.add(quad)
+    return _as_user_change(live, list(added), list(removed))
+
+
+def _renamed(quad: ox.Quad, fresh: dict[ox.BlankNode, ox.BlankNode]) -> ox.Quad:
+    def term(node: Any) -> Any:
+        if isinstance(node, ox.BlankNode):
+            return fresh.setdefault(node, ox.BlankNode())
+        return node
+
+    return ox.Quad(term(quad.subject), quad.predicate, term(quad.object), quad.graph_name)
 
 
 def replace_graph(graph: str | None, quads: Iterable[ox.Quad]) -> Callable[[LiveGraph], Change]:

@@ -23,7 +23,7 @@ from rdflib import RDF, Graph, URIRef
 from kgapi.curation.changelog import ChangeLogError, Version
 from kgapi.curation.live import Effect, LiveGraph
 from kgapi.curation.patch import Change
-from kgapi.graph.validation import load_shapes, run_violation_query, shacl_violations
+from kgapi.graph.validation import ViolationQuery, load_shapes, shacl_violations
 
 
 class WriteRefused(Exception):
@@ -55,7 +55,11 @@ class Curator:
     def __init__(self, live: LiveGraph, *, shapes_dir: Path, queries_dir: Path) -> None:
         self.live = live
         self.shapes_dir = shapes_dir
-        self.queries = sorted(queries_dir.glob("*-violation.rq"))
+        base_iri = live.base.ontology.base_iri
+        self.queries = [
+            ViolationQuery.read(path, base_iri)
+            for path in sorted(queries_dir.glob("*-violation.rq"))
+        ]
         self._shapes: Graph | None = None
 
     def write(
@@ -145,13 +149,11 @@ class Curator:
             )
             problems += [_violation(v) for v in violations]
         asserted_graph = ox.NamedNode(live.query_store.asserted_graph)
+        # A row a change can add is about a node it touched (a violation query's first
+        # variable names the node at fault), so the queries run for those nodes alone.
+        touched = _touched_iris(effect)
         for query in self.queries:
-            found = run_violation_query(
-                live.store,
-                query,
-                base_iri=live.base.ontology.base_iri,
-                default_graph=asserted_graph,
-            )
+            found = query.violations(live.store, default_graph=asserted_graph, focus=touched)
             problems += [_violation(v) for v in found]
         if effect.new_clashes:
             report = live.consistency()
@@ -212,6 +214,17 @@ def _focus_nodes(live: LiveGraph, effect: Effect) -> list[str | URIRef]:
         if p == RDF.type:
             nodes.update(n for n in asserted.subjects(None, s) if isinstance(n, URIRef))
     return sorted(nodes, key=str)
+
+
+def _touched_iris(effect: Effect) -> list[ox.NamedNode]:
+    """Every IRI of a triple the change asserted or retracted, in order."""
+    iris = {
+        term
+        for triple in effect.asserted_added | effect.asserted_removed
+        for term in triple
+        if isinstance(term, URIRef)
+    }
+    return [ox.NamedNode(str(iri)) for iri in sorted(iris)]
 
 
 def _violation(violation: Any) -> dict[str, Any]:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, ClassVar
 
 import pyoxigraph as ox
 import pyshacl
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SH
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.sparql import Query
 
 from kgapi.graph.loading import LoadedOntology, OntologyLoadError
 from kgapi.settings import CANONICAL_BASE_IRI
@@ -96,19 +101,67 @@ def run_violation_query(
     `default_graph` to check one of its graphs.
     """
     store = data if isinstance(data, ox.Store) else graph_store(data)
-    text = query_path.read_text(encoding="utf-8").replace(CANONICAL_BASE_IRI, base_iri)
-    solutions = store.query(text, default_graph=default_graph)
-    if not isinstance(solutions, ox.QuerySolutions):
-        raise OntologyLoadError(query_path, "a violation query must be a SELECT query")
-    names = [variable.value for variable in solutions.variables]
-    violations = []
-    for solution in solutions:
-        values = {name: solution[name] for name in names if solution[name] is not None}
-        texts = {name: getattr(term, "value", str(term)) for name, term in values.items()}
-        focus = next(iter(texts.values()), "")
-        details = ", ".join(f"{name}={value}" for name, value in texts.items())
-        violations.append(Violation(query_path.stem, focus, details))
-    return violations
+    return ViolationQuery.read(query_path, base_iri).violations(store, default_graph=default_graph)
+
+
+@dataclass(frozen=True)
+class ViolationQuery:
+    """A `*-violation.rq` query, read once. Its first variable names the node at fault: a
+    check of a few nodes binds it to each (the engine's substitutions, never query text)."""
+
+    name: str
+    text: str
+    path: Path
+    focus_variable: ox.Variable
+
+    @classmethod
+    def read(cls, path: Path, base_iri: str) -> ViolationQuery:
+        """Raises OntologyLoadError for a query that is not a SELECT with variables."""
+        text = path.read_text(encoding="utf-8").replace(CANONICAL_BASE_IRI, base_iri)
+        try:
+            solutions = ox.Store().query(text)  # over nothing: only to read its variables
+        except SyntaxError as error:
+            raise OntologyLoadError(path, f"not a SPARQL query: {error}") from error
+        if not isinstance(solutions, ox.QuerySolutions) or not solutions.variables:
+            raise OntologyLoadError(path, "a violation query must be a SELECT query")
+        return cls(path.stem, text, path, solutions.variables[0])
+
+    def violations(
+        self,
+        store: ox.Store,
+        *,
+        default_graph: ox.NamedNode | None = None,
+        focus: Iterable[ox.NamedNode] | None = None,
+    ) -> list[Violation]:
+        """The rows over the whole graph, or (with `focus`) those about the nodes given."""
+        if focus is None:
+            return self._rows(self._run(store, default_graph, None))
+        found: list[Violation] = []
+        for node in focus:
+            found += self._rows(self._run(store, default_graph, {self.focus_variable: node}))
+        return found
+
+    def _run(
+        self,
+        store: ox.Store,
+        default_graph: ox.NamedNode | None,
+        substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]
+        | None,
+    ) -> ox.QuerySolutions:
+        solutions = store.query(self.text, default_graph=default_graph, substitutions=substitutions)
+        assert isinstance(solutions, ox.QuerySolutions)  # checked when read
+        return solutions
+
+    def _rows(self, solutions: ox.QuerySolutions) -> list[Violation]:
+        names = [variable.value for variable in solutions.variables]
+        violations = []
+        for solution in solutions:
+            values = {name: solution[name] for name in names if solution[name] is not None}
+            texts = {name: getattr(term, "value", str(term)) for name, term in values.items()}
+            focus = next(iter(texts.values()), "")
+            details = ", ".join(f"{name}={value}" for name, value in texts.items())
+            violations.append(Violation(self.name, focus, details))
+        return violations
 
 
 def load_shapes(shapes_dir: Path, base_iri: str) -> Graph:
@@ -128,7 +181,7 @@ def shacl_violations(
     """The shapes' violations in `data` (of `focus_nodes` alone, when given) and how many nodes
     the class-targeted shapes select. `data` is not changed."""
     _conforms, results, _text = pyshacl.validate(
-        data,
+        _PreparedQueries.over(data),
         shacl_graph=shapes,
         inference="none",
         advanced=True,
@@ -151,6 +204,43 @@ def shacl_violations(
         )
     selected = len(focus_nodes) if focus_nodes is not None else _count_focus_nodes(data, shapes)
     return sorted(violations, key=lambda v: (v.focus, v.check)), selected
+
+
+class _PreparedQueries(Graph):
+    """`data`'s triples (the same store, no copy) with each SPARQL text parsed once: pySHACL
+    sends its SPARQL constraints as text on every validation, and rdflib parses text each time
+    (most of a focused validation's time)."""
+
+    _parsed: ClassVar[dict[tuple[str, tuple[tuple[str, str], ...]], Query]] = {}
+    _parsed_lock: ClassVar[threading.Lock] = threading.Lock()
+
+    @classmethod
+    def over(cls, data: Graph) -> Graph:
+        view = cls(store=data.store, identifier=data.identifier)
+        view.namespace_manager = data.namespace_manager
+        return view
+
+    def query(
+        self,
+        query_object: Any,
+        processor: Any = "sparql",
+        result: Any = "sparql",
+        initNs: Any = None,
+        initBindings: Any = None,
+        use_store_provided: bool = True,
+        **kwargs: Any,
+    ) -> Any:
+        if isinstance(query_object, str):
+            namespaces = tuple(sorted((str(k), str(v)) for k, v in (initNs or {}).items()))
+            with self._parsed_lock:
+                prepared = self._parsed.get((query_object, namespaces))
+                if prepared is None:
+                    prepared = prepareQuery(query_object, initNs=initNs)
+                    self._parsed[(query_object, namespaces)] = prepared
+            query_object = prepared
+        return super().query(
+            query_object, processor, result, initNs, initBindings, use_store_provided, **kwargs
+        )
 
 
 def _count_focus_nodes(data: Graph, shapes: Graph) -> int:

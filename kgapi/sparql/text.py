@@ -128,3 +128,107 @@ def _unescape_codepoints(text: str) -> str:
         return chr(code) if code <= 0x10FFFF else match.group(0)
 
     return _CODEPOINT.sub(replace, text)
+
+
+@dataclass(frozen=True)
+class DataOperation:
+    """One INSERT DATA or DELETE DATA operation: its keyword and its data as a TriG document
+    (the update's prologue, the default graph's triples in `{ }`, then each GRAPH block)."""
+
+    keyword: str
+    trig: str
+
+
+_DATA_WORDS = frozenset({"a", "true", "false"})  # the words data may hold besides GRAPH
+
+
+def data_operations(text: str) -> list[DataOperation] | None:
+    """The operations of an update made only of INSERT DATA and DELETE DATA (after a prologue),
+    each as TriG; None for any other update, which the engine must run itself.
+
+    Read on the terminals of SPARQL, as `read_query_text` reads: the data of an operation is the
+    text between its braces, and the GRAPH blocks in it are found at the top level of that data;
+    the text is copied as written (spaces and comments too). Text with `\\u` escapes (replaced
+    anywhere before parsing) is left to the engine.
+    """
+    if _CODEPOINT.search(text):
+        return None
+    every = list(tokens(text))
+    marks = [i for i, t in enumerate(every) if t.kind not in ("space", "comment")]
+    position = 0
+    prologue_end = 0
+    while position < len(marks) and every[marks[position]].text.upper() in ("PREFIX", "BASE"):
+        position += 3 if every[marks[position]].text.upper() == "PREFIX" else 2
+        prologue_end = marks[position - 1] + 1 if position - 1 < len(marks) else len(every)
+    prologue = "".join(t.text for t in every[:prologue_end])
+    operations: list[DataOperation] = []
+    while position < len(marks):
+        head = [every[i].text.upper() for i in marks[position : position + 3]]
+        if head[:2] not in (["INSERT", "DATA"], ["DELETE", "DATA"]) or head[2:] != ["{"]:
+            return None
+        inside = _braced(every, marks, position + 2)
+        if inside is None:
+            return None
+        first, last, position = inside
+        trig = _as_trig(every, [i for i in marks if first <= i < last])
+        if trig is None:
+            return None
+        operations.append(DataOperation(head[0], prologue + "\n" + trig))
+        if position < len(marks) and every[marks[position]].text == ";":
+            position += 1
+    return operations or None
+
+
+def _braced(every: list[Token], marks: list[int], start: int) -> tuple[int, int, int] | None:
+    """For the brace at significant position `start`: the token indexes its content spans
+    (first, end) and the significant position after its closing brace."""
+    depth = 0
+    for position in range(start, len(marks)):
+        token = every[marks[position]]
+        if token.kind == "other" and token.text == "{":
+            depth += 1
+        elif token.kind == "other" and token.text == "}":
+            depth -= 1
+            if depth == 0:
+                return marks[start] + 1, marks[position], position + 1
+    return None
+
+
+def _as_trig(every: list[Token], marks: list[int]) -> str | None:
+    """QuadData (the significant tokens `marks` of `every`) as TriG: the top-level triples in
+    one default-graph block, GRAPH blocks as written (a '.' after one, which SPARQL allows and
+    TriG does not, dropped)."""
+    fragments: list[str] = []
+    graphs: list[str] = []
+    position = 0
+    start = marks[0] if marks else 0
+    while position < len(marks):
+        token = every[marks[position]]
+        if token.kind == "variable":
+            return None
+        if token.kind != "word" or token.text in _DATA_WORDS:
+            position += 1
+            continue
+        if token.text.upper() != "GRAPH" or position + 2 >= len(marks):
+            return None
+        if every[marks[position + 2]].text != "{":
+            return None
+        inside = _braced(every, marks, position + 2)
+        if inside is None:
+            return None
+        fragments.append(_text(every, start, marks[position]))
+        graph_start = marks[position]
+        _first, last, position = inside
+        graphs.append(_text(every, graph_start, last + 1))
+        if position < len(marks) and every[marks[position]].text == ".":
+            position += 1
+        start = marks[position] if position < len(marks) else len(every)
+    if marks:
+        fragments.append(_text(every, start, marks[-1] + 1))
+    # Fragments on either side of a GRAPH block are separate triples.
+    body = " ".join(f if f.rstrip().endswith(".") else f + " ." for f in fragments if f.strip())
+    return "\n".join([f"{{ {body} }}", *graphs])
+
+
+def _text(every: list[Token], start: int, end: int) -> str:
+    return "".join(token.text for token in every[start:end])
