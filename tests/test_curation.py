@@ -192,3 +192,19 @@ def test_only_data_operations_are_read_as_data() -> None:
         "WITH <urn:g> INSERT DATA { <urn:a> <urn:b> <urn:c> }",
     ):
         assert data_operations(text) is None, text
+
+
+def test_the_protocols_update_dataset_becomes_using_clauses_of_each_modify() -> None:
+    from kgapi.sparql.text import DatasetConflict, with_update_dataset
+
+    text = (
+        "CLEAR ALL ; INSERT DATA { <urn:a> <urn:b> <urn:c> } ;"
+        " INSERT { ?s a <urn:K> } WHERE { ?s a <urn:D> } ;"
+        " DELETE WHERE { ?s ?p 'where' } ; DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }"
+    )
+    rewritten = with_update_dataset(text, ["urn:g1"], ["urn:n"])
+    assert rewritten.count("USING <urn:g1> USING NAMED <urn:n> WHERE") == 2
+    assert "DELETE WHERE { ?s ?p 'where' }" in rewritten  # the shorthand takes no dataset
+    with pytest.raises(DatasetConflict):
+        with_update_dataset("WITH <urn:g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", ["urn:g1"], [])
+    assert with_update_dataset(text, [], []) == text

@@ -232,3 +232,50 @@ def _as_trig(every: list[Token], marks: list[int]) -> str | None:
 
 def _text(every: list[Token], start: int, end: int) -> str:
     return "".join(token.text for token in every[start:end])
+
+
+class DatasetConflict(ValueError):
+    """An update names its own dataset (USING, USING NAMED, WITH) and the protocol names one too."""
+
+
+def with_update_dataset(text: str, using: list[str], using_named: list[str]) -> str:
+    """`text` with the protocol's `using-graph-uri` / `using-named-graph-uri` written as USING /
+    USING NAMED clauses before the WHERE of each DELETE/INSERT operation (SPARQL 1.1 Protocol
+    §2.2.3: the same dataset). The WHERE is found on the terminals, at the top level of an
+    operation that starts with DELETE or INSERT and is not the DELETE WHERE shorthand.
+
+    Raises DatasetConflict when the update declares a dataset itself.
+    """
+    if not using and not using_named:
+        return text
+    every = list(tokens(text))
+    words = [t.text.upper() for t in every if t.kind == "word"]
+    if any(word in ("USING", "WITH") for word in words):
+        raise DatasetConflict(
+            "the update names its dataset (USING or WITH) and so does the request "
+            "(using-graph-uri / using-named-graph-uri); name it once"
+        )
+    clause = "".join(f" USING <{iri}>" for iri in using) + "".join(
+        f" USING NAMED <{iri}>" for iri in using_named
+    )
+    out: list[str] = []
+    depth = 0
+    operation = ""  # the first keyword of the operation being read (after the prologue)
+    last = ""  # the last significant terminal
+    for token in every:
+        significant = token.kind not in ("space", "comment")
+        if token.kind == "other" and token.text in "{}":
+            depth += 1 if token.text == "{" else -1
+        elif token.kind == "other" and token.text == ";" and depth == 0:
+            operation = ""
+        elif token.kind == "word" and depth == 0:
+            word = token.text.upper()
+            if not operation and word not in ("PREFIX", "BASE"):
+                operation = word
+            # A Modify's WHERE; not the DELETE WHERE shorthand, which has no dataset clause.
+            if word == "WHERE" and operation in ("DELETE", "INSERT") and last.upper() != "DELETE":
+                out.append(clause.lstrip() + " ")
+        if significant:
+            last = token.text
+        out.append(token.text)
+    return "".join(out)

@@ -22,6 +22,7 @@ from kgapi.curation.changelog import ChangeLog, Version
 from kgapi.curation.live import LiveGraph
 from kgapi.curation.requests import add_to_graph, delete_graph, replace_graph, sparql_update
 from kgapi.curation.transaction import Curator, MakeChange, WriteRefused
+from kgapi.sparql.text import DatasetConflict, with_update_dataset
 from kgapi.web.api_common import json_response, problem_response
 from kgapi.web.credentials import Unauthorized, presented_token
 from kgapi.web.negotiation import RDF, NotAcceptable, formats_of, negotiate
@@ -50,7 +51,7 @@ def enable(app: Flask, state: Services) -> None:
     app.before_request(state.follow)
 
 
-@blueprint.errorhandler(WriteRefused)
+@blueprint.app_errorhandler(WriteRefused)  # also for updates POSTed to /sparql
 def render_refused(error: WriteRefused) -> Response:
     members: dict[str, Any] = {"problems": error.problems} if error.problems else {}
     return problem_response(error.status, error.title, error.detail, **members)
@@ -67,14 +68,17 @@ def update() -> Response:
 
 def run_update() -> Response:
     """Read the update operation from the request (also for `POST /sparql`) and make it."""
+    charset = request.mimetype_params.get("charset", "utf-8")
+    if charset.lower() not in ("utf-8", "utf8"):
+        raise WriteRefused(415, "Unsupported Media Type", f"charset {charset!r}: send UTF-8")
     parameters: Any
     if request.mimetype == FORM:
         texts = request.form.getlist("update")
         parameters = request.form
     elif request.mimetype == UPDATE_MEDIA_TYPE:
         try:
-            texts = [request.get_data().decode(request.mimetype_params.get("charset", "utf-8"))]
-        except (UnicodeDecodeError, LookupError) as error:
+            texts = [request.get_data().decode("utf-8")]
+        except UnicodeDecodeError as error:
             raise WriteRefused(400, "Bad Request", f"the update is not UTF-8: {error}") from error
         parameters = request.args
     else:
@@ -87,14 +91,25 @@ def run_update() -> Response:
         raise WriteRefused(
             400, "Bad Request", f"{len(texts)} 'update' parameters; send exactly one"
         )
-    for name in ("using-graph-uri", "using-named-graph-uri"):
-        if name in parameters or name in request.args:
-            raise WriteRefused(
-                400,
-                "Bad Request",
-                f"{name} is not supported here: write USING/USING NAMED (or WITH) in the update",
-            )
-    return _write(sparql_update(texts[0], base_iri=None))
+    using, using_named = (
+        [*dict.fromkeys([*request.args.getlist(name), *_form_values(parameters, name)])]
+        for name in ("using-graph-uri", "using-named-graph-uri")
+    )
+    for iri in (*using, *using_named):
+        try:
+            ox.NamedNode(iri)
+        except ValueError as error:
+            raise WriteRefused(400, "Bad Request", f"{iri!r} is not an absolute IRI") from error
+    try:
+        text = with_update_dataset(texts[0], using, using_named)
+    except DatasetConflict as error:
+        raise WriteRefused(400, "Bad Request", str(error)) from error
+    # The service's base IRI for relative IRIs is the endpoint's URL (Protocol §2.2.3 allows it).
+    return _write(sparql_update(text, base_iri=request.base_url))
+
+
+def _form_values(parameters: Any, name: str) -> list[str]:
+    return list(parameters.getlist(name)) if parameters is not request.args else []
 
 
 # --- Graph Store Protocol ----------------------------------------------------------------------

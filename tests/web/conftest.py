@@ -4,7 +4,10 @@ port, once per session, with the W3C protocol tests' data loaded as named graphs
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pytest
 from livesupport import (
@@ -37,3 +40,39 @@ def live_server(
         arguments=arguments,
     ) as server:
         yield server
+
+
+@dataclass(frozen=True)
+class WritableServer:
+    """A live server with writes on over an ontology without triples (what the W3C update and
+    Graph Store Protocol suites start from), and a write token for it."""
+
+    server: LiveServer
+    token: str
+
+    @property
+    def authorization(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@pytest.fixture(scope="session")
+def writable_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WritableServer]:
+    root = tmp_path_factory.mktemp("writable")
+    ontology = root / "ontology"
+    ontology.mkdir()
+    (ontology / "empty.ttl").write_text("@prefix ex: <http://example.org/> .\n")
+    data = root / "data"
+    token = subprocess.run(
+        [sys.executable, "-m", "kgapi.cli", "token", "--data-dir", str(data), "create", "w3c"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    with started_server(
+        cache_dir=root / "cache",
+        log_dir=root,
+        query_timeout=QUERY_TIMEOUT_SECONDS * 10,
+        arguments=["--writes", "--data-dir", str(data)],
+        environment={"KGAPI_ONTOLOGY_DIR": str(ontology)},
+    ) as server:
+        yield WritableServer(server, token)
