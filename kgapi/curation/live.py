@@ -77,12 +77,13 @@ class LiveGraph:
 
     @property
     def view(self) -> ox.Store:
-        """What a SPARQL Update sees: the served default graph and the user graphs (made on
-        first use, then kept in step with every version)."""
+        """What a SPARQL Update sees: the served default graph and the user graphs but the
+        curated one, which is the default graph's own part, not a named graph (made on first
+        use, then kept in step with every version)."""
         if self._view is None:
             view = ox.Store()
             view.extend(self.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
-            for graph in self.user_graph_names:
+            for graph in self.user_graph_names - {self.curated_graph}:
                 node = ox.NamedNode(graph)
                 view.extend(self.store.quads_for_pattern(None, None, None, node))
             self._view = view
@@ -182,12 +183,14 @@ class LiveGraph:
     def _move_user_graphs(self, change: Change) -> tuple[set[Triple], set[Triple]]:
         """Change the user graphs; returns the triples that became and ceased to be asserted."""
         asserted = self.knowledge.asserted
+        curated = ox.NamedNode(self.curated_graph)
         added: set[Triple] = set()
         removed: set[Triple] = set()
         for quad in change.removed:
             self._count(quad.graph_name, -1)
             self.store.remove(quad)
-            self.view.remove(quad)
+            if quad.graph_name != curated:
+                self.view.remove(quad)
             triple = _triple(quad)
             self._holders[triple] -= 1
             if self._holders[triple] <= 0:
@@ -198,7 +201,8 @@ class LiveGraph:
         for quad in change.added:
             self._count(quad.graph_name, 1)
             self.store.add(quad)
-            self.view.add(quad)
+            if quad.graph_name != curated:
+                self.view.add(quad)
             triple = _triple(quad)
             self._holders[triple] += 1
             if self._holders[triple] == 1 and triple not in asserted:

@@ -30,6 +30,10 @@ def sparql_update(text: str, *, base_iri: str | None = None) -> Callable[[LiveGr
     """The change function of the SPARQL Update `text` (checked for LOAD and SERVICE now)."""
     reading = read_query_text(text)
     if reading.uses_load:
+        if _only_silent_loads(text):
+            # LOAD SILENT of a document that cannot be fetched succeeds and changes nothing
+            # (Update §3.1.4), and no document can be fetched from here.
+            return lambda live: Change.of((), ())
         raise WriteRefused(
             403,
             "Forbidden",
@@ -64,8 +68,8 @@ def _engine_change(live: LiveGraph, text: str, base_iri: str | None) -> Change:
         view.update(text, base_iri=base_iri)
     except SyntaxError as error:
         raise WriteRefused(400, "Bad Request", f"invalid SPARQL Update: {error}") from error
-    except OSError as error:  # the engine's own refusal (an unknown graph, say)
-        raise WriteRefused(400, "Bad Request", f"the update failed: {error}") from error
+    except (OSError, RuntimeError) as error:  # it cannot apply to this state (a missing graph)
+        raise WriteRefused(409, "Conflict", f"the update cannot be applied: {error}") from error
     after = view.dump(format=ox.RdfFormat.N_QUADS)
     assert before is not None and after is not None  # no file given: the dump is returned
     added, removed = _difference(before, after)
@@ -74,6 +78,21 @@ def _engine_change(live: LiveGraph, text: str, base_iri: str | None) -> Change:
     for quad in removed:
         view.add(quad)
     return _as_user_change(live, added, removed)
+
+
+def _only_silent_loads(text: str) -> bool:
+    """Whether `text` is made of LOAD SILENT operations alone; raises WriteRefused (400) for
+    text that is not an update at all. Read with rdflib's parser, which only parses: the engine
+    would fetch the document while it reads the update."""
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql.algebra import translateUpdate
+    from rdflib.plugins.sparql.parser import parseUpdate
+
+    try:
+        operations = translateUpdate(parseUpdate(text)).algebra
+    except (ParseException, ValueError) as error:
+        raise WriteRefused(400, "Bad Request", f"invalid SPARQL Update: {error}") from error
+    return bool(operations) and all(op.name == "Load" and "silent" in dict(op) for op in operations)
 
 
 def _data_change(

@@ -162,6 +162,7 @@ def data_operations(text: str) -> list[DataOperation] | None:
         prologue_end = marks[position - 1] + 1 if position - 1 < len(marks) else len(every)
     prologue = "".join(t.text for t in every[:prologue_end])
     operations: list[DataOperation] = []
+    seen_labels: set[str] = set()
     while position < len(marks):
         head = [every[i].text.upper() for i in marks[position : position + 3]]
         if head[:2] not in (["INSERT", "DATA"], ["DELETE", "DATA"]) or head[2:] != ["{"]:
@@ -173,6 +174,10 @@ def data_operations(text: str) -> list[DataOperation] | None:
         trig = _as_trig(every, [i for i in marks if first <= i < last])
         if trig is None:
             return None
+        labels = {every[i].text for i in marks if first <= i < last and every[i].kind == "blank"}
+        if labels & seen_labels:  # a label shared by two operations is an error: the engine's
+            return None
+        seen_labels |= labels
         operations.append(DataOperation(head[0], prologue + "\n" + trig))
         if position < len(marks) and every[marks[position]].text == ";":
             position += 1

@@ -157,8 +157,12 @@ def _graph_parameter() -> str | None:
 def _read_graph(graph: str | None) -> Response:
     state = services()
     store = state.query_store
+    source: ox.NamedNode | ox.DefaultGraph
     if graph is None:
-        source: ox.NamedNode | ox.DefaultGraph = ox.DefaultGraph()
+        # With writes on, the default graph's own triples (what PUT ?default writes and
+        # DELETE ?default clears); read-only, the served default graph.
+        live = state.live
+        source = ox.NamedNode(live.curated_graph) if live is not None else ox.DefaultGraph()
     elif graph in store.graph_sizes:
         source = ox.NamedNode(graph)
     else:
