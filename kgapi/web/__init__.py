@@ -24,6 +24,7 @@ def blueprints() -> list[Blueprint]:
         compare_api,
         entity_api,
         export_api,
+        graph_store_api,
         health,
         identify_api,
         metrics,
@@ -48,6 +49,7 @@ def blueprints() -> list[Blueprint]:
         export_api.blueprint,
         identify_api.blueprint,
         write_api.blueprint,
+        graph_store_api.blueprint,
     ]
 
 

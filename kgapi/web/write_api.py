@@ -1,6 +1,6 @@
-"""Curated updates over HTTP: SPARQL Update (`POST /update`, and `POST /sparql` with an update),
-the SPARQL 1.1 Graph Store HTTP Protocol (`/store?graph=IRI`, `/store?default`) and the history
-(`GET /api/history`, `GET /api/history/{id}`).
+"""Curated updates over HTTP: SPARQL Update (`POST /update`, and `POST /sparql` with an update)
+and the history (`GET /api/history`, `GET /api/history/{id}`); `write()` makes any write (the
+Graph Store Protocol's too, kgapi.web.graph_store_api).
 
 Writes are on only with the setting `writes`, and need a bearer token whose scope covers the
 graphs written. Every write is a transaction (kgapi.curation.transaction): its errors are
@@ -13,31 +13,26 @@ summary of what it made true, and the new graph version as `ETag`.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, request
 
 from kgapi.curation.changelog import ChangeLog, Version
 from kgapi.curation.live import LiveGraph
-from kgapi.curation.requests import add_to_graph, delete_graph, replace_graph, sparql_update
+from kgapi.curation.requests import sparql_update
 from kgapi.curation.transaction import Curator, MakeChange, WriteRefused
 from kgapi.sparql.text import DatasetConflict, with_update_dataset
 from kgapi.web.api_common import json_response, problem_response
 from kgapi.web.credentials import Unauthorized, presented_token
-from kgapi.web.negotiation import RDF, NotAcceptable, formats_of, negotiate
 from kgapi.web.state import Services, services
 
 blueprint = Blueprint("writes", __name__)
 
 UPDATE_PATH = "/update"
-STORE_PATH = "/store"
 HISTORY_PATH = "/api/history"
 FORM = "application/x-www-form-urlencoded"
 UPDATE_MEDIA_TYPE = "application/sparql-update"
 PATCH_MEDIA_TYPE = "application/rdf-patch"
-GRAPH_FORMATS = formats_of(RDF)
-_SERIALIZABLE = ("turtle", "ntriples", "rdfxml")
 
 
 def enable(app: Flask, state: Services) -> None:
@@ -105,98 +100,11 @@ def run_update() -> Response:
     except DatasetConflict as error:
         raise WriteRefused(400, "Bad Request", str(error)) from error
     # The service's base IRI for relative IRIs is the endpoint's URL (Protocol §2.2.3 allows it).
-    return _write(sparql_update(text, base_iri=request.base_url))
+    return write(sparql_update(text, base_iri=request.base_url))
 
 
 def _form_values(parameters: Any, name: str) -> list[str]:
     return list(parameters.getlist(name)) if parameters is not request.args else []
-
-
-# --- Graph Store Protocol ----------------------------------------------------------------------
-
-
-@blueprint.route(STORE_PATH, methods=["GET", "HEAD", "PUT", "POST", "DELETE"])
-def graph_store() -> Response:
-    """The Graph Store HTTP Protocol on `?graph=IRI` or `?default` (the curated graph)."""
-    graph = _graph_parameter()
-    if request.method in ("GET", "HEAD"):
-        return _read_graph(graph)
-    if request.method == "DELETE":
-        state = _writable()
-        live = _live(state)
-        if graph is not None and graph not in live.user_graph_names:
-            raise WriteRefused(404, "Not Found", f"there is no user graph <{graph}>")
-        return _write(delete_graph(graph))
-    quads = _body_quads(graph)
-    live = _live(_writable())
-    target = graph if graph is not None else live.curated_graph
-    existed = target in live.user_graph_names
-    make = replace_graph(graph, quads) if request.method == "PUT" else add_to_graph(graph, quads)
-    response = _write(make)
-    if not existed and response.status_code == 200 and target in live.user_graph_names:
-        response.status_code = 201
-        response.headers["Location"] = f"{STORE_PATH}?graph={quote(target, safe='')}"
-    return response
-
-
-def _graph_parameter() -> str | None:
-    """`?graph=IRI` as the IRI, `?default` as None; 400 for neither or both."""
-    has_default = "default" in request.args
-    graph = request.args.get("graph")
-    if has_default == (graph is not None):
-        raise WriteRefused(400, "Bad Request", "name one graph: ?graph=IRI or ?default")
-    if graph is None:
-        return None
-    try:
-        ox.NamedNode(graph)
-    except ValueError as error:
-        raise WriteRefused(400, "Bad Request", f"graph {graph!r} is not an absolute IRI") from error
-    return graph
-
-
-def _read_graph(graph: str | None) -> Response:
-    state = services()
-    store = state.query_store
-    source: ox.NamedNode | ox.DefaultGraph
-    if graph is None:
-        # With writes on, the default graph's own triples (what PUT ?default writes and
-        # DELETE ?default clears); read-only, the served default graph.
-        live = state.live
-        source = ox.NamedNode(live.curated_graph) if live is not None else ox.DefaultGraph()
-    elif graph in store.graph_sizes:
-        source = ox.NamedNode(graph)
-    else:
-        raise WriteRefused(404, "Not Found", f"there is no graph <{graph}>")
-    offered = [f for f in GRAPH_FORMATS if f.name in _SERIALIZABLE]
-    try:
-        chosen = negotiate(request.headers.get("Accept"), offered)
-    except NotAcceptable as error:
-        raise WriteRefused(
-            406, "Not Acceptable", f"offered: {', '.join(f.media_type for f in offered)}"
-        ) from error
-    rdf_format = ox.RdfFormat.from_media_type(chosen.media_type)
-    assert rdf_format is not None
-    body = store.store.dump(format=rdf_format, from_graph=source, prefixes=store.prefixes)
-    response = Response(body, mimetype=chosen.media_type)
-    response.headers["ETag"] = f'"{store.version}"'
-    response.vary.add("Accept")
-    return response
-
-
-def _body_quads(graph: str | None) -> list[ox.Quad]:
-    rdf_format = ox.RdfFormat.from_media_type(request.mimetype or "")
-    if rdf_format is None or rdf_format.supports_datasets:
-        readable = "text/turtle, application/n-triples, application/rdf+xml"
-        raise WriteRefused(
-            415,
-            "Unsupported Media Type",
-            f"send the graph as one of {readable}, not {request.mimetype or 'no Content-Type'!r}",
-        )
-    base = graph or request.base_url
-    try:
-        return list(ox.parse(request.get_data(), format=rdf_format, base_iri=base))
-    except (SyntaxError, ValueError) as error:
-        raise WriteRefused(400, "Bad Request", f"the body is not valid RDF: {error}") from error
 
 
 # --- history ---------------------------------------------------------------------------------
@@ -205,7 +113,7 @@ def _body_quads(graph: str | None) -> list[ox.Quad]:
 @blueprint.get(HISTORY_PATH)
 def history() -> Response:
     """The versions, newest first (`limit`, `offset`)."""
-    live = _live(services())
+    live = live_graph(services())
     limit = _count("limit", 100)
     skip = _count("offset", 0)
     versions = list(reversed(live.history()))[skip : skip + limit]
@@ -221,7 +129,7 @@ def history() -> Response:
 @blueprint.get(f"{HISTORY_PATH}/<int:id>")
 def history_version(id: int) -> Response:
     """One version: its summary and its change, as JSON or RDF Patch (`application/rdf-patch`)."""
-    live = _live(services())
+    live = live_graph(services())
     found = next((v for v in live.history() if v.id == id), None)
     if found is None:
         raise WriteRefused(404, "Not Found", f"there is no version {id}")
@@ -259,7 +167,7 @@ def _count(name: str, default: int) -> int:
 # --- shared ------------------------------------------------------------------------------------
 
 
-def _live(state: Services) -> LiveGraph:
+def live_graph(state: Services) -> LiveGraph:
     if state.live is None:
         raise WriteRefused(
             404 if request.method == "GET" else 403,
@@ -270,14 +178,10 @@ def _live(state: Services) -> LiveGraph:
     return state.live
 
 
-def _writable() -> Services:
+def write(make_change: MakeChange) -> Response:
+    """Make the change as the request's token holder, or refuse it (see the module docstring)."""
     state = services()
-    _live(state)
-    return state
-
-
-def _write(make_change: MakeChange) -> Response:
-    state = _writable()
+    live_graph(state)
     assert state.curator is not None
     token = presented_token(state, required=True)
     assert token is not None

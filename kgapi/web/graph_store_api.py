@@ -1,0 +1,142 @@
+"""The SPARQL 1.1 Graph Store HTTP Protocol at `/store`: a graph named indirectly
+(`/store?graph=IRI`, `/store?default`) or directly (`/store/…`, the graph whose IRI is that URL).
+
+GET and HEAD read any graph (`?default`: with writes on, the default graph's own triples, the
+curated graph; read-only, the served default graph). PUT, POST and DELETE write user graphs
+through `kgapi.web.write_api.write`: a token, a transaction, a version. POST to `/store` itself
+creates a graph with a new IRI under `/store/graphs/` and answers 201 with its `Location`.
+Bodies: Turtle, N-Triples, RDF/XML, or `multipart/form-data` parts in those.
+"""
+
+from __future__ import annotations
+
+import uuid
+from urllib.parse import quote
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, request
+
+from kgapi.curation.requests import add_to_graph, delete_graph, replace_graph
+from kgapi.curation.transaction import WriteRefused
+from kgapi.sparql.evaluation import used_prefixes
+from kgapi.web.negotiation import RDF, NotAcceptable, formats_of, negotiate
+from kgapi.web.state import services
+from kgapi.web.write_api import live_graph, write
+
+blueprint = Blueprint("graph_store", __name__)
+
+PATH = "/store"
+NEW_GRAPHS = "graphs"  # POST /store creates /store/graphs/<uuid>
+READABLE = "text/turtle, application/n-triples, application/rdf+xml"
+OFFERED = [f for f in formats_of(RDF) if f.name in ("turtle", "ntriples", "rdfxml")]
+
+
+@blueprint.route(PATH, methods=["GET", "HEAD", "PUT", "POST", "DELETE"])
+def indirect() -> Response:
+    """A graph named by `?graph=IRI` or `?default`; POST with neither creates one."""
+    if request.method == "POST" and "graph" not in request.args and "default" not in request.args:
+        return _store(f"{request.url_root}{PATH.lstrip('/')}/{NEW_GRAPHS}/{uuid.uuid4()}")
+    return _store(_graph_parameter())
+
+
+@blueprint.route(f"{PATH}/<path:path>", methods=["GET", "HEAD", "PUT", "POST", "DELETE"])
+def direct(path: str) -> Response:
+    """The graph whose IRI is this URL (without its query)."""
+    return _store(request.base_url)
+
+
+def _store(graph: str | None) -> Response:
+    if request.method in ("GET", "HEAD"):
+        return _read(graph)
+    state = services()
+    live = live_graph(state)
+    target = graph if graph is not None else live.curated_graph
+    existed = target in live.user_graph_names
+    if request.method == "DELETE":
+        if graph is not None and not existed:
+            raise WriteRefused(404, "Not Found", f"there is no user graph <{graph}>")
+        return write(delete_graph(graph))
+    quads = _body_quads(target)
+    make = replace_graph(graph, quads) if request.method == "PUT" else add_to_graph(graph, quads)
+    response = write(make)
+    if not existed and target in live_graph(state).user_graph_names:
+        response.status_code = 201
+        response.headers["Location"] = _location(target, graph is None)
+    return response
+
+
+def _location(graph: str, default: bool) -> str:
+    """Where the graph is read: its own IRI when that is a URL of this store (direct
+    identification), else the store's URL naming it."""
+    if default:
+        return f"{PATH}?default"
+    if graph.startswith(f"{request.url_root}{PATH.lstrip('/')}/"):
+        return graph
+    return f"{PATH}?graph={quote(graph, safe='')}"
+
+
+def _graph_parameter() -> str | None:
+    """`?graph=IRI` as the IRI, `?default` as None; 400 for neither or both."""
+    has_default = "default" in request.args
+    graph = request.args.get("graph")
+    if has_default == (graph is not None):
+        raise WriteRefused(400, "Bad Request", "name one graph: ?graph=IRI or ?default")
+    if graph is None:
+        return None
+    try:
+        ox.NamedNode(graph)
+    except ValueError as error:
+        raise WriteRefused(400, "Bad Request", f"graph {graph!r} is not an absolute IRI") from error
+    return graph
+
+
+def _read(graph: str | None) -> Response:
+    state = services()
+    store = state.query_store
+    source: ox.NamedNode | ox.DefaultGraph
+    if graph is None:
+        live = state.live
+        source = ox.NamedNode(live.curated_graph) if live is not None else ox.DefaultGraph()
+    elif graph in store.graph_sizes:
+        source = ox.NamedNode(graph)
+    else:
+        raise WriteRefused(404, "Not Found", f"there is no graph <{graph}>")
+    try:
+        chosen = negotiate(request.headers.get("Accept"), OFFERED)
+    except NotAcceptable as error:
+        offered = ", ".join(f.media_type for f in OFFERED)
+        raise WriteRefused(406, "Not Acceptable", f"offered: {offered}") from error
+    rdf_format = ox.RdfFormat.from_media_type(chosen.media_type)
+    assert rdf_format is not None
+    triples = [
+        ox.Triple(q.subject, q.predicate, q.object)
+        for q in store.store.quads_for_pattern(None, None, None, source)
+    ]
+    prefixes = used_prefixes(triples, store.prefixes)
+    body = ox.serialize(triples, format=rdf_format, prefixes=prefixes) or b""
+    response = Response(body, mimetype=chosen.media_type)
+    response.headers["ETag"] = f'"{store.version}"'
+    response.vary.add("Accept")
+    return response
+
+
+def _body_quads(base: str) -> list[ox.Quad]:
+    """The request's RDF (relative IRIs against the graph's IRI); 415 or 400 if unreadable."""
+    if request.mimetype == "multipart/form-data":
+        parts = [(part.mimetype, part.read()) for part in request.files.values()]
+    else:
+        parts = [(request.mimetype or "", request.get_data())]
+    quads: list[ox.Quad] = []
+    for media_type, data in parts:
+        rdf_format = ox.RdfFormat.from_media_type(media_type)
+        if rdf_format is None or rdf_format.supports_datasets:
+            raise WriteRefused(
+                415,
+                "Unsupported Media Type",
+                f"send the graph as one of {READABLE}, not {media_type or 'no Content-Type'!r}",
+            )
+        try:
+            quads += ox.parse(data, format=rdf_format, base_iri=base)
+        except (SyntaxError, ValueError) as error:
+            raise WriteRefused(400, "Bad Request", f"the body is not valid RDF: {error}") from error
+    return quads
