@@ -1,4 +1,5 @@
-"""`kgapi token …`, `kgapi history`, `kgapi user-graphs`: the operator's side of curated updates.
+"""`kgapi token …`, `history`, `revert`, `backup`, `restore`, `user-graphs`: the operator's side
+of curated updates.
 
 They read and write the data directory directly (no server needed, and safe while one runs:
 tokens are written under a lock and atomically, the log only read).
@@ -9,11 +10,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
 from kgapi.cli.registry import SubParsers, command
 from kgapi.settings import Settings
+
+if TYPE_CHECKING:
+    from kgapi.curation.transaction import Curator, MakeChange
 
 
 def add_parsers(sub: SubParsers) -> None:
@@ -37,6 +42,23 @@ def add_parsers(sub: SubParsers) -> None:
     history = sub.add_parser("history", help="list the change log's versions, newest first")
     history.add_argument("--data-dir", type=Path, help="the data directory (setting data_dir)")
     history.add_argument("--limit", type=int, default=20, help="most versions shown (default 20)")
+
+    revert = sub.add_parser("revert", help="revert a version (the revert is a new version)")
+    revert.add_argument("--data-dir", type=Path, help="the data directory (setting data_dir)")
+    revert.add_argument("version", type=int, help="the number of the version to revert")
+    revert.add_argument("--message", default="", help="why (kept in the history)")
+
+    backup = sub.add_parser("backup", help="copy the change log and tokens to a tar.gz, serving")
+    backup.add_argument("--data-dir", type=Path, help="the data directory (setting data_dir)")
+    backup.add_argument("file", type=Path, help="the archive to write")
+
+    restore = sub.add_parser(
+        "restore",
+        help="restore a backup: into an empty data directory whole, history and all; "
+        "else as a new version that makes the user graphs what they were",
+    )
+    restore.add_argument("--data-dir", type=Path, help="the data directory (setting data_dir)")
+    restore.add_argument("file", type=Path, help="the archive `kgapi backup` wrote")
 
     graphs = sub.add_parser(
         "user-graphs", help="print the user graphs as TriG (or one as Turtle), to propose upstream"
@@ -82,15 +104,90 @@ def history(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+@command("revert")
+def revert_version(args: argparse.Namespace, settings: Settings) -> int:
+    from kgapi.curation.history import find, revert
+
+    curator = _curator(settings)
+    version = find(curator.live.log.read_from(0)[0], args.version)
+    return _written(
+        curator,
+        revert(version),
+        message=args.message or f"revert of version {version.id}",
+        reverts=version.id,
+    )
+
+
+@command("backup")
+def backup_data(args: argparse.Namespace, settings: Settings) -> int:
+    from kgapi.curation.changelog import ChangeLog
+    from kgapi.curation.history import backup
+    from kgapi.curation.tokens import TOKENS_NAME
+
+    number = backup(ChangeLog(settings.data_dir), settings.data_dir / TOKENS_NAME, args.file)
+    print(f"backed up version {number} to {args.file}", file=sys.stderr)
+    return 0
+
+
+@command("restore")
+def restore_data(args: argparse.Namespace, settings: Settings) -> int:
+    from kgapi.curation.changelog import ChangeLog, ChangeLogError
+    from kgapi.curation.history import become, install_backup, read_backup, user_quads_at
+    from kgapi.curation.tokens import TOKENS_NAME
+
+    try:
+        versions, data, tokens = read_backup(args.file)
+    except ChangeLogError as error:
+        print(f"kgapi: {error}", file=sys.stderr)
+        return 2
+    last = versions[-1].id if versions else 0
+    if install_backup(ChangeLog(settings.data_dir), settings.data_dir / TOKENS_NAME, data, tokens):
+        print(f"restored the log whole: {len(versions)} version(s)", file=sys.stderr)
+        return 0
+    return _written(
+        _curator(settings),
+        become(user_quads_at(versions)),
+        message=f"restore of {args.file.name} (its version {last})",
+    )
+
+
+def _curator(settings: Settings) -> Curator:
+    """The graph at the log's latest version, in this process, and a curator to write to it."""
+    from kgapi.curation.changelog import ChangeLog
+    from kgapi.curation.live import LiveGraph
+    from kgapi.curation.transaction import Curator
+    from kgapi.graph.knowledge import build_knowledge_graph
+    from kgapi.sparql.store import build_query_store
+
+    knowledge = build_knowledge_graph(settings)
+    live = LiveGraph(knowledge, build_query_store(knowledge), ChangeLog(settings.data_dir))
+    live.catch_up()
+    return Curator(live, shapes_dir=settings.shapes_dir, queries_dir=settings.queries_dir)
+
+
+def _written(curator: Curator, make_change: MakeChange, **details: Any) -> int:
+    """Write as the operator (author `cli`); print the summary, or the refusal and exit 1."""
+    import json
+
+    from kgapi.curation.transaction import WriteRefused
+
+    try:
+        receipt = curator.write("cli", make_change, **details)
+    except WriteRefused as refused:
+        print(f"kgapi: {refused.status} {refused.title}: {refused.detail}", file=sys.stderr)
+        for problem in refused.problems:
+            print(f"  {problem.get('focus', '')}: {problem.get('message', '')}", file=sys.stderr)
+        return 1
+    print(json.dumps(receipt.summary, ensure_ascii=False, indent=2))
+    return 0
+
+
 @command("user-graphs")
 def user_graphs(args: argparse.Namespace, settings: Settings) -> int:
     from kgapi.curation.changelog import ChangeLog
+    from kgapi.curation.history import user_quads_at
 
-    versions, _ = ChangeLog(settings.data_dir).read_from(0)
-    dataset: set[ox.Quad] = set()
-    for version in versions:  # the user graphs are the log's changes, folded in order
-        dataset -= version.change.removed
-        dataset |= version.change.added
+    dataset = user_quads_at(ChangeLog(settings.data_dir).read_from(0)[0])
     if args.user_graph is not None:
         triples = [
             ox.Triple(q.subject, q.predicate, q.object)

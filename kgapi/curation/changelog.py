@@ -109,15 +109,8 @@ class ChangeLog:
                 data = stream.read()
         except FileNotFoundError:
             return [], offset
-        versions = []
-        position = 0
-        for payload, end in _frames(data):
-            try:
-                versions.append(Version.from_patch(payload.decode("utf-8")))
-            except (UnicodeDecodeError, PatchError) as error:
-                raise ChangeLogError(f"{self.path} at byte {offset + position}: {error}") from error
-            position = end
-        return versions, offset + position
+        versions, length = read_versions(data, where=f"{self.path} at byte {offset}")
+        return versions, offset + length
 
     @contextlib.contextmanager
     def exclusive(self) -> Iterator[None]:
@@ -157,6 +150,19 @@ class ChangeLog:
             finally:
                 os.close(directory)
         return after + len(frame)
+
+
+def read_versions(data: bytes, *, where: str) -> tuple[list[Version], int]:
+    """The whole versions framed in `data` (a log, or its tail), and the bytes they take."""
+    versions = []
+    position = 0
+    for payload, end in _frames(data):
+        try:
+            versions.append(Version.from_patch(payload.decode("utf-8")))
+        except (UnicodeDecodeError, PatchError) as error:
+            raise ChangeLogError(f"{where} (+{position}): {error}") from error
+        position = end
+    return versions, position
 
 
 def _frames(data: bytes) -> Iterator[tuple[bytes, int]]:

@@ -18,12 +18,14 @@ import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, request
 
 from kgapi.curation.changelog import ChangeLog, Version
+from kgapi.curation.history import find, revert, user_quads_at
 from kgapi.curation.live import LiveGraph
 from kgapi.curation.requests import sparql_update
 from kgapi.curation.transaction import Curator, MakeChange, WriteRefused
 from kgapi.sparql.text import DatasetConflict, with_update_dataset
 from kgapi.web.api_common import json_response, problem_response
 from kgapi.web.credentials import Unauthorized, presented_token
+from kgapi.web.negotiation import RDF, Format, NotAcceptable, formats_of, negotiate
 from kgapi.web.state import Services, services
 
 blueprint = Blueprint("writes", __name__)
@@ -129,16 +131,57 @@ def history() -> Response:
 @blueprint.get(f"{HISTORY_PATH}/<int:id>")
 def history_version(id: int) -> Response:
     """One version: its summary and its change, as JSON or RDF Patch (`application/rdf-patch`)."""
-    live = live_graph(services())
-    found = next((v for v in live.history() if v.id == id), None)
-    if found is None:
-        raise WriteRefused(404, "Not Found", f"there is no version {id}")
+    found = find(live_graph(services()).history(), id)
     accept = request.headers.get("Accept", "")
     if PATCH_MEDIA_TYPE in accept or request.args.get("format") == "rdf-patch":
         return Response(found.patch_text(), mimetype=PATCH_MEDIA_TYPE)
     body = _version_summary(found)
     body["patch"] = found.patch_text()
     return _json(body)
+
+
+@blueprint.post(f"{HISTORY_PATH}/<int:id>/revert")
+def revert_version(id: int) -> Response:
+    """Undo a version, as a new version (validated as any write; `message=` says why)."""
+    version = find(live_graph(services()).history(), id)
+    return write(revert(version), reverts=version.id, default_message=f"revert of version {id}")
+
+
+@blueprint.get(f"{HISTORY_PATH}/<int:id>/graph")
+def graph_at(id: int) -> Response:
+    """The user graphs as they were after version `id` (0: before the first), as TriG or
+    N-Quads; with `graph=IRI`, that graph alone as Turtle or N-Triples. The bundled graph,
+    which no version changes, is not repeated."""
+    history = live_graph(services()).history()
+    if id != 0:
+        find(history, id)
+    quads = sorted(user_quads_at(history, id), key=str)
+    graph = request.args.get("graph")
+    if graph is None:
+        offered = _formats("trig", "nquads")
+        data: list[Any] = quads
+    else:
+        offered = _formats("turtle", "ntriples")
+        data = [
+            ox.Triple(q.subject, q.predicate, q.object)
+            for q in quads
+            if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value == graph
+        ]
+    try:
+        chosen = negotiate(request.headers.get("Accept"), offered)
+    except NotAcceptable as error:
+        media_types = ", ".join(f.media_type for f in offered)
+        raise WriteRefused(406, "Not Acceptable", f"offered: {media_types}") from error
+    rdf_format = ox.RdfFormat.from_media_type(chosen.media_type)
+    assert rdf_format is not None
+    response = Response(ox.serialize(data, format=rdf_format) or b"", mimetype=chosen.media_type)
+    response.vary.add("Accept")
+    return response
+
+
+def _formats(*names: str) -> list[Format]:
+    """The RDF formats named, in that order (the first is the default)."""
+    return [f for name in names for f in formats_of(RDF) if f.name == name]
 
 
 def _version_summary(version: Version) -> dict[str, Any]:
@@ -178,7 +221,9 @@ def live_graph(state: Services) -> LiveGraph:
     return state.live
 
 
-def write(make_change: MakeChange) -> Response:
+def write(
+    make_change: MakeChange, *, reverts: int | None = None, default_message: str = ""
+) -> Response:
     """Make the change as the request's token holder, or refuse it (see the module docstring)."""
     state = services()
     live_graph(state)
@@ -189,13 +234,16 @@ def write(make_change: MakeChange) -> Response:
         raise Unauthorized(
             403, f"the token {token.name!r} may only read", error="insufficient_scope"
         )
-    message = request.args.get("message") or request.headers.get("X-Change-Message") or ""
+    message = (
+        request.args.get("message") or request.headers.get("X-Change-Message") or default_message
+    )
     receipt = state.curator.write(
         token.name,
         make_change,
         message=message[:1000],
         expected_version=_if_match(),
         may_write=token.may_write,
+        reverts=reverts,
     )
     state.adopt()
     response = _json(receipt.summary)

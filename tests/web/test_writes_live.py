@@ -346,3 +346,57 @@ def test_writes_are_off_unless_turned_on(live_server: LiveServer) -> None:
         headers={"Content-Type": "application/sparql-update"},
     )
     assert status == 403 and b"setting writes" in body
+
+
+def test_a_version_reverted_is_a_new_version_and_the_past_stays_readable(
+    server: LiveServer, tokens: dict[str, str]
+) -> None:
+    status, _, added = update(server, product("fleeting"), tokens["write"])
+    assert status == 200, added
+    auth = {"Authorization": f"Bearer {tokens['write']}"}
+    status, _, body = server.request(
+        "POST", f"/api/history/{added['id']}/revert?message=mistake", headers=auth
+    )
+    reverted = json.loads(body)
+    assert status == 200 and reverted["removed"] == 12 and reverted["id"] == added["id"] + 1
+    assert not ask(server, "ASK { <https://example.org/p/fleeting> ?p ?o }")
+    status, _, body = server.request("GET", "/api/history?limit=1")
+    newest = json.loads(body)["versions"][0]
+    assert newest["reverts"] == added["id"] and newest["message"] == "mistake"
+    # The graph as of the version reverted still holds the product.
+    status, headers, trig = server.request(
+        "GET", f"/api/history/{added['id']}/graph", headers={"Accept": "application/trig"}
+    )
+    assert status == 200 and headers["content-type"].startswith("application/trig")
+    assert b"<https://example.org/p/fleeting>" in trig
+    status, _, turtle = server.request(
+        "GET",
+        f"/api/history/{reverted['id']}/graph?graph={quote(GRAPH, safe='')}",
+        headers={"Accept": "text/turtle"},
+    )
+    assert status == 200 and b"fleeting" not in turtle
+    assert server.request("GET", "/api/history/99999")[0] == 404
+    assert server.request("POST", "/api/history/99999/revert", headers=auth)[0] == 404
+
+
+def test_backup_and_restore_while_serving(
+    server: LiveServer, data_dir: Path, tokens: dict[str, str], tmp_path: Path
+) -> None:
+    status, _, kept = update(server, product("kept"), tokens["write"])
+    assert status == 200, kept
+    archive = tmp_path / "backup.tar.gz"
+    kgapi("backup", "--data-dir", str(data_dir), str(archive))
+    status, _, later = update(server, product("later"), tokens["write"])
+    assert status == 200, later
+    # Restored over a log with versions: a new version makes the user graphs what they were.
+    kgapi("restore", "--data-dir", str(data_dir), str(archive))
+    assert ask(server, "ASK { <https://example.org/p/kept> a virt:SoftwareProduct }")
+    assert not ask(server, "ASK { <https://example.org/p/later> ?p ?o }")
+    _, _, body = server.request("GET", "/api/history?limit=1")
+    assert json.loads(body)["versions"][0]["author"] == "cli"
+    # Restored into an empty data directory: the log comes back whole, history and all.
+    fresh = tmp_path / "fresh"
+    kgapi("restore", "--data-dir", str(fresh), str(archive))
+    history = kgapi("history", "--data-dir", str(fresh), "--limit", "1000").splitlines()
+    assert int(history[0].split("\t")[0]) == kept["id"]
+    assert (fresh / "tokens.json").is_file()
