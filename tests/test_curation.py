@@ -208,3 +208,28 @@ def test_the_protocols_update_dataset_becomes_using_clauses_of_each_modify() -> 
     with pytest.raises(DatasetConflict):
         with_update_dataset("WITH <urn:g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", ["urn:g1"], [])
     assert with_update_dataset(text, [], []) == text
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "content_type", "body", "write"),
+    [
+        ("POST", "/update", "application/sparql-update", b"INSERT DATA {}", True),
+        ("PUT", "/store", "text/turtle", b"", True),
+        ("DELETE", "/store/people/1", "", b"", True),
+        ("POST", "/api/history/3/revert", "", b"", True),
+        ("POST", "/sparql", "application/sparql-update; charset=utf-8", b"CLEAR ALL", True),
+        ("POST", "/sparql", "application/x-www-form-urlencoded", b"update=CLEAR+ALL", True),
+        ("POST", "/sparql", "application/x-www-form-urlencoded", b"query=ASK%7B%7D", False),
+        ("POST", "/sparql", "application/sparql-query", b"ASK {}", False),
+        ("GET", "/store", "", b"", False),
+        ("GET", "/api/history", "", b"", False),
+        ("POST", "/api/classify", "text/turtle", b"", False),
+    ],
+)
+def test_the_front_sends_writes_and_only_writes_to_the_writer(
+    method: str, path: str, content_type: str, body: bytes, write: bool
+) -> None:
+    from kgapi.web.front import is_write
+
+    environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "CONTENT_TYPE": content_type}
+    assert is_write(environ, body) is write

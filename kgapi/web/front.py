@@ -30,6 +30,7 @@ import signal
 import socket
 import struct
 import time
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -69,12 +70,15 @@ class Front:
         *,
         socket_path: str,
         query_timeout: float,
+        writer_socket_path: str | None = None,
         max_request_bytes: int,
         cache_entries: int,
         changes_log: Path | None = None,
     ) -> None:
         self.app = app
         self.socket_path = socket_path
+        # With writes on, writes go to an app process of their own (see is_write).
+        self.writer_socket_path = writer_socket_path
         self.query_timeout = query_timeout
         self.max_request_bytes = max_request_bytes
         self.cache = ResponseCache(cache_entries)
@@ -108,7 +112,7 @@ class Front:
         if cached is not None:
             answer: Answer = cached
             return answer
-        answer = await self._forward(request)
+        answer = await self._forward(request, self._socket_for(environ, body))
         if key is not None and _cacheable(answer):
             self.cache.put(key, answer)
         return answer
@@ -144,7 +148,12 @@ class Front:
             parts.append(chunk)
         return b"".join(parts)
 
-    async def _forward(self, request: Request) -> Answer:
+    def _socket_for(self, environ: dict[str, Any], body: bytes) -> str:
+        if self.writer_socket_path is not None and is_write(environ, body):
+            return self.writer_socket_path
+        return self.socket_path
+
+    async def _forward(self, request: Request, socket_path: str) -> Answer:
         """The answer of the app process that takes `request`, within the time limit."""
         limit = self.query_timeout
         started = time.monotonic()
@@ -154,7 +163,7 @@ class Front:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
             connection.setblocking(False)
             try:
-                await loop.sock_connect(connection, self.socket_path)
+                await loop.sock_connect(connection, socket_path)
             except OSError as error:
                 log.error("no app process could take the request: %s", error)
                 raise Refused(
@@ -264,6 +273,30 @@ async def _read_exactly(
             raise EOFError("the app process closed the connection")
         buffer += chunk
     return bytes(buffer)
+
+
+WRITE_METHODS = ("PUT", "POST", "DELETE")
+FORM = "application/x-www-form-urlencoded"
+
+
+def is_write(environ: dict[str, Any], body: bytes) -> bool:
+    """Whether a request asks for a write (by method, path and, on /sparql, the protocol's
+    update operation: an application/sparql-update body or an `update` form field)."""
+    method, path = environ["REQUEST_METHOD"], environ["PATH_INFO"]
+    if method not in WRITE_METHODS:
+        return False
+    if path == "/update" or path == "/store" or path.startswith("/store/"):
+        return True
+    if path.startswith("/api/history/") and path.endswith("/revert"):
+        return True
+    if method == "POST" and path in PLAIN_TEXT_PATHS:
+        media_type = environ.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
+        if media_type == "application/sparql-update":
+            return True
+        if media_type == FORM:
+            fields = urllib.parse.parse_qsl(body.decode("latin-1"), keep_blank_values=True)
+            return any(name == "update" for name, _ in fields)
+    return False
 
 
 def _cache_key(environ: dict[str, Any]) -> str | None:

@@ -66,20 +66,16 @@ def serve_app(app: Flask, settings: Settings, *, runtime_dir: str) -> None:
     from kgapi.web.workers import start_keeper
 
     master = os.getpid()
-    socket_path = os.path.join(runtime_dir, "workers.sock")
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(socket_path)
-    listener.listen(1024)
-    keeper = start_keeper(
-        app,
-        listener,
-        workers=max(1, settings.workers),
-        memory_limit_mb=settings.max_worker_memory_mb,
-    )
-    listener.close()  # the app processes hold it; the front connects by path
+    pools = [(_listener(runtime_dir, "workers.sock"), max(1, settings.workers))]
+    if settings.writes:  # one process takes the writes, which the log lock serializes anyway
+        pools.append((_listener(runtime_dir, "writer.sock"), 1))
+    keeper = start_keeper(app, pools, memory_limit_mb=settings.max_worker_memory_mb)
+    for listener, _count in pools:
+        listener.close()  # the app processes hold them; the front connects by path
     front = Front(
         app,
-        socket_path=socket_path,
+        socket_path=os.path.join(runtime_dir, "workers.sock"),
+        writer_socket_path=os.path.join(runtime_dir, "writer.sock") if settings.writes else None,
         query_timeout=settings.query_timeout,
         max_request_bytes=settings.max_request_bytes,
         cache_entries=settings.result_cache_entries,
@@ -90,6 +86,13 @@ def serve_app(app: Flask, settings: Settings, *, runtime_dir: str) -> None:
     finally:
         if os.getpid() == master:
             _end(keeper)
+
+
+def _listener(runtime_dir: str, name: str) -> socket.socket:
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(os.path.join(runtime_dir, name))
+    listener.listen(1024)
+    return listener
 
 
 def _granian(settings: Settings) -> Any:

@@ -1,7 +1,9 @@
 """The worker processes that run the app, and the process that keeps them alive.
 
 `kgapi serve` loads the graph once, then forks a *keeper*: a single-threaded process that forks
-`workers` app processes and forks a new one whenever one ends (killed at the time limit, out of
+`workers` app processes (and, with writes on, one more that takes the writes alone, so that
+writers queue in the front rather than in every app process) and forks a new one whenever one
+ends (killed at the time limit, out of
 memory, crashed). Forking only from that single-threaded keeper is what makes it safe: the HTTP
 front (kgapi.web.front) runs in threaded processes, which must never fork.
 
@@ -104,27 +106,27 @@ def fork_child(run: Callable[[], object]) -> int:
 
 
 def start_keeper(
-    app: WsgiApp, listener: socket.socket, *, workers: int, memory_limit_mb: int
+    app: WsgiApp, pools: list[tuple[socket.socket, int]], *, memory_limit_mb: int
 ) -> int:
-    """Fork the keeper of `workers` app processes accepting on `listener`; its pid."""
-    return fork_child(
-        lambda: _keep(app, listener, workers=workers, memory_limit_mb=memory_limit_mb)
-    )
+    """Fork the keeper of the app processes: for each (listener, count) of `pools`, `count`
+    processes accepting on that listener (reads on one, writes on another); its pid."""
+    return fork_child(lambda: _keep(app, pools, memory_limit_mb=memory_limit_mb))
 
 
-def _keep(app: WsgiApp, listener: socket.socket, *, workers: int, memory_limit_mb: int) -> None:
+def _keep(app: WsgiApp, pools: list[tuple[socket.socket, int]], *, memory_limit_mb: int) -> None:
     # On SIGTERM the keeper just ends: its app processes die with it (PR_SET_PDEATHSIG).
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server's master decides when to stop
-    children: set[int] = set()
+    children: dict[int, int] = {}  # pid -> its pool
     while True:
-        while len(children) < workers:
-            children.add(_fork_app_process(app, listener, memory_limit_mb))
+        for index, (listener, count) in enumerate(pools):
+            while sum(1 for pool in children.values() if pool == index) < count:
+                children[_fork_app_process(app, listener, memory_limit_mb)] = index
         try:
             pid, status = os.wait()
         except ChildProcessError:
             continue
-        children.discard(pid)
+        children.pop(pid, None)
         _forget_metrics(pid)
         if os.WIFSIGNALED(status) and os.WTERMSIG(status) != signal.SIGKILL:
             log.warning("worker %d died of signal %d; starting another", pid, os.WTERMSIG(status))
