@@ -82,8 +82,7 @@ class Front:
         self.query_timeout = query_timeout
         self.max_request_bytes = max_request_bytes
         self.cache = ResponseCache(cache_entries)
-        # With writes on, a cached answer is good only for the version it was computed on:
-        # the cache empties when the change log grows.
+        # With writes on, a cached answer is good only for the log it was computed on.
         self.changes_log = changes_log
         self._log_size = -1
 
@@ -107,7 +106,10 @@ class Front:
         if path in LOCAL_PATHS or path.startswith(LOCAL_PREFIXES):
             return await asyncio.to_thread(run_app, self.app, request)
         key = _cache_key(environ)
-        self._forget_stale_answers()
+        if key is not None and self.changes_log is not None:
+            # An answer is kept for the log as it was when its request went to an app process
+            # (which computes it on that version or a later one), never for a later log.
+            key += f"\x1f{self._log_version()}"
         cached = self.cache.get(key) if key is not None else None
         if cached is not None:
             answer: Answer = cached
@@ -117,9 +119,9 @@ class Front:
             self.cache.put(key, answer)
         return answer
 
-    def _forget_stale_answers(self) -> None:
-        if self.changes_log is None:
-            return
+    def _log_version(self) -> int:
+        """The change log's length now; the answers kept for an older length are dropped."""
+        assert self.changes_log is not None
         try:
             size = self.changes_log.stat().st_size
         except FileNotFoundError:
@@ -127,6 +129,7 @@ class Front:
         if size != self._log_size:
             self.cache.clear()
             self._log_size = size
+        return size
 
     async def _body(self, protocol: Any) -> bytes:
         """The whole body, as it arrives; Refused past the size or time limit."""
