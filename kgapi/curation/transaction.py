@@ -12,18 +12,20 @@ appended to the log and `fsync`ed, and only then acknowledged.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 from rdflib import RDF, Graph, URIRef
+from rdflib.term import Node
 
 from kgapi.curation.changelog import ChangeLogError, Version
 from kgapi.curation.live import Effect, LiveGraph
 from kgapi.curation.patch import Change
-from kgapi.graph.validation import ViolationQuery, load_shapes, shacl_violations
+from kgapi.graph.validation import ShapeTargets, ViolationQuery, load_shapes, shacl_violations
 
 
 class WriteRefused(Exception):
@@ -61,6 +63,7 @@ class Curator:
             for path in sorted(queries_dir.glob("*-violation.rq"))
         ]
         self._shapes: Graph | None = None
+        self._targets: ShapeTargets | None = None
 
     def write(
         self,
@@ -142,7 +145,12 @@ class Curator:
     def _problems(self, change: Change, effect: Effect) -> list[dict[str, Any]]:
         live = self.live
         problems: list[dict[str, Any]] = []
-        focus = _focus_nodes(live, effect)
+        asserted, inferred = live.knowledge.asserted, live.knowledge.inferred
+
+        def types(node: Node) -> Iterable[Node]:
+            return chain(asserted.objects(node, RDF.type), inferred.objects(node, RDF.type))
+
+        focus = self.targets.select(_focus_nodes(live, effect), types=types, data=asserted)
         if focus:
             violations, _count = shacl_violations(
                 live.knowledge.asserted, self.shapes, focus_nodes=focus
@@ -173,7 +181,16 @@ class Curator:
     def shapes(self) -> Graph:
         if self._shapes is None:
             self._shapes = load_shapes(self.shapes_dir, self.live.base.ontology.base_iri)
+            self._targets = ShapeTargets.of(self._shapes)
         return self._shapes
+
+    @property
+    def targets(self) -> ShapeTargets:
+        """What the shapes select: nodes no shape selects need no validator run."""
+        if self._targets is None:
+            _ = self.shapes
+        assert self._targets is not None
+        return self._targets
 
 
 PROPOSE_UPSTREAM = (
@@ -202,7 +219,7 @@ def summarize(live: LiveGraph, version: Version, effect: Effect) -> dict[str, An
     }
 
 
-def _focus_nodes(live: LiveGraph, effect: Effect) -> list[str | URIRef]:
+def _focus_nodes(live: LiveGraph, effect: Effect) -> list[URIRef]:
     """The nodes whose shapes a change can break: the subjects of every triple asserted or
     retracted, and — where a node's type changed — the nodes pointing at it (sh:class on their
     values). Blank nodes are reached through the IRIs that hold them."""

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pyoxigraph as ox
 import pyshacl
-from rdflib import Graph, Literal, URIRef
+from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import SH
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
+from rdflib.term import Node
 
 from kgapi.graph.loading import LoadedOntology, OntologyLoadError
 from kgapi.settings import CANONICAL_BASE_IRI
@@ -204,6 +205,60 @@ def shacl_violations(
         )
     selected = len(focus_nodes) if focus_nodes is not None else _count_focus_nodes(data, shapes)
     return sorted(violations, key=lambda v: (v.focus, v.check)), selected
+
+
+@dataclass(frozen=True)
+class ShapeTargets:
+    """What the shapes select as focus nodes (SHACL §2.1.3), to tell cheaply which nodes of a
+    change any shape validates. `unknown` marks targets this does not read (SPARQL-based
+    ones): then every node must go to the validator."""
+
+    classes: frozenset[Node]
+    subjects_of: frozenset[Node]
+    objects_of: frozenset[Node]
+    nodes: frozenset[Node]
+    unknown: bool
+
+    @classmethod
+    def of(cls, shapes: Graph) -> ShapeTargets:
+        def objects(predicate: URIRef) -> frozenset[Node]:
+            return frozenset(shapes.objects(None, predicate))
+
+        implicit = {  # a shape that is also a class targets its instances (§2.1.3.3)
+            shape
+            for shape in shapes.subjects(RDF.type, SH.NodeShape)
+            if (shape, RDF.type, RDFS.Class) in shapes
+        }
+        return cls(
+            classes=objects(SH.targetClass) | frozenset(implicit),
+            subjects_of=objects(SH.targetSubjectsOf),
+            objects_of=objects(SH.targetObjectsOf),
+            nodes=objects(SH.targetNode),
+            unknown=any(True for _ in shapes.objects(None, SH.target)),
+        )
+
+    def select(
+        self,
+        nodes: Iterable[URIRef],
+        *,
+        types: Callable[[Node], Iterable[Node]],
+        data: Graph,
+    ) -> list[str | URIRef]:
+        """Those of `nodes` a shape may select: an instance of a target class (`types` gives a
+        node's classes, inferred ones included, so that subclasses count), a subject or object
+        of a target property in `data`, or a target node. Errs towards selecting."""
+        if self.unknown:
+            return list(nodes)
+        chosen: list[str | URIRef] = []
+        for node in nodes:
+            if (
+                node in self.nodes
+                or not self.classes.isdisjoint(types(node))
+                or any(True for p in self.subjects_of for _ in data.objects(node, p))
+                or any(True for p in self.objects_of for _ in data.subjects(p, node))
+            ):
+                chosen.append(node)
+        return chosen
 
 
 class _PreparedQueries(Graph):
