@@ -233,3 +233,27 @@ def test_the_front_sends_writes_and_only_writes_to_the_writer(
 
     environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "CONTENT_TYPE": content_type}
     assert is_write(environ, body) is write
+
+
+def test_shape_targets_select_what_the_shapes_would_validate(
+    settings: Settings, knowledge: KnowledgeGraph
+) -> None:
+    from rdflib import Graph as RdfGraph
+    from rdflib.namespace import SH
+
+    from kgapi.graph.validation import ShapeTargets, load_shapes
+
+    targets = ShapeTargets.of(load_shapes(settings.shapes_dir, settings.base_iri))
+    asserted, inferred = knowledge.asserted, knowledge.inferred
+
+    def types(node: object) -> list[object]:
+        return [*asserted.objects(node, RDF.type), *inferred.objects(node, RDF.type)]
+
+    kvm = URIRef("https://w3id.org/kgapi/resource/kvm")  # a catalogued product
+    stranger = URIRef("urn:kgapi-test:nothing")
+    assert targets.select([kvm, stranger], types=types, data=asserted) == [kvm]
+    sparql_target = RdfGraph()
+    sparql_target.add((URIRef("urn:s"), SH.target, URIRef("urn:t")))
+    assert ShapeTargets.of(sparql_target).select([stranger], types=types, data=asserted) == [
+        stranger
+    ]
