@@ -115,3 +115,19 @@ def test_each_entity_format_conforms_to_its_described_schema(app: Flask, format_
     response = case.call(headers={"Accept-Encoding": "identity"})
     assert response.status_code == 200
     case.validate_response(response, checks=CONTRACT_CHECKS)
+
+
+def test_with_writes_on_the_write_operations_are_described(app: Flask) -> None:
+    from kgapi.web.openapi import build_openapi
+
+    with app.app_context():
+        read_only = build_openapi(app, [], writes=False)
+        writable = build_openapi(app, [], writes=True)
+    validate(writable)
+    for path in ("/update", "/store", "/store/{path}", "/api/history/{id}/revert"):
+        assert path not in read_only["paths"]
+        assert path in writable["paths"]
+    assert set(writable["paths"]["/store"]) == {"get", "put", "post", "delete"}
+    assert writable["paths"]["/update"]["post"]["security"] == [{"bearer": []}]
+    assert "422" in writable["paths"]["/update"]["post"]["responses"]
+    assert writable["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"

@@ -55,11 +55,13 @@ def describe_service(
     allow_service: bool,
     inference: bool = True,
     asserted_endpoint: str | None = None,
+    update_endpoint: str | None = None,
 ) -> Graph:
     """The service description of the endpoint at `endpoint` serving `query_store`: with
     `inference` its default graph is asserted + inferred, else the asserted triples alone.
     `asserted_endpoint` names the endpoint whose default graph is the asserted one, listed as
-    a service of its own."""
+    a service of its own; `update_endpoint`, given when the server takes writes, names the
+    endpoint of SPARQL Update, which this endpoint takes too."""
     graph = Graph()
     graph.bind("sd", SD)
     graph.bind("void", VOID)
@@ -68,6 +70,12 @@ def describe_service(
     graph.add((service, RDF.type, SD.Service))
     graph.add((service, SD.endpoint, service))
     graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
+    if update_endpoint is not None:
+        graph.add((service, SD.supportedLanguage, SD.SPARQL11Update))
+        updates = URIRef(update_endpoint)
+        graph.add((updates, RDF.type, SD.Service))
+        graph.add((updates, SD.endpoint, updates))
+        graph.add((updates, SD.supportedLanguage, SD.SPARQL11Update))
     if inference:
         graph.add((service, SD.defaultEntailmentRegime, OWL_RDF_BASED))
         graph.add((service, SD.defaultSupportedEntailmentProfile, OWL_RL_PROFILE))

@@ -85,7 +85,7 @@ def create_app(
         app, plain_text_paths=(sparql_endpoint.PATH, sparql_endpoint.ASSERTED_PATH)
     )
     intake.install(app, max_request_bytes=settings.max_request_bytes)
-    delivery.install(app, cors_origins=settings.cors_origins)
+    delivery.install(app, cors_origins=settings.cors_origins, writes=settings.writes)
     # prometheus_client chose its storage from this variable when it was imported.
     metrics.init_app(app, multiprocess_mode="PROMETHEUS_MULTIPROC_DIR" in os.environ)
     for blueprint in blueprints():

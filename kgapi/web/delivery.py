@@ -97,15 +97,18 @@ def respond(representation: Representation, *, status: int = 200) -> Response:
     return Response(representation.body, status=status, headers=headers)
 
 
-def install(app: Flask, *, cors_origins: tuple[str, ...]) -> None:
-    """Add gzip for every other large response, and CORS (no credentials) for `cors_origins`."""
+def install(app: Flask, *, cors_origins: tuple[str, ...], writes: bool = False) -> None:
+    """Add gzip for every other large response, and CORS (no credentials) for `cors_origins`;
+    with `writes`, preflights allow the write methods too (a bearer token is a header, not a
+    credential in CORS's sense)."""
+    allowed_methods = "GET, POST, PUT, DELETE, OPTIONS" if writes else "GET, POST, OPTIONS"
 
     @app.before_request
     def answer_preflight() -> Response | None:
         if request.method != "OPTIONS" or "Access-Control-Request-Method" not in request.headers:
             return None
         response = Response(status=204)
-        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Methods"] = allowed_methods
         asked = request.headers.get("Access-Control-Request-Headers")
         response.headers["Access-Control-Allow-Headers"] = asked or "Accept, Content-Type"
         response.headers["Access-Control-Max-Age"] = "86400"
@@ -127,7 +130,7 @@ def install(app: Flask, *, cors_origins: tuple[str, ...]) -> None:
             elif origin in cors_origins:
                 response.headers["Access-Control-Allow-Origin"] = origin
                 response.vary.add("Origin")
-            response.headers["Access-Control-Expose-Headers"] = "ETag, Content-Type"
+            response.headers["Access-Control-Expose-Headers"] = "ETag, Content-Type, Location"
         if (
             response.status_code == 200
             and accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING"))

@@ -34,6 +34,10 @@ from kgapi.web.openapi_protocols import (
     stored_query_operation,
 )
 from kgapi.web.openapi_schemas import SCHEMAS
+from kgapi.web.openapi_writes import ROUTES as WRITE_ROUTES
+from kgapi.web.openapi_writes import SCHEMAS as WRITE_SCHEMAS
+from kgapi.web.openapi_writes import SECURITY_SCHEMES
+from kgapi.web.state import services
 
 blueprint = register(
     Blueprint(
@@ -53,7 +57,8 @@ CONTENT_SECURITY_POLICY = (
 @blueprint.get("/openapi.json")
 def openapi_json() -> Response:
     """The OpenAPI 3.1 description of this server's API (generated from its routes)."""
-    return json_response(build_openapi(current_app, lookups().queries.values()))
+    writes = services().settings.writes
+    return json_response(build_openapi(current_app, lookups().queries.values(), writes=writes))
 
 
 @blueprint.get("/docs")
@@ -93,13 +98,17 @@ DOCS_PAGE = """<!DOCTYPE html>
 # --- the description ---------------------------------------------------------------------------
 
 
-def build_openapi(app: Flask, queries: Iterable[StoredQuery]) -> dict[str, Any]:
-    """The OpenAPI document for `app`'s routes and the stored `queries`."""
+def build_openapi(
+    app: Flask, queries: Iterable[StoredQuery], *, writes: bool = False
+) -> dict[str, Any]:
+    """The OpenAPI document for `app`'s routes and the stored `queries` (and, when the server
+    takes `writes`, its write operations)."""
+    routes_described = {**ROUTES, **(WRITE_ROUTES if writes else {})}
     paths: dict[str, dict[str, Any]] = {}
     routes = {_openapi_path(rule.rule) for rule in app.url_map.iter_rules()}
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         path = _openapi_path(rule.rule)
-        describe = ROUTES.get(path)
+        describe = routes_described.get(path)
         if describe is None:
             continue
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
@@ -123,7 +132,10 @@ def build_openapi(app: Flask, queries: Iterable[StoredQuery]) -> dict[str, Any]:
             ),
         },
         "paths": paths,
-        "components": {"schemas": SCHEMAS},
+        "components": {
+            "schemas": {**SCHEMAS, **(WRITE_SCHEMAS if writes else {})},
+            **({"securitySchemes": SECURITY_SCHEMES} if writes else {}),
+        },
     }
 
 

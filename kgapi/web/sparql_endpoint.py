@@ -278,6 +278,9 @@ def describe() -> Response:
             allow_service=state.settings.allow_service,
             inference=request.path != ASSERTED_PATH,
             asserted_endpoint=request.url_root.rstrip("/") + ASSERTED_PATH,
+            update_endpoint=request.url_root.rstrip("/") + "/update"
+            if state.settings.writes and request.path != ASSERTED_PATH
+            else None,
         )
         if chosen.rdflib_format in QUAD_FORMATS:  # rdflib writes quads only from a dataset
             dataset = Dataset()

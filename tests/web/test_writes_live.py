@@ -400,3 +400,27 @@ def test_backup_and_restore_while_serving(
     history = kgapi("history", "--data-dir", str(fresh), "--limit", "1000").splitlines()
     assert int(history[0].split("\t")[0]) == kept["id"]
     assert (fresh / "tokens.json").is_file()
+
+
+def test_the_service_description_and_cors_say_writes_are_on(server: LiveServer) -> None:
+    from rdflib import Graph as RdfGraph
+    from rdflib import URIRef
+
+    status, _, body = server.request("GET", "/sparql", headers={"Accept": "text/turtle"})
+    assert status == 200
+    description = RdfGraph().parse(data=body.decode(), format="turtle")
+    update = URIRef("http://www.w3.org/ns/sparql-service-description#SPARQL11Update")
+    language = URIRef("http://www.w3.org/ns/sparql-service-description#supportedLanguage")
+    assert (URIRef(f"{server.url}/sparql"), language, update) in description
+    assert (URIRef(f"{server.url}/update"), language, update) in description
+    status, headers, _ = server.request(
+        "OPTIONS",
+        "/store?default",
+        headers={
+            "Origin": "https://example.org",
+            "Access-Control-Request-Method": "PUT",
+            "Access-Control-Request-Headers": "authorization, content-type",
+        },
+    )
+    assert status == 204 and "PUT" in headers["access-control-allow-methods"]
+    assert "authorization" in headers["access-control-allow-headers"]
