@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,10 +93,19 @@ def page(
 ) -> Iterator[sync_api.Page]:
     """A fresh page whose requests outside the test server are aborted and logged; the test
     fails if there were any, or if the page logged an error. A screenshot is saved either way."""
+    with held_page(browser, ui_server.url, outside, request.node.name) as held:
+        yield held
+
+
+@contextmanager
+def held_page(
+    browser: sync_api.Browser, url: str, outside: Outside, name: str
+) -> Iterator[sync_api.Page]:
+    """A page of a fresh context, held to `url` (see the `page` fixture)."""
     context = browser.new_context(viewport=VIEWPORT, locale="en-US")
     errors: list[str] = []
 
-    context.route("**/*", held_to(ui_server.url, outside.requests))
+    context.route("**/*", held_to(url, outside.requests))
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
     page.on("pageerror", lambda error: errors.append(f"page error: {error}"))
@@ -107,10 +117,12 @@ def page(
             else None
         ),
     )
-    yield page
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-    context.close()
+    try:
+        yield page
+    finally:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+        context.close()
     assert outside.requests == [], f"the page requested outside the server: {outside.requests}"
     assert errors == [], "\n".join(errors)
 
@@ -214,3 +226,77 @@ def test_pages_request_nothing_outside_the_server(
     page.evaluate("() => fetch('http://192.0.2.1/x').catch(() => null)")
     assert any(re.match(r"http://192\.0\.2\.1/", url) for url in outside.requests)
     outside.requests.clear()
+
+
+@dataclass
+class CuratingServer:
+    url: str
+    token: str
+
+
+@pytest.fixture(scope="module")
+def curating_server(
+    settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[CuratingServer]:
+    """`kgapi serve --writes` on 127.0.0.1 with a write token made by `kgapi token create`."""
+    import sys
+
+    root = tmp_path_factory.mktemp("curating")
+    token = subprocess.run(
+        [sys.executable, "-m", "kgapi.cli", "token", "--data-dir", str(root / "data"),
+         "create", "browser", "--scope", "write"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    port = free_port()
+    arguments = [
+        "--cache-dir", str(settings.cache_dir),
+        "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2",
+        "--writes", "--data-dir", str(root / "data"),
+    ]  # fmt: skip
+    with kgapi_server(arguments, port=port, log_path=root / "server.log"):
+        yield CuratingServer(f"http://127.0.0.1:{port}", token)
+
+
+def test_the_curation_form_checks_then_sends_a_product_and_its_page_shows_the_history(
+    browser: sync_api.Browser,
+    curating_server: CuratingServer,
+    outside: Outside,
+    request: pytest.FixtureRequest,
+) -> None:
+    with held_page(browser, curating_server.url, outside, request.node.name) as page:
+        page.goto(f"{curating_server.url}/curate")
+        page.fill("input[name=iri]", "https://example.org/products/browser-vmm")
+        page.fill("input[name=graph]", "https://example.org/graphs/browser")
+        page.fill("input[name=label_en]", "Browser VMM")
+        page.click("#curate-check")
+        # Half a product: the shapes' refusal is shown before anything is sent.
+        page.wait_for_selector("#curate-report .status.error")
+        assert "skos:prefLabel" in page.inner_text("#curate-report") or "Chinese" in (
+            page.inner_text("#curate-report")
+        )
+        page.fill("input[name=label_zh]", "浏览器虚拟机监控器")
+        page.fill("textarea[name=definition_en]", "A VMM described in a browser test.")
+        page.fill("textarea[name=definition_zh]", "在浏览器测试中描述的虚拟机监控器。")
+        for name, label in (
+            ("developer", "Amazon Web Services"),
+            ("license", "Apache License 2.0"),
+            ("virtualizedObject", "Server virtualization"),
+            ("source", None),
+        ):
+            select = page.locator(f"select[name={name}]")
+            if label is None or select.locator(f"option:text-is('{label}')").count() == 0:
+                select.select_option(index=1)
+            else:
+                select.select_option(label=label)
+        page.click("#curate-check")
+        page.wait_for_selector("#curate-report .status.ok")
+        assert "would accept" in page.inner_text("#curate-report")
+        page.fill("input[name=token]", curating_server.token)
+        page.fill("input[name=message]", "added from the browser")
+        page.click("#curate-send")
+        page.wait_for_selector("#curate-report .status.ok >> text=Accepted")
+        page.goto(
+            f"{curating_server.url}/entity?id=https%3A%2F%2Fexample.org%2Fproducts%2Fbrowser-vmm"
+        )
+        history = page.inner_text("section.history")
+        assert "#1" in history and "browser" in history and "added from the browser" in history

@@ -123,7 +123,27 @@ class Curator:
                     503, "Service Unavailable", f"the change could not be stored: {error}"
                 ) from error
             live.advanced(version, offset)
-            return Receipt(version, summarize(live, version, effect))
+            summary = summarize(change, effect)
+            return Receipt(
+                version, {"version": live.query_store.version, "id": version.id, **summary}
+            )
+
+    def check(self, make_change: MakeChange) -> dict[str, Any]:
+        """What the change would do and whether it would be accepted, changing nothing: the
+        write's own checks on the graph as it would be, then undone. Raises WriteRefused for
+        what is refused before any check (a bundled graph, a malformed update)."""
+        live = self.live
+        live.catch_up()
+        change = live.effective(make_change(live))
+        self._check_graphs(change, lambda graph: True)
+        if not change:
+            return {"valid": True, "problems": [], "changed": False}
+        effect = live.apply(change)
+        try:
+            problems = self._problems(change, effect)
+        finally:
+            live.apply(change.inverse())
+        return {"valid": not problems, "problems": problems, **summarize(change, effect)}
 
     def _check_graphs(self, change: Change, may_write: Callable[[str], bool]) -> None:
         live = self.live
@@ -199,23 +219,21 @@ PROPOSE_UPSTREAM = (
 )
 
 
-def summarize(live: LiveGraph, version: Version, effect: Effect) -> dict[str, Any]:
-    """What a write made true: counts, and the new inferred types of the subjects it touched."""
+def summarize(change: Change, effect: Effect) -> dict[str, Any]:
+    """What a change makes true: counts, and the new inferred types of the subjects it touched."""
     touched = {s for s, _, _ in effect.asserted_added | effect.asserted_removed}
     new_types: dict[str, list[str]] = {}
     for s, p, o in sorted(effect.inferred_added, key=str):
         if p == RDF.type and s in touched and isinstance(o, URIRef):
             new_types.setdefault(str(s), []).append(str(o))
     return {
-        "version": live.query_store.version,
-        "id": version.id,
         "changed": True,
-        "added": len(version.change.added),
-        "removed": len(version.change.removed),
+        "added": len(change.added),
+        "removed": len(change.removed),
         "inferred_added": len(effect.inferred_added),
         "inferred_removed": len(effect.inferred_removed),
         "new_inferred_types": new_types,
-        "graphs": sorted(version.change.graphs()),
+        "graphs": sorted(change.graphs()),
     }
 
 

@@ -22,6 +22,7 @@ def blueprints() -> list[Blueprint]:
     """Every endpoint family the app serves; a new family is one more line here."""
     from kgapi.web import (
         compare_api,
+        curate_ui,
         entity_api,
         export_api,
         graph_store_api,
@@ -50,6 +51,7 @@ def blueprints() -> list[Blueprint]:
         identify_api.blueprint,
         write_api.blueprint,
         graph_store_api.blueprint,
+        curate_ui.blueprint,
     ]
 
 

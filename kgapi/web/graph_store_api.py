@@ -21,13 +21,12 @@ from kgapi.curation.transaction import WriteRefused
 from kgapi.sparql.evaluation import used_prefixes
 from kgapi.web.negotiation import RDF, NotAcceptable, formats_of, negotiate
 from kgapi.web.state import services
-from kgapi.web.write_api import live_graph, write
+from kgapi.web.write_api import body_quads, live_graph, write
 
 blueprint = Blueprint("graph_store", __name__)
 
 PATH = "/store"
 NEW_GRAPHS = "graphs"  # POST /store creates /store/graphs/<uuid>
-READABLE = "text/turtle, application/n-triples, application/rdf+xml"
 OFFERED = [f for f in formats_of(RDF) if f.name in ("turtle", "ntriples", "rdfxml")]
 
 
@@ -56,7 +55,7 @@ def _store(graph: str | None) -> Response:
         if graph is not None and not existed:
             raise WriteRefused(404, "Not Found", f"there is no user graph <{graph}>")
         return write(delete_graph(graph))
-    quads = _body_quads(target)
+    quads = body_quads(target)
     make = replace_graph(graph, quads) if request.method == "PUT" else add_to_graph(graph, quads)
     response = write(make)
     if not existed and target in live_graph(state).user_graph_names:
@@ -118,25 +117,3 @@ def _read(graph: str | None) -> Response:
     response.headers["ETag"] = f'"{store.version}"'
     response.vary.add("Accept")
     return response
-
-
-def _body_quads(base: str) -> list[ox.Quad]:
-    """The request's RDF (relative IRIs against the graph's IRI); 415 or 400 if unreadable."""
-    if request.mimetype == "multipart/form-data":
-        parts = [(part.mimetype, part.read()) for part in request.files.values()]
-    else:
-        parts = [(request.mimetype or "", request.get_data())]
-    quads: list[ox.Quad] = []
-    for media_type, data in parts:
-        rdf_format = ox.RdfFormat.from_media_type(media_type)
-        if rdf_format is None or rdf_format.supports_datasets:
-            raise WriteRefused(
-                415,
-                "Unsupported Media Type",
-                f"send the graph as one of {READABLE}, not {media_type or 'no Content-Type'!r}",
-            )
-        try:
-            quads += ox.parse(data, format=rdf_format, base_iri=base)
-        except (SyntaxError, ValueError) as error:
-            raise WriteRefused(400, "Bad Request", f"the body is not valid RDF: {error}") from error
-    return quads

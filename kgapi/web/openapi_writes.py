@@ -280,8 +280,37 @@ def graph_at_operation(method: str) -> dict[str, Any] | None:
     }
 
 
+def check_operation(method: str) -> dict[str, Any] | None:
+    if method != "post":
+        return None
+    return {
+        "operationId": "checkWrite",
+        "tags": ["writes"],
+        "summary": "What a write would do and whether it would be accepted, changing nothing",
+        "parameters": [
+            query_parameter("graph", "The graph RDF would be added to.", {"type": "string"})
+        ],
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/sparql-update": {"schema": {"type": "string"}},
+                **{media: {"schema": {"type": "string"}} for media in GRAPH_TYPES},
+            },
+        },
+        "responses": {
+            "200": {
+                "description": "`valid`, the `problems` a write would be refused for, and what "
+                "it would make true.",
+                "content": {"application/json": {"schema": {"type": "object"}}},
+            },
+            **_refusals(400, 403, 409, 415),
+        },
+    }
+
+
 ROUTES: dict[str, Any] = {
     "/update": update_operation,
+    "/api/check": check_operation,
     "/store": lambda method: _graph_store(method, direct=False),
     "/store/{path}": lambda method: _graph_store(method, direct=True),
     "/api/history": history_operation,

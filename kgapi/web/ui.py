@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, abort, redirect, render_template, request
 from rdflib import OWL, Dataset, Graph, URIRef
 from werkzeug.wrappers import Response as BaseResponse
@@ -118,6 +119,7 @@ def render_page(template: str, *, status: int = 200, **context: Any) -> Response
         language_url=language_url,
         languages=LANGUAGES,
         graph_version=knowledge.version,
+        writes=services().live is not None,
         triple_count=knowledge.asserted_count + knowledge.inferred_count,
         page_data=page_data,
         **context,
@@ -259,6 +261,7 @@ def dereference(term: URIRef) -> Response:
             rule_descriptions=RULE_DESCRIPTIONS,
             rdf_links=[(f.name, f.media_type, format_url(f)) for f in RDF_OFFERS],
             page_data={"iri": view.iri, "elements": view.graph_elements},
+            history=entity_history(str(term)),
         )
     else:
         response = rdf_response(
@@ -271,6 +274,25 @@ def dereference(term: URIRef) -> Response:
         f'<{format_url(f)}>; rel="alternate"; type="{f.media_type}"' for f in PAGE_OFFERS
     )
     return response
+
+
+def entity_history(iri: str, *, limit: int = 20) -> list[dict[str, Any]]:
+    """The versions whose change touched `iri` (as subject or object), newest first: empty
+    when the server takes no writes."""
+    live = services().live
+    if live is None:
+        return []
+    node = ox.NamedNode(iri)
+    found = []
+    for version in reversed(live.history()):
+        change = version.change
+        touching = [q for q in (*change.added, *change.removed) if node in (q.subject, q.object)]
+        if touching:
+            added = sum(1 for q in touching if q in change.added)
+            found.append({"version": version, "added": added, "removed": len(touching) - added})
+            if len(found) == limit:
+                break
+    return found
 
 
 def rdf_response(

@@ -20,7 +20,7 @@ from flask import Blueprint, Flask, Response, request
 from kgapi.curation.changelog import ChangeLog, Version
 from kgapi.curation.history import find, revert, user_quads_at
 from kgapi.curation.live import LiveGraph
-from kgapi.curation.requests import sparql_update
+from kgapi.curation.requests import add_to_graph, sparql_update
 from kgapi.curation.transaction import Curator, MakeChange, WriteRefused
 from kgapi.sparql.text import DatasetConflict, with_update_dataset
 from kgapi.web.api_common import json_response, problem_response
@@ -32,6 +32,7 @@ blueprint = Blueprint("writes", __name__)
 
 UPDATE_PATH = "/update"
 HISTORY_PATH = "/api/history"
+CHECK_PATH = "/api/check"
 FORM = "application/x-www-form-urlencoded"
 UPDATE_MEDIA_TYPE = "application/sparql-update"
 PATCH_MEDIA_TYPE = "application/rdf-patch"
@@ -107,6 +108,30 @@ def run_update() -> Response:
 
 def _form_values(parameters: Any, name: str) -> list[str]:
     return list(parameters.getlist(name)) if parameters is not request.args else []
+
+
+@blueprint.post(CHECK_PATH)
+def check() -> Response:
+    """Whether a write would be accepted, and what it would make true, changing nothing: an
+    update (application/sparql-update), or RDF to add to `graph=IRI` (default: the curated
+    graph). 200 with `valid` and the `problems` a write would be refused for (no token needed:
+    nothing is written)."""
+    state = services()
+    curator = state.curator
+    if curator is None:
+        live_graph(state)  # refuses: writes are off
+    assert curator is not None
+    if request.mimetype == UPDATE_MEDIA_TYPE:
+        try:
+            text = request.get_data().decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise WriteRefused(400, "Bad Request", f"the update is not UTF-8: {error}") from error
+        make = sparql_update(text, base_iri=request.base_url)
+    else:
+        graph = request.args.get("graph")
+        target = graph if graph is not None else curator.live.curated_graph
+        make = add_to_graph(graph, body_quads(target))
+    return _json(curator.check(make))
 
 
 # --- history ---------------------------------------------------------------------------------
@@ -207,7 +232,32 @@ def _count(name: str, default: int) -> int:
     return int(raw)
 
 
-# --- shared ------------------------------------------------------------------------------------
+# --- shared ---
+
+
+READABLE = "text/turtle, application/n-triples, application/rdf+xml"
+
+
+def body_quads(base: str) -> list[ox.Quad]:
+    """The request's RDF (relative IRIs against the graph's IRI); 415 or 400 if unreadable."""
+    if request.mimetype == "multipart/form-data":
+        parts = [(part.mimetype, part.read()) for part in request.files.values()]
+    else:
+        parts = [(request.mimetype or "", request.get_data())]
+    quads: list[ox.Quad] = []
+    for media_type, data in parts:
+        rdf_format = ox.RdfFormat.from_media_type(media_type)
+        if rdf_format is None or rdf_format.supports_datasets:
+            raise WriteRefused(
+                415,
+                "Unsupported Media Type",
+                f"send the graph as one of {READABLE}, not {media_type or 'no Content-Type'!r}",
+            )
+        try:
+            quads += ox.parse(data, format=rdf_format, base_iri=base)
+        except (SyntaxError, ValueError) as error:
+            raise WriteRefused(400, "Bad Request", f"the body is not valid RDF: {error}") from error
+    return quads
 
 
 def live_graph(state: Services) -> LiveGraph:

@@ -424,3 +424,28 @@ def test_the_service_description_and_cors_say_writes_are_on(server: LiveServer) 
     )
     assert status == 204 and "PUT" in headers["access-control-allow-methods"]
     assert "authorization" in headers["access-control-allow-headers"]
+
+
+def test_a_check_says_what_a_write_would_do_and_changes_nothing(server: LiveServer) -> None:
+    before = version(server)
+    text = product("checked").encode()
+    status, _, body = server.request(
+        "POST", "/api/check", body=text, headers={"Content-Type": "application/sparql-update"}
+    )
+    report = json.loads(body)
+    assert status == 200 and report["valid"] is True and report["added"] == 12
+    assert (
+        f"{'https://w3id.org/kgapi/ontology/'}OpenSourceSoftware"
+        in report["new_inferred_types"]["https://example.org/p/checked"]
+    )
+    half = b"<https://example.org/p/half> a <https://w3id.org/kgapi/ontology/SoftwareProduct> ."
+    status, _, body = server.request(
+        "POST",
+        "/api/check?graph=" + quote(GRAPH, safe=""),
+        body=half,
+        headers={"Content-Type": "application/n-triples"},
+    )
+    report = json.loads(body)
+    assert status == 200 and report["valid"] is False and report["problems"]
+    assert version(server) == before
+    assert not ask(server, "ASK { <https://example.org/p/checked> ?p ?o }")
