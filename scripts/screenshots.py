@@ -25,18 +25,18 @@ from serving import CHROMIUM_FLAGS, VIEWPORT, free_port, held_to, kgapi_server  
 
 @contextmanager
 def live_server() -> Iterator[str]:
-    """`kgapi serve` on 127.0.0.1 until the block ends; yields its URL."""
+    """`kgapi serve` on 127.0.0.1 until the block ends (writes on, into a throwaway data
+    directory, for the curation page); yields its URL."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    arguments = [
-        "--base-iri", f"{url}/",
-        "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2",
-    ]  # fmt: skip
-    with (
-        tempfile.TemporaryDirectory() as logs,
-        kgapi_server(arguments, port=port, log_path=Path(logs) / "server.log"),
-    ):
-        yield url
+    with tempfile.TemporaryDirectory() as work:
+        arguments = [
+            "--base-iri", f"{url}/",
+            "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2",
+            "--writes", "--data-dir", str(Path(work) / "data"),
+        ]  # fmt: skip
+        with kgapi_server(arguments, port=port, log_path=Path(work) / "server.log"):
+            yield url
 
 
 def editor(page: Page, url: str) -> None:
@@ -85,6 +85,29 @@ def identify(page: Page, url: str) -> None:
         page.locator("ol.layers details").first.evaluate("element => element.open = true")
 
 
+def curate(page: Page, url: str) -> None:
+    """The curation form with a product described and checked: what the graph would say."""
+    page.goto(f"{url}/curate")
+    page.fill("input[name=iri]", "https://example.org/products/acme-vmm")
+    page.fill("input[name=graph]", "https://example.org/graphs/acme")
+    page.fill("input[name=label_en]", "Acme VMM")
+    page.fill("input[name=label_zh]", "Acme 虚拟机监控器")
+    page.fill("textarea[name=definition_en]", "A virtual machine monitor built on KVM.")
+    page.fill("textarea[name=definition_zh]", "基于 KVM 的虚拟机监控器。")
+    for field, iri in (
+        ("developer", "resource/amazon-web-services"),
+        ("license", "http://spdx.org/licenses/Apache-2.0"),
+        ("virtualizedObject", "ontology/ServerVirtualization"),
+        ("implementationTechnique", "ontology/HardwareAssistedVirtualization"),
+        ("usesHypervisor", "resource/kvm"),
+        ("source", "resource/source-s14"),
+    ):
+        value = iri if iri.startswith("http") else f"{url}/{iri}"
+        page.select_option(f"select[name={field}]", value=value)
+    page.click("#curate-check")
+    page.wait_for_selector("#curate-report .status.ok")
+
+
 SHOTS: dict[str, Callable[[Page, str], None]] = {
     "editor": editor,
     "entity-kvm": entity,
@@ -92,6 +115,7 @@ SHOTS: dict[str, Callable[[Page, str], None]] = {
     "taxonomy": taxonomy,
     "compare-kvm-xen-esxi": comparison,
     "identify-aws-kvm": identify,
+    "curate": curate,
 }
 
 

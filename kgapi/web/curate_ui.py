@@ -74,7 +74,8 @@ SELECT DISTINCT ?x ?label WHERE {{
   {pattern} FILTER (isIRI(?x))
   OPTIONAL {{ ?x skos:prefLabel ?wanted FILTER (lang(?wanted) = "{language}") }}
   OPTIONAL {{ ?x skos:prefLabel ?english FILTER (lang(?english) = "en") }}
-  BIND (COALESCE(?wanted, ?english, STR(?x)) AS ?label)
+  OPTIONAL {{ ?x <http://purl.org/dc/terms/title> ?title }}
+  BIND (COALESCE(?wanted, ?english, ?title, STR(?x)) AS ?label)
 }}"""
     solutions = services().query_store.store.query(query)
     assert isinstance(solutions, ox.QuerySolutions)
