@@ -131,6 +131,23 @@ class Settings:
         "Where the change log and the tokens live (installed from a wheel: "
         "$XDG_DATA_HOME/kgapi or ~/.local/share/kgapi).",
     )
+    database_url: str = setting(
+        "",
+        "PostgreSQL URL (postgresql://…) holding the change log and tokens, which every instance "
+        "sharing it follows; empty: both live in data_dir, for one machine.",
+        secret=True,
+    )
+    max_lag_versions: int = setting(
+        10,
+        "Versions an instance may be behind the change log before /readyz answers 503.",
+        minimum=0,
+    )
+    min_version_wait: float = setting(
+        5.0,
+        "Seconds a request asking for at least a version (header Kgapi-Min-Version) waits for "
+        "this instance to have it before 503.",
+        minimum=0,
+    )
     open_reads: bool = setting(
         True, "Let anyone read; off, every request but /healthz needs a token (any scope)."
     )

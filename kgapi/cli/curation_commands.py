@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 def add_parsers(sub: SubParsers) -> None:
     token = sub.add_parser("token", help="create, list and revoke the bearer tokens writes need")
     token.add_argument("--data-dir", type=Path, help="the data directory (setting data_dir)")
+    token.add_argument("--database-url", help="the PostgreSQL log (setting database_url)")
     actions = token.add_subparsers(dest="token_action", required=True, metavar="ACTION")
     create = actions.add_parser("create", help="create a token; prints it alone on stdout")
     create.add_argument("name", help="who or what holds it (shown as the author of its writes)")
@@ -41,10 +42,12 @@ def add_parsers(sub: SubParsers) -> None:
 
     history = sub.add_parser("history", help="list the change log's versions, newest first")
     history.add_argument("--data-dir", type=Path, help="the data directory (setting data_dir)")
+    history.add_argument("--database-url", help="the PostgreSQL log (setting database_url)")
     history.add_argument("--limit", type=int, default=20, help="most versions shown (default 20)")
 
     revert = sub.add_parser("revert", help="revert a version (the revert is a new version)")
     revert.add_argument("--data-dir", type=Path, help="the data directory (setting data_dir)")
+    revert.add_argument("--database-url", help="the PostgreSQL log (setting database_url)")
     revert.add_argument("version", type=int, help="the number of the version to revert")
     revert.add_argument("--message", default="", help="why (kept in the history)")
 
@@ -64,14 +67,16 @@ def add_parsers(sub: SubParsers) -> None:
         "user-graphs", help="print the user graphs as TriG (or one as Turtle), to propose upstream"
     )
     graphs.add_argument("--data-dir", type=Path, help="the data directory (setting data_dir)")
+    graphs.add_argument("--database-url", help="the PostgreSQL log (setting database_url)")
     graphs.add_argument("--graph", dest="user_graph", metavar="IRI", help="only this graph")
 
 
 @command("token")
 def token(args: argparse.Namespace, settings: Settings) -> int:
-    from kgapi.curation.tokens import TokenError, TokenStore
+    from kgapi.curation.stores import token_store_for
+    from kgapi.curation.tokens import TokenError
 
-    store = TokenStore(settings.data_dir)
+    store = token_store_for(settings)
     try:
         if args.token_action == "create":
             graphs = tuple(args.token_graphs or ())
@@ -91,9 +96,9 @@ def token(args: argparse.Namespace, settings: Settings) -> int:
 
 @command("history")
 def history(args: argparse.Namespace, settings: Settings) -> int:
-    from kgapi.curation.changelog import ChangeLog
+    from kgapi.curation.stores import change_log_for
 
-    versions, _ = ChangeLog(settings.data_dir).read_from(0)
+    versions, _ = change_log_for(settings).read_from(0)
     for version in list(reversed(versions))[: max(0, args.limit)]:
         change = version.change
         message = f"\t{version.message}" if version.message else ""
@@ -124,6 +129,9 @@ def backup_data(args: argparse.Namespace, settings: Settings) -> int:
     from kgapi.curation.history import backup
     from kgapi.curation.tokens import TOKENS_NAME
 
+    if settings.database_url:
+        print(_DATABASE_BACKUP, file=sys.stderr)
+        return 2
     number = backup(ChangeLog(settings.data_dir), settings.data_dir / TOKENS_NAME, args.file)
     print(f"backed up version {number} to {args.file}", file=sys.stderr)
     return 0
@@ -135,6 +143,9 @@ def restore_data(args: argparse.Namespace, settings: Settings) -> int:
     from kgapi.curation.history import become, install_backup, read_backup, user_quads_at
     from kgapi.curation.tokens import TOKENS_NAME
 
+    if settings.database_url:
+        print(_DATABASE_BACKUP, file=sys.stderr)
+        return 2
     try:
         versions, data, tokens = read_backup(args.file)
     except ChangeLogError as error:
@@ -151,16 +162,22 @@ def restore_data(args: argparse.Namespace, settings: Settings) -> int:
     )
 
 
+_DATABASE_BACKUP = (
+    "kgapi: with database_url set the change log and tokens are PostgreSQL's tables "
+    "kgapi_versions and kgapi_tokens: back them up with PostgreSQL's tools (pg_dump -t 'kgapi_*')"
+)
+
+
 def _curator(settings: Settings) -> Curator:
     """The graph at the log's latest version, in this process, and a curator to write to it."""
-    from kgapi.curation.changelog import ChangeLog
     from kgapi.curation.live import LiveGraph
+    from kgapi.curation.stores import change_log_for
     from kgapi.curation.transaction import Curator
     from kgapi.graph.knowledge import build_knowledge_graph
     from kgapi.sparql.store import build_query_store
 
     knowledge = build_knowledge_graph(settings)
-    live = LiveGraph(knowledge, build_query_store(knowledge), ChangeLog(settings.data_dir))
+    live = LiveGraph(knowledge, build_query_store(knowledge), change_log_for(settings))
     live.catch_up()
     return Curator(live, shapes_dir=settings.shapes_dir, queries_dir=settings.queries_dir)
 
@@ -184,10 +201,10 @@ def _written(curator: Curator, make_change: MakeChange, **details: Any) -> int:
 
 @command("user-graphs")
 def user_graphs(args: argparse.Namespace, settings: Settings) -> int:
-    from kgapi.curation.changelog import ChangeLog
     from kgapi.curation.history import user_quads_at
+    from kgapi.curation.stores import change_log_for
 
-    dataset = user_quads_at(ChangeLog(settings.data_dir).read_from(0)[0])
+    dataset = user_quads_at(change_log_for(settings).read_from(0)[0])
     if args.user_graph is not None:
         triples = [
             ox.Triple(q.subject, q.predicate, q.object)

@@ -45,6 +45,9 @@ def add_parsers(sub: SubParsers) -> None:
     switch("--allow-service", "let SPARQL SERVICE make outbound requests (default: refused)")
     switch("--writes", "accept curated updates from token holders (default: read-only)")
     serve.add_argument("--data-dir", type=Path, help="where the change log and tokens live")
+    serve.add_argument(
+        "--database-url", help="PostgreSQL holding the change log and tokens (instances share it)"
+    )
     switch(
         "--open-reads", "let anyone read (default); --no-open-reads asks every reader for a token"
     )

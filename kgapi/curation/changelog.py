@@ -28,6 +28,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from kgapi.curation.patch import Change, PatchError, read_patch, write_patch
 
@@ -84,6 +85,19 @@ class Version:
             )
         except (KeyError, ValueError) as error:
             raise PatchError(f"version header incomplete or malformed: {error}") from error
+
+
+class VersionLog(Protocol):
+    """What the live graph and the curator need of a change log (this file's, or PostgreSQL's
+    in kgapi.curation.postgres): positions are opaque, growing, and 0 before any version."""
+
+    def size(self) -> int: ...
+
+    def read_from(self, offset: int) -> tuple[list[Version], int]: ...
+
+    def exclusive(self) -> contextlib.AbstractContextManager[None]: ...
+
+    def append(self, version: Version, *, after: int) -> int: ...
 
 
 class ChangeLog:

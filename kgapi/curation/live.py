@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 import pyoxigraph as ox
 from rdflib.term import Node
 
-from kgapi.curation.changelog import ChangeLog, Version
+from kgapi.curation.changelog import Version, VersionLog
 from kgapi.curation.patch import Change
 from kgapi.graph.knowledge import KnowledgeGraph, versioned
 from kgapi.graph.terms import oxigraph_term, rdflib_term
@@ -53,7 +53,7 @@ class Effect:
 class LiveGraph:
     """The served graph at a version of the log; see the module docstring."""
 
-    def __init__(self, knowledge: KnowledgeGraph, query_store: QueryStore, log: ChangeLog) -> None:
+    def __init__(self, knowledge: KnowledgeGraph, query_store: QueryStore, log: VersionLog) -> None:
         self.base = knowledge
         self.knowledge = knowledge
         self.query_store = query_store
@@ -129,6 +129,10 @@ class LiveGraph:
             self._advance(version)
         self.offset = offset
         return bool(versions)
+
+    def pending(self) -> int:
+        """How many versions the log has that this graph has not applied yet."""
+        return len(self.log.read_from(self.offset)[0])
 
     def history(self) -> list[Version]:
         """Every version applied here, oldest first."""

@@ -20,7 +20,7 @@ import json
 import os
 import secrets
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -61,18 +61,11 @@ class TokenStore:
 
     def create(self, name: str, scope: str, *, graphs: tuple[str, ...] = ()) -> str:
         """Store a new token; returns its secret, which is never stored and never shown again."""
-        if scope not in SCOPES:
-            raise TokenError(f"scope must be one of {', '.join(SCOPES)}, not {scope!r}")
-        if not name or not name.isprintable() or len(name) > 100:
-            raise TokenError("a token's name is 1 to 100 printable characters")
-        if graphs and scope != "write":
-            raise TokenError("graphs limit a write token; read and admin tokens have no graphs")
-        secret = PREFIX + secrets.token_urlsafe(32)
+        secret, token = new_token(name, scope, graphs)
         with self._locked() as tokens:
-            if any(token.name == name for token in tokens):
+            if any(existing.name == name for existing in tokens):
                 raise TokenError(f"a token named {name!r} exists; revoke it first")
-            created = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
-            tokens.append(Token(name, scope, _digest(secret), created, tuple(graphs)))
+            tokens.append(token)
         return secret
 
     def revoke(self, name: str) -> None:
@@ -86,13 +79,7 @@ class TokenStore:
         return list(self._read())
 
     def verify(self, secret: str) -> Token | None:
-        """The token `secret` is, or None; every stored hash is compared, in constant time."""
-        presented = _digest(secret).encode()
-        found = None
-        for token in self._read():
-            if hmac.compare_digest(presented, token.sha256.encode()):
-                found = token
-        return found
+        return matching(self._read(), secret)
 
     def _read(self) -> tuple[Token, ...]:
         """The stored tokens, re-read only when the file changed (revocations apply at once)."""
@@ -137,6 +124,30 @@ class TokenStore:
             finally:
                 Path(temporary).unlink(missing_ok=True)
             self._cache = None
+
+
+def new_token(name: str, scope: str, graphs: tuple[str, ...]) -> tuple[str, Token]:
+    """A new secret and the token to store for it; raises TokenError for a bad name or scope."""
+    if scope not in SCOPES:
+        raise TokenError(f"scope must be one of {', '.join(SCOPES)}, not {scope!r}")
+    if not name or not name.isprintable() or len(name) > 100:
+        raise TokenError("a token's name is 1 to 100 printable characters")
+    if graphs and scope != "write":
+        raise TokenError("graphs limit a write token; read and admin tokens have no graphs")
+    secret = PREFIX + secrets.token_urlsafe(32)
+    created = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+    return secret, Token(name, scope, _digest(secret), created, tuple(graphs))
+
+
+def matching(tokens: Iterable[Token], secret: str) -> Token | None:
+    """The token of `tokens` that `secret` is, or None; every hash is compared, in constant
+    time, so timing tells nothing of which bytes matched or which token."""
+    presented = _digest(secret).encode()
+    found = None
+    for token in tokens:
+        if hmac.compare_digest(presented, token.sha256.encode()):
+            found = token
+    return found
 
 
 def _digest(secret: str) -> str:

@@ -32,10 +32,17 @@ class WriteRefused(Exception):
     """A write that was not made: its HTTP status, a title, a sentence, and the problems."""
 
     def __init__(
-        self, status: int, title: str, detail: str, problems: list[dict[str, Any]] | None = None
+        self,
+        status: int,
+        title: str,
+        detail: str,
+        problems: list[dict[str, Any]] | None = None,
+        *,
+        retry_after: int | None = None,
     ) -> None:
         self.status, self.title, self.detail = status, title, detail
         self.problems = problems or []
+        self.retry_after = retry_after  # seconds, for a 503 the client may try again after
         super().__init__(detail)
 
 
@@ -76,57 +83,81 @@ class Curator:
         reverts: int | None = None,
     ) -> Receipt:
         """Make the change `make_change` computes, or raise WriteRefused (nothing changed)."""
+        try:
+            return self._write(author, make_change, message, expected_version, may_write, reverts)
+        except ChangeLogError as error:  # the log cannot be read or written: nothing was
+            raise WriteRefused(
+                503,
+                "Service Unavailable",
+                f"the change could not be stored: {error}",
+                retry_after=5,
+            ) from error
+
+    def _write(
+        self,
+        author: str,
+        make_change: MakeChange,
+        message: str,
+        expected_version: str | None,
+        may_write: Callable[[str], bool],
+        reverts: int | None,
+    ) -> Receipt:
         live = self.live
-        with live.log.exclusive():
-            live.catch_up()
-            current = live.query_store.version
-            if expected_version is not None and expected_version != current:
-                raise WriteRefused(
-                    412,
-                    "Precondition Failed",
-                    f"the graph is at version {current}, not {expected_version}: read it again "
-                    "and retry the change against the current version",
-                )
-            change = live.effective(make_change(live))
-            self._check_graphs(change, may_write)
-            if not change:
-                return Receipt(None, {"version": current, "changed": False})
-            effect = live.apply(change)
-            problems = self._problems(change, effect)
-            if problems:
-                live.apply(change.inverse())
-                raise WriteRefused(
-                    422,
-                    "Unprocessable Content",
-                    f"the change would leave the graph invalid ({len(problems)} problem(s)); "
-                    "nothing was changed",
-                    problems,
-                )
-            version = Version(
-                id=live.version + 1,
-                parent=live.version,
-                time=datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds"),
-                author=author,
-                change=change,
-                message=message,
-                reverts=reverts,
-                counts={
-                    "asserted": len(live.knowledge.asserted),
-                    "inferred": len(live.knowledge.inferred),
-                },
-            )
-            try:
+        applied: Change | None = None
+        try:
+            with live.log.exclusive():
+                live.catch_up()
+                current = live.query_store.version
+                if expected_version is not None and expected_version != current:
+                    raise WriteRefused(
+                        412,
+                        "Precondition Failed",
+                        f"the graph is at version {current}, not {expected_version}: read it "
+                        "again and retry the change against the current version",
+                    )
+                change = live.effective(make_change(live))
+                self._check_graphs(change, may_write)
+                if not change:
+                    return Receipt(None, {"version": current, "changed": False})
+                effect = live.apply(change)
+                applied = change
+                problems = self._problems(change, effect)
+                if problems:
+                    raise WriteRefused(
+                        422,
+                        "Unprocessable Content",
+                        f"the change would leave the graph invalid ({len(problems)} "
+                        "problem(s)); nothing was changed",
+                        problems,
+                    )
+                version = self._version(author, change, message, reverts)
                 offset = live.log.append(version, after=live.offset)
-            except ChangeLogError as error:
-                live.apply(change.inverse())
-                raise WriteRefused(
-                    503, "Service Unavailable", f"the change could not be stored: {error}"
-                ) from error
-            live.advanced(version, offset)
-            summary = summarize(change, effect)
-            return Receipt(
-                version, {"version": live.query_store.version, "id": version.id, **summary}
-            )
+            # Acknowledged only now: the log has it (a database's transaction is committed).
+            applied = None
+        finally:
+            if applied is not None:  # refused, or the log failed: undo it here too
+                live.apply(applied.inverse())
+        live.advanced(version, offset)
+        return Receipt(
+            version,
+            {"version": live.query_store.version, "id": version.id, **summarize(change, effect)},
+        )
+
+    def _version(self, author: str, change: Change, message: str, reverts: int | None) -> Version:
+        live = self.live
+        return Version(
+            id=live.version + 1,
+            parent=live.version,
+            time=datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds"),
+            author=author,
+            change=change,
+            message=message,
+            reverts=reverts,
+            counts={
+                "asserted": len(live.knowledge.asserted),
+                "inferred": len(live.knowledge.inferred),
+            },
+        )
 
     def check(self, make_change: MakeChange) -> dict[str, Any]:
         """What the change would do and whether it would be accepted, changing nothing: the

@@ -8,8 +8,11 @@ token whose scope does not cover the request 403. The token itself is never logg
 from __future__ import annotations
 
 from flask import Flask, Response, request
+from werkzeug.exceptions import ServiceUnavailable
 
-from kgapi.curation.tokens import Token, TokenStore
+from kgapi.curation.changelog import ChangeLogError
+from kgapi.curation.stores import token_store_for
+from kgapi.curation.tokens import Token
 from kgapi.web.problems import problem
 from kgapi.web.state import Services
 
@@ -31,7 +34,7 @@ def install(app: Flask, state: Services) -> None:
     """Give `state` the token store and, with reads closed, check every request's token."""
     settings = state.settings
     if settings.writes or not settings.open_reads:
-        state.tokens = TokenStore(settings.data_dir)
+        state.tokens = token_store_for(settings)
 
     @app.errorhandler(Unauthorized)
     def render(error: Unauthorized) -> Response:
@@ -61,7 +64,12 @@ def presented_token(state: Services, *, required: bool) -> Token | None:
     scheme, _, secret = header.strip().partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise Unauthorized(401, "send the token as 'Authorization: Bearer <token>'")
-    token = state.tokens.verify(secret.strip()) if state.tokens is not None else None
+    try:
+        token = state.tokens.verify(secret.strip()) if state.tokens is not None else None
+    except ChangeLogError as error:  # the tokens are in a database that does not answer
+        raise ServiceUnavailable(
+            f"the token cannot be checked now: {error}", retry_after=5
+        ) from error
     if token is None:
         raise Unauthorized(401, "the bearer token is not valid (unknown or revoked)")
     return token

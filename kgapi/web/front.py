@@ -46,7 +46,7 @@ MAX_URL_BYTES = 16_384
 BODY_SECONDS = 30.0
 PLAIN_TEXT_PATHS = ("/sparql", "/sparql/asserted")
 # Answered here, by the app in a thread of this process: cheap, and needed when workers are busy.
-LOCAL_PATHS = ("/healthz", "/metrics")
+LOCAL_PATHS = ("/healthz", "/readyz", "/metrics")
 LOCAL_PREFIXES = ("/assets/", "/docs/")
 # What a cached answer depends on besides the URL.
 _VARY_HEADERS = ("HTTP_ACCEPT", "HTTP_ACCEPT_ENCODING", "HTTP_ACCEPT_LANGUAGE", "HTTP_ORIGIN")

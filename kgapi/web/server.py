@@ -78,7 +78,11 @@ def serve_app(app: Flask, settings: Settings, *, runtime_dir: str) -> None:
         writer_socket_path=os.path.join(runtime_dir, "writer.sock") if settings.writes else None,
         query_timeout=settings.query_timeout,
         max_request_bytes=settings.max_request_bytes,
-        cache_entries=settings.result_cache_entries,
+        # With the log in a database the front cannot see it grow: it keeps no answers then
+        # (each app process still keeps its own, per version).
+        cache_entries=0
+        if settings.writes and settings.database_url
+        else settings.result_cache_entries,
         changes_log=settings.data_dir / LOG_NAME if settings.writes else None,
     )
     try:

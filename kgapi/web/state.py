@@ -3,15 +3,18 @@ and — built on first use, once — the lookups and the export source."""
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, current_app
 
+from kgapi.curation.changelog import ChangeLogError
 from kgapi.curation.live import LiveGraph
-from kgapi.curation.tokens import TokenStore
+from kgapi.curation.stores import AnyTokenStore
 from kgapi.curation.transaction import Curator
 from kgapi.export import ExportSource
 from kgapi.graph.knowledge import KnowledgeGraph
@@ -21,6 +24,7 @@ from kgapi.sparql.executor import QueryExecutor
 from kgapi.sparql.store import QueryStore
 
 EXTENSION_KEY = "kgapi"
+log = logging.getLogger(__name__)
 
 
 class ResponseCache:
@@ -68,9 +72,10 @@ class Services:
     # the curator that writes to it, and the operator's tokens.
     live: LiveGraph | None = None
     curator: Curator | None = None
-    tokens: TokenStore | None = None
+    tokens: AnyTokenStore | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _follow_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    unreachable_since: float | None = None  # when the change log stopped answering
     _lookups: Lookups | None = field(default=None, repr=False)
     _export_source: ExportSource | None = field(default=None, repr=False)
 
@@ -81,8 +86,20 @@ class Services:
         if self.live is None:
             return
         with self._follow_lock:
-            self.live.catch_up()
+            try:
+                self.live.catch_up()
+            except ChangeLogError as error:
+                # Reads go on from the last version applied; writes will say what is wrong.
+                self._log_unreachable(error)
+            else:
+                self.unreachable_since = None
             self.adopt()
+
+    def _log_unreachable(self, error: ChangeLogError) -> None:
+        now = time.monotonic()
+        if self.unreachable_since is None:
+            self.unreachable_since = now
+            log.warning("the change log cannot be read (%s); serving the last version", error)
 
     def adopt(self) -> None:
         """Serve the live graph's version (after `follow` or a write in this process)."""

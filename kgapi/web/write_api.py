@@ -12,15 +12,17 @@ summary of what it made true, and the new graph version as `ETag`.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, request
 
-from kgapi.curation.changelog import ChangeLog, Version
+from kgapi.curation.changelog import Version
 from kgapi.curation.history import find, revert, user_quads_at
 from kgapi.curation.live import LiveGraph
 from kgapi.curation.requests import add_to_graph, sparql_update
+from kgapi.curation.stores import change_log_for
 from kgapi.curation.transaction import Curator, MakeChange, WriteRefused
 from kgapi.sparql.text import DatasetConflict, with_update_dataset
 from kgapi.web.api_common import json_response, problem_response
@@ -41,18 +43,61 @@ PATCH_MEDIA_TYPE = "application/rdf-patch"
 def enable(app: Flask, state: Services) -> None:
     """Turn writes on for `app`: its live graph follows the change log before every request."""
     settings = state.settings
-    live = LiveGraph(state.knowledge, state.query_store, ChangeLog(settings.data_dir))
+    live = LiveGraph(state.knowledge, state.query_store, change_log_for(settings))
     live.prepare()
     state.live = live
     state.curator = Curator(live, shapes_dir=settings.shapes_dir, queries_dir=settings.queries_dir)
     state.follow()
     app.before_request(state.follow)
+    app.before_request(_wait_for_asked_version)
+    app.after_request(_name_the_version)
+
+
+# A client that wrote through one instance and reads through another asks for at least the
+# version its write made (the `id` of the write's answer, the header below of any answer).
+MIN_VERSION_HEADER = "Kgapi-Min-Version"
+VERSION_HEADER = "Kgapi-Version"
+_POLL_SECONDS = 0.05
+
+
+def _wait_for_asked_version() -> None:
+    """Hold a request that asks for a version this instance has not applied until it has it
+    (following the log), for at most `min_version_wait` seconds; 503 with Retry-After then."""
+    asked = request.headers.get(MIN_VERSION_HEADER)
+    if asked is None:
+        return
+    if not asked.strip().isdigit():
+        raise WriteRefused(400, "Bad Request", f"{MIN_VERSION_HEADER} is a version number")
+    state = services()
+    live = live_graph(state)
+    deadline = time.monotonic() + state.settings.min_version_wait
+    while live.version < int(asked):
+        if time.monotonic() >= deadline:
+            raise WriteRefused(
+                503,
+                "Service Unavailable",
+                f"this instance has version {live.version}, not yet {asked}: try again",
+                retry_after=1,
+            )
+        time.sleep(_POLL_SECONDS)
+        state.follow()
+
+
+def _name_the_version(response: Response) -> Response:
+    """Every answer names the version of the change log it was computed on."""
+    live = services().live
+    if live is not None:
+        response.headers[VERSION_HEADER] = str(live.version)
+    return response
 
 
 @blueprint.app_errorhandler(WriteRefused)  # also for updates POSTed to /sparql
 def render_refused(error: WriteRefused) -> Response:
     members: dict[str, Any] = {"problems": error.problems} if error.problems else {}
-    return problem_response(error.status, error.title, error.detail, **members)
+    response = problem_response(error.status, error.title, error.detail, **members)
+    if error.retry_after is not None:
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
 
 
 # --- SPARQL Update ---------------------------------------------------------------------------

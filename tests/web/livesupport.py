@@ -60,6 +60,14 @@ class LiveServer:
             connection.close()
 
 
+def update_headers(token: str | None, **headers: str) -> dict[str, str]:
+    """The headers of a SPARQL Update sent directly (with a bearer token when given)."""
+    sent = {"Content-Type": "application/sparql-update", **headers}
+    if token is not None:
+        sent["Authorization"] = f"Bearer {token}"
+    return sent
+
+
 def w3c_protocol_dir() -> Path | None:
     """The W3C SPARQL 1.1 Protocol tests: `protocol/` of $KGAPI_W3C_TESTS (the directory of the
     W3C test suites, as .ci/run sets it) or of ../shared/w3c-tests."""

@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from livesupport import LiveServer, started_server
+from livesupport import LiveServer, started_server, update_headers
 
 from kgapi.settings import Settings
 
@@ -87,11 +87,8 @@ def server(
 def update(
     server: LiveServer, text: str, token: str | None, **headers: str
 ) -> tuple[int, dict[str, str], dict]:
-    sent = {"Content-Type": "application/sparql-update", **headers}
-    if token is not None:
-        sent["Authorization"] = f"Bearer {token}"
     status, answer_headers, body = server.request(
-        "POST", "/update", body=text.encode(), headers=sent
+        "POST", "/update", body=text.encode(), headers=update_headers(token, **headers)
     )
     return status, answer_headers, json.loads(body) if body else {}
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from livesupport import LiveServer, started_server
+from livesupport import LiveServer, started_server, update_headers
 from serving import kgapi_server  # noqa: F401  (the server the helpers start)
 
 from kgapi.settings import Settings
@@ -58,15 +58,7 @@ def _write(port: int, token: str, number: int) -> int | None:
     )
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
-        connection.request(
-            "POST",
-            "/update",
-            body=text.encode(),
-            headers={
-                "Content-Type": "application/sparql-update",
-                "Authorization": f"Bearer {token}",
-            },
-        )
+        connection.request("POST", "/update", body=text.encode(), headers=update_headers(token))
         response = connection.getresponse()
         response.read()
         return response.status

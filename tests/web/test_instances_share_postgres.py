@@ -1,0 +1,195 @@
+"""Several kgapi instances sharing one change log in PostgreSQL (setting database_url): a real
+PostgreSQL started in a temporary directory, three `kgapi serve --writes --database-url …` on
+loopback ports, raw HTTP. A write through one is read through all; racing writers lose nothing;
+a database that stops costs reads nothing and writes a 503 until it is back; "at least version
+V" is honoured; a token made once is accepted everywhere."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from livesupport import LiveServer, started_server, update_headers
+from postgres_support import Postgres, postgres
+
+from kgapi.settings import Settings
+
+GRAPH = "https://example.org/graphs/shared"
+V = "https://w3id.org/kgapi/ontology/"
+
+
+@pytest.fixture(scope="module")
+def database() -> Iterator[Postgres]:
+    with postgres() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def token(database: Postgres) -> str:
+    return subprocess.run(
+        [sys.executable, "-m", "kgapi.cli", "token", "--database-url", database.url,
+         "create", "shared", "--scope", "write"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def instances(
+    settings: Settings, database: Postgres, token: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[list[LiveServer]]:
+    started: list[LiveServer] = []
+    contexts = []
+    try:
+        for number in range(3):
+            context = started_server(
+                cache_dir=settings.cache_dir,
+                log_dir=tmp_path_factory.mktemp(f"instance-{number}"),
+                query_timeout=30,
+                arguments=["--writes", "--database-url", database.url, "--workers", "1"],
+            )
+            started.append(context.__enter__())
+            contexts.append(context)
+        yield started
+    finally:
+        for context in reversed(contexts):
+            context.__exit__(None, None, None)
+
+
+def write(server: LiveServer, token: str, text: str, **headers: str) -> tuple[int, dict, dict]:
+    status, answer_headers, body = server.request(
+        "POST", "/update", body=text.encode(), headers=update_headers(token, **headers)
+    )
+    return status, answer_headers, json.loads(body) if body else {}
+
+
+def ask(server: LiveServer, query: str, **headers: str) -> tuple[int, bool | None, dict]:
+    status, answer_headers, body = server.request(
+        "GET",
+        f"/sparql?query={quote(query)}",
+        headers={"Accept": "application/sparql-results+json", **headers},
+    )
+    return status, json.loads(body)["boolean"] if status == 200 else None, answer_headers
+
+
+def triple(number: int) -> str:
+    return f"INSERT DATA {{ GRAPH <{GRAPH}> {{ <urn:shared:{number}> <urn:p> {number} }} }}"
+
+
+def present(number: int) -> str:
+    return f"ASK {{ <urn:shared:{number}> <urn:p> {number} }}"
+
+
+def test_a_write_through_one_instance_is_read_through_all_within_a_second(
+    instances: list[LiveServer], token: str
+) -> None:
+    status, headers, summary = write(instances[0], token, triple(1))
+    assert status == 200, summary
+    assert headers["kgapi-version"] == str(summary["id"])
+    deadline = time.monotonic() + 1.0
+    for other in instances[1:]:
+        while not ask(other, present(1))[1]:
+            assert time.monotonic() < deadline, "not visible within 1 s"
+            time.sleep(0.02)
+    # Asked for at least the write's version, another instance answers on it, at once.
+    status, seen, headers = ask(
+        instances[2], present(1), **{"Kgapi-Min-Version": str(summary["id"])}
+    )
+    assert status == 200 and seen is True and int(headers["kgapi-version"]) >= summary["id"]
+    status, _, _ = ask(instances[1], present(1), **{"Kgapi-Min-Version": "999999"})
+    assert status == 503
+
+
+def test_racing_writers_on_one_graph_lose_no_update(
+    instances: list[LiveServer], token: str
+) -> None:
+    auth = {"Authorization": f"Bearer {token}", "Content-Type": "text/turtle"}
+    path = "/store?graph=" + quote("https://example.org/graphs/raced", safe="")
+    assert instances[0].request("PUT", path, body=b"<urn:r> <urn:v> 0 .", headers=auth)[0] in (
+        200,
+        201,
+    )
+    for round_number in range(1, 6):
+        tags = []
+        for server in instances[:2]:
+            while True:  # read, through each instance, the version it serves
+                status, headers, _ = server.request("GET", path, headers={"Accept": "text/turtle"})
+                if status == 200:
+                    break
+            tags.append(headers["etag"])
+        if tags[0] != tags[1]:  # one had not caught up yet: read again
+            continue
+        outcomes: list[int] = []
+
+        def put(server: LiveServer, value: int, tag: str, found: list[int]) -> None:
+            body = f"<urn:r> <urn:v> {value} .".encode()
+            found.append(
+                server.request("PUT", path, body=body, headers={**auth, "If-Match": tag})[0]
+            )
+
+        racers = [
+            threading.Thread(target=put, args=(server, round_number * 10 + n, tags[0], outcomes))
+            for n, server in enumerate(instances[:2])
+        ]
+        for racer in racers:
+            racer.start()
+        for racer in racers:
+            racer.join()
+        assert sorted(outcomes) == [200, 412], outcomes
+
+
+def test_without_the_database_reads_go_on_and_writes_wait(
+    instances: list[LiveServer], token: str, database: Postgres
+) -> None:
+    status, _, summary = write(instances[0], token, triple(2))
+    assert status == 200
+    for server in instances:  # every instance has the version before the database goes
+        assert ask(server, present(2), **{"Kgapi-Min-Version": str(summary["id"])})[1] is True
+    database.stop()
+    try:
+        for _ in range(10):
+            for server in instances:
+                status, seen, _ = ask(server, present(2))
+                assert status == 200 and seen is True
+        status, headers, problem = write(instances[1], token, triple(3))
+        assert status == 503 and headers.get("retry-after"), problem
+    finally:
+        database.start()
+    deadline = time.monotonic() + 20
+    while True:  # recovery without a restart
+        status, _, summary = write(instances[1], token, triple(3))
+        if status == 200:
+            break
+        assert time.monotonic() < deadline, summary
+        time.sleep(0.5)
+    for server in instances:
+        assert ask(server, present(3), **{"Kgapi-Min-Version": str(summary["id"])})[1] is True
+
+
+def test_readiness_and_health_report_the_log(instances: list[LiveServer]) -> None:
+    for server in instances:
+        status, _, body = server.request("GET", "/readyz")
+        report = json.loads(body)
+        assert status == 200 and report["ready"] is True
+        assert report["log"]["database"] is True and report["log"]["reachable"] is True
+        status, _, body = server.request("GET", "/healthz")
+        assert json.loads(body)["log"]["lag"] == 0
+
+
+def test_a_token_revoked_once_is_refused_everywhere(
+    instances: list[LiveServer], database: Postgres, tmp_path: Path
+) -> None:
+    command = [sys.executable, "-m", "kgapi.cli", "token", "--database-url", database.url]
+    secret = subprocess.run(
+        [*command, "create", "short-lived"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert write(instances[2], secret, triple(4))[0] == 200
+    subprocess.run([*command, "revoke", "short-lived"], check=True, capture_output=True)
+    for server in instances:
+        assert write(server, secret, triple(5))[0] == 401
