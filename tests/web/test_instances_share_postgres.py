@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -193,3 +194,77 @@ def test_a_token_revoked_once_is_refused_everywhere(
     subprocess.run([*command, "revoke", "short-lived"], check=True, capture_output=True)
     for server in instances:
         assert write(server, secret, triple(5))[0] == 401
+
+
+def test_through_a_round_robin_balancer_every_answer_is_at_least_the_version_asked(
+    instances: list[LiveServer], token: str
+) -> None:
+    import http.client
+
+    from nginx_support import round_robin
+
+    with round_robin([server.port for server in instances]) as url:
+        port = int(url.rpartition(":")[2])
+        for number in range(100, 115):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            connection.request(
+                "POST", "/update", body=triple(number).encode(), headers=update_headers(token)
+            )
+            answer = connection.getresponse()
+            summary = json.loads(answer.read())
+            assert answer.status == 200, summary
+            # The next request goes to another instance: asked for the write's version, it
+            # answers with it.
+            connection.request(
+                "GET",
+                f"/sparql?query={quote(present(number))}",
+                headers={
+                    "Accept": "application/sparql-results+json",
+                    "Kgapi-Min-Version": str(summary["id"]),
+                },
+            )
+            answer = connection.getresponse()
+            body = json.loads(answer.read())
+            assert answer.status == 200 and body["boolean"] is True
+            assert int(answer.getheader("Kgapi-Version")) >= summary["id"]
+            connection.close()
+
+
+def test_an_instance_killed_while_writing_loses_no_acknowledged_write(
+    settings: Settings, database: Postgres, token: str, tmp_path: Path
+) -> None:
+    import os
+    import signal
+
+    arguments = ["--writes", "--database-url", database.url, "--workers", "1"]
+    acknowledged: dict[int, int] = {}  # transaction number -> the version that acknowledged it
+
+    def instance(name: str) -> AbstractContextManager[LiveServer]:
+        log_dir = tmp_path / name
+        log_dir.mkdir(exist_ok=True)
+        return started_server(
+            cache_dir=settings.cache_dir, log_dir=log_dir, query_timeout=30, arguments=arguments
+        )
+
+    with instance("steady") as steady:
+        with instance("doomed") as doomed:
+            timer = threading.Timer(1.0, os.kill, (doomed.process.pid, signal.SIGKILL))
+            timer.start()
+            number = 1000
+            deadline = time.monotonic() + 3
+            while time.monotonic() < deadline:
+                number += 1
+                try:
+                    status, _, summary = write(doomed, token, triple(number))
+                except OSError:
+                    continue  # the instance is gone: nothing was acknowledged
+                if status == 200:
+                    acknowledged[number] = summary["id"]
+            timer.join()
+        with instance("restarted") as restarted:
+            newest = str(max(acknowledged.values()))
+            for server in (steady, restarted):
+                for done in acknowledged:
+                    status, seen, _ = ask(server, present(done), **{"Kgapi-Min-Version": newest})
+                    assert status == 200 and seen is True, (server.port, done)
+    assert acknowledged, "no write was acknowledged: the test proved nothing"
