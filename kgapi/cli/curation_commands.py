@@ -63,6 +63,13 @@ def add_parsers(sub: SubParsers) -> None:
     restore.add_argument("--data-dir", type=Path, help="the data directory (setting data_dir)")
     restore.add_argument("file", type=Path, help="the archive `kgapi backup` wrote")
 
+    snapshot = sub.add_parser(
+        "snapshot",
+        help="store the user graphs as of the latest version: starts replay only what follows",
+    )
+    snapshot.add_argument("--data-dir", type=Path, help="the data directory (setting data_dir)")
+    snapshot.add_argument("--database-url", help="the PostgreSQL log (setting database_url)")
+
     graphs = sub.add_parser(
         "user-graphs", help="print the user graphs as TriG (or one as Turtle), to propose upstream"
     )
@@ -106,6 +113,24 @@ def history(args: argparse.Namespace, settings: Settings) -> int:
             f"{version.id}\t{version.time}\t{version.author}\t"
             f"+{len(change.added)} -{len(change.removed)}{message}"
         )
+    return 0
+
+
+@command("snapshot")
+def take_snapshot(args: argparse.Namespace, settings: Settings) -> int:
+    from kgapi.curation.changelog import Snapshot
+    from kgapi.curation.history import user_quads_at
+    from kgapi.curation.stores import change_log_for
+
+    log = change_log_for(settings)
+    versions, position = log.read_from(0)
+    if not versions:
+        print("kgapi: the change log has no version yet", file=sys.stderr)
+        return 1
+    quads = sorted(user_quads_at(versions), key=str)
+    data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+    log.save_snapshot(Snapshot(versions[-1].id, position, data))
+    print(f"snapshot of version {versions[-1].id}: {len(quads)} quads", file=sys.stderr)
     return 0
 
 

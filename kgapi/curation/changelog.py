@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import json
 import os
 import threading
 from collections.abc import Iterator
@@ -99,6 +100,24 @@ class VersionLog(Protocol):
 
     def append(self, version: Version, *, after: int) -> int: ...
 
+    def snapshot(self) -> Snapshot | None: ...
+
+    def save_snapshot(self, snapshot: Snapshot) -> None: ...
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The user graphs as of a version (N-Quads), and the log's position just after it: a
+    process starts from the newest snapshot and replays only what follows."""
+
+    version: int
+    position: int
+    quads: bytes
+
+
+SNAPSHOT_NAME = "snapshot.nq"
+_SNAPSHOT_HEADER = "# kgapi-snapshot "
+
 
 class ChangeLog:
     """The log in `directory` (created on first write)."""
@@ -125,6 +144,25 @@ class ChangeLog:
             return [], offset
         versions, length = read_versions(data, where=f"{self.path} at byte {offset}")
         return versions, offset + length
+
+    def snapshot(self) -> Snapshot | None:
+        """The newest snapshot (`snapshot.nq` beside the log), or None."""
+        return _snapshot_file(self.directory / SNAPSHOT_NAME)
+
+    def save_snapshot(self, snapshot: Snapshot) -> None:
+        """Write `snapshot` whole (beside, then renamed) in place of the last one."""
+        header = {
+            "version": snapshot.version,
+            "position": snapshot.position,
+            "sha256": hashlib.sha256(snapshot.quads).hexdigest(),
+        }
+        path = self.directory / SNAPSHOT_NAME
+        temporary = path.with_name(f".{SNAPSHOT_NAME}.writing")
+        with temporary.open("wb") as stream:
+            stream.write((_SNAPSHOT_HEADER + json.dumps(header) + "\n").encode() + snapshot.quads)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
 
     @contextlib.contextmanager
     def exclusive(self) -> Iterator[None]:
@@ -164,6 +202,21 @@ class ChangeLog:
             finally:
                 os.close(directory)
         return after + len(frame)
+
+
+def _snapshot_file(path: Path) -> Snapshot | None:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    first, _, body = raw.partition(b"\n")
+    try:
+        header = json.loads(first.decode("utf-8").removeprefix(_SNAPSHOT_HEADER))
+        if header["sha256"] != hashlib.sha256(body).hexdigest():
+            raise ValueError("checksum mismatch")
+        return Snapshot(int(header["version"]), int(header["position"]), body)
+    except (ValueError, KeyError) as error:
+        raise ChangeLogError(f"{path}: not a whole snapshot ({error})") from error
 
 
 def read_versions(data: bytes, *, where: str) -> tuple[list[Version], int]:

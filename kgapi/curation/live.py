@@ -123,12 +123,25 @@ class LiveGraph:
         """Apply the versions the log has past this one's; True if any were applied."""
         if self.log.size() == self.offset:
             return False
+        started = self.offset == 0 and self._start_from_snapshot()
         versions, offset = self.log.read_from(self.offset)
         for version in versions:
             self.apply(version.change)
             self._advance(version)
         self.offset = offset
-        return bool(versions)
+        return bool(versions) or started
+
+    def _start_from_snapshot(self) -> bool:
+        """At the first catch-up, start from the newest snapshot (the user graphs as one change:
+        one reasoning delta instead of one per version). True if there was one."""
+        snapshot = self.log.snapshot()
+        if snapshot is None or snapshot.version == 0:
+            return False
+        quads = ox.parse(snapshot.quads, format=ox.RdfFormat.N_QUADS)
+        self.apply(Change.of(quads, ()))
+        self.version, self.offset = snapshot.version, snapshot.position
+        self._rewrap()
+        return True
 
     def pending(self) -> int:
         """How many versions the log has that this graph has not applied yet."""

@@ -23,7 +23,7 @@ from typing import Any
 
 import psycopg
 
-from kgapi.curation.changelog import ChangeLogError, Version
+from kgapi.curation.changelog import ChangeLogError, Snapshot, Version
 from kgapi.curation.patch import PatchError
 from kgapi.curation.tokens import Token, TokenError, matching, new_token
 
@@ -36,6 +36,11 @@ CREATE TABLE IF NOT EXISTS kgapi_versions (
     message text NOT NULL DEFAULT '',
     patch text NOT NULL,
     CHECK (id = parent + 1)
+);
+CREATE TABLE IF NOT EXISTS kgapi_snapshots (
+    version bigint PRIMARY KEY,
+    time timestamptz NOT NULL DEFAULT now(),
+    quads bytea NOT NULL
 );
 CREATE TABLE IF NOT EXISTS kgapi_tokens (
     name text PRIMARY KEY,
@@ -123,6 +128,23 @@ class PostgresChangeLog:
         except psycopg.OperationalError as error:
             raise DatabaseUnavailable(f"the database failed during the write: {error}") from error
         return version.id
+
+    def snapshot(self) -> Snapshot | None:
+        """The newest snapshot (table kgapi_snapshots), or None."""
+        rows = self._fetch_all(
+            "SELECT version, quads FROM kgapi_snapshots ORDER BY version DESC LIMIT 1"
+        )
+        if not rows:
+            return None
+        version, quads = rows[0]
+        return Snapshot(int(version), int(version), bytes(quads))
+
+    def save_snapshot(self, snapshot: Snapshot) -> None:
+        self._fetch_all(
+            "INSERT INTO kgapi_snapshots (version, quads) VALUES (%s, %s) "
+            "ON CONFLICT (version) DO NOTHING RETURNING version",
+            (snapshot.version, snapshot.quads),
+        )
 
     # --- connections -----------------------------------------------------------------------
 

@@ -268,3 +268,29 @@ def test_an_instance_killed_while_writing_loses_no_acknowledged_write(
                     status, seen, _ = ask(server, present(done), **{"Kgapi-Min-Version": newest})
                     assert status == 200 and seen is True, (server.port, done)
     assert acknowledged, "no write was acknowledged: the test proved nothing"
+
+
+def test_an_instance_started_after_a_snapshot_replays_only_what_follows(
+    instances: list[LiveServer], settings: Settings, database: Postgres, token: str, tmp_path: Path
+) -> None:
+    status, _, before = write(instances[0], token, triple(2000))
+    assert status == 200
+    subprocess.run(
+        [sys.executable, "-m", "kgapi.cli", "snapshot", "--database-url", database.url],
+        check=True,
+        capture_output=True,
+    )
+    status, _, after = write(instances[1], token, triple(2001))
+    assert status == 200
+    with started_server(
+        cache_dir=settings.cache_dir,
+        log_dir=tmp_path,
+        query_timeout=30,
+        arguments=["--writes", "--database-url", database.url, "--workers", "1"],
+    ) as late:
+        for number in (1, 2000, 2001):
+            assert ask(late, present(number), **{"Kgapi-Min-Version": str(after["id"])})[1]
+        status, _, body = late.request("GET", "/api/history?limit=1000")
+        ids = [version["id"] for version in json.loads(body)["versions"]]
+        assert ids == [after["id"]], ids  # the versions up to the snapshot were not replayed
+    assert before["id"] < after["id"]
