@@ -19,6 +19,7 @@ import logging
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from itertools import islice
 
 import pyoxigraph as ox
 from rdflib.term import Node
@@ -176,16 +177,24 @@ class LiveGraph:
         """Move the graph by `change` (user-graph quads only; see `effective`), in place."""
         derivations = self.closure  # before anything changes: it is made from the base
         asserted_added, asserted_removed = self._move_user_graphs(change)
-        before = set(derivations.first)
         clashes_before = len(derivations.clashes)
+        candidates = asserted_added | asserted_removed  # and what the closure gained or lost:
         if asserted_removed:
+            before = set(derivations.first)  # a retraction removes and re-derives anywhere
             derivations = retract(derivations, asserted_removed)
+            candidates |= before ^ derivations.first.keys()
         if asserted_added:
+            first = derivations.first
+            kept = len(first) - sum(1 for triple in asserted_added if triple in first)
             derivations = insert(derivations, asserted_added)
+            # insert() drops the newly asserted triples from the derivations and appends what
+            # it derives; a dict keeps insertion order, so what it derived is the tail past
+            # the keys it kept (no copy of the whole closure per write).
+            grown = derivations.first
+            assert isinstance(grown, dict)  # a closure that updates are applied to is a dict
+            candidates |= set(islice(reversed(grown), len(grown) - kept))
         self._closure = derivations
-        after = derivations.first
-        candidates = (before ^ after.keys()) | asserted_added | asserted_removed
-        inferred_added, inferred_removed = self._move_inferred(candidates, after)
+        inferred_added, inferred_removed = self._move_inferred(candidates, derivations.first)
         self._move_default_graph(
             asserted_added | inferred_added, asserted_removed | inferred_removed
         )
