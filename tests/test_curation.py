@@ -295,3 +295,36 @@ def test_a_process_started_from_a_snapshot_serves_what_a_full_replay_serves(
 
     assert named(started.knowledge.asserted) == named(writer.knowledge.asserted)
     assert set(started.knowledge.inferred) == set(writer.knowledge.inferred)
+
+
+def test_the_quality_queries_catch_what_a_write_puts_at_fault(
+    settings: Settings, tmp_path: Path
+) -> None:
+    from kgapi.curation.requests import sparql_update
+    from kgapi.curation.transaction import Curator, WriteRefused
+
+    kg = build_knowledge_graph(settings)  # its own: the live graph changes it in place
+    live = LiveGraph(kg, build_query_store(kg), ChangeLog(tmp_path))
+    curator = Curator(live, shapes_dir=settings.shapes_dir, queries_dir=settings.queries_dir)
+    prefixes = (
+        "PREFIX virt: <https://w3id.org/kgapi/ontology/> "
+        "PREFIX vr: <https://w3id.org/kgapi/resource/> "
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+    )
+
+    def refused_checks(body: str) -> set[str]:
+        with pytest.raises(WriteRefused) as refused:
+            curator.write("t", sparql_update(prefixes + body))
+        return {problem["check"] for problem in refused.value.problems}
+
+    graph = "GRAPH <https://example.org/g>"
+    # An object nothing describes, in the graph's namespace: a term used but never declared.
+    assert "undefined-term-violation" in refused_checks(
+        f"INSERT DATA {{ {graph} {{ vr:kvm virt:derivedFrom vr:no-such-thing }} }}"
+    )
+    # A name another term already has: caught on the new subject.
+    assert "duplicate-label-violation" in refused_checks(
+        f'INSERT DATA {{ {graph} {{ vr:kvm-twin a virt:Organisation ; skos:prefLabel "KVM"@en,'
+        ' "KVM 双胞胎"@zh ; skos:definition "a"@en, "甲"@zh } }'
+    )
+    assert live.version == 0  # nothing was written

@@ -208,9 +208,9 @@ class Curator:
             )
             problems += [_violation(v) for v in violations]
         asserted_graph = ox.NamedNode(live.query_store.asserted_graph)
-        # A row a change can add is about a node it touched (a violation query's first
-        # variable names the node at fault), so the queries run for those nodes alone.
-        touched = _touched_iris(effect)
+        # A row a change can add is about a node it can put at fault (a violation query's
+        # first variable names the node at fault), so the queries run for those nodes alone.
+        touched = _touched_iris(live, effect)
         for query in self.queries:
             found = query.violations(live.store, default_graph=asserted_graph, focus=touched)
             problems += [_violation(v) for v in found]
@@ -282,15 +282,22 @@ def _focus_nodes(live: LiveGraph, effect: Effect) -> list[URIRef]:
     return sorted(nodes, key=str)
 
 
-def _touched_iris(effect: Effect) -> list[ox.NamedNode]:
-    """Every IRI of a triple the change asserted or retracted, in order."""
-    iris = {
+def _touched_iris(live: LiveGraph, effect: Effect) -> list[ox.NamedNode]:
+    """The IRIs a change can put at fault, in order: the subjects of the triples it asserted or
+    retracted; the objects of those it retracted (a class that lost its last subclass); and the
+    IRIs it newly uses that nothing describes (a term used but never declared). An IRI the
+    graph already describes, merely pointed at once more, was and stays as it was: the graph
+    before the change passed the same checks."""
+    asserted = live.knowledge.asserted
+    added, removed = effect.asserted_added, effect.asserted_removed
+    iris = {s for s, _, _ in added | removed} | {o for _, _, o in removed}
+    iris |= {
         term
-        for triple in effect.asserted_added | effect.asserted_removed
-        for term in triple
-        if isinstance(term, URIRef)
+        for _, p, o in added
+        for term in (p, o)
+        if isinstance(term, URIRef) and next(asserted.triples((term, None, None)), None) is None
     }
-    return [ox.NamedNode(str(iri)) for iri in sorted(iris)]
+    return [ox.NamedNode(str(iri)) for iri in sorted(iris, key=str) if isinstance(iri, URIRef)]
 
 
 def _violation(violation: Any) -> dict[str, Any]:
