@@ -161,6 +161,13 @@ ROUTES: dict[str, Any] = {
     "/healthz": simple(
         "healthz", "Liveness, graph version and counts", "application/json", "meta", "Health"
     ),
+    "/readyz": simple(
+        "readyz",
+        "Readiness: 503 while lagging the change log",
+        "application/json",
+        "meta",
+        "Readiness",
+    ),
     "/metrics": simple("metrics", "Prometheus metrics", "text/plain", "meta"),
     "/": simple("home", "The browser UI", "text/html", "meta"),
 }

@@ -104,6 +104,24 @@ SCHEMAS: dict[str, Any] = {
             },
         },
     },
+    "Readiness": {
+        "type": "object",
+        "required": ["ready"],
+        "properties": {
+            "ready": {"type": "boolean"},
+            "log": {
+                "type": "object",
+                "description": "With writes on: the change log's version served, the versions "
+                "not yet applied (null when the log cannot be read), whether it answers.",
+                "properties": {
+                    "version": {"type": "integer"},
+                    "lag": {"type": ["integer", "null"]},
+                    "reachable": {"type": "boolean"},
+                    "database": {"type": "boolean"},
+                },
+            },
+        },
+    },
     "Health": {
         "type": "object",
         "required": [
@@ -134,6 +152,11 @@ SCHEMAS: dict[str, Any] = {
                 },
             },
             "named_graphs": {"type": "integer"},
+            "log": {
+                "type": "object",
+                "description": "With writes on: the change log as this instance sees it (see "
+                "/readyz).",
+            },
         },
     },
     "Problem": {
