@@ -339,7 +339,7 @@ def _owned_copy(derivations: Derivations) -> Derivations:
     index = TripleIndex(derivations.index)
     return Derivations(
         index,
-        derivations.asserted,
+        set(derivations.asserted),
         dict(derivations.first),
         derivations.rounds,
         list(derivations.clashes),

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections import ChainMap
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from itertools import chain
 from typing import cast
@@ -55,7 +56,7 @@ class Derivations:
     clashes (rule instances concluding `false`) and the rules in force (list axioms' included)."""
 
     index: TripleIndex
-    asserted: frozenset[Triple]
+    asserted: AbstractSet[Triple]  # a set where updates change the closure in place
     first: Mapping[Triple, Derivation]
     rounds: int
     clashes: list[Clash] = field(default_factory=list)

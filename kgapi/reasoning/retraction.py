@@ -13,6 +13,7 @@ triples, since the rules over lists are written from the lists themselves.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 
 from rdflib import RDF
 
@@ -40,7 +41,7 @@ def insert(
     new = [t for t in interned(triples, terms) if t not in closure.asserted]
     if not new:
         return closure
-    asserted = closure.asserted | frozenset(new)
+    asserted = _changed(closure.asserted, added=new)
     delta = TripleIndex()
     for triple in new:
         first.pop(triple, None)  # asserted now: no longer an inference
@@ -69,7 +70,7 @@ def retract(
     }
     if not removed:
         return closure
-    asserted = closure.asserted - removed
+    asserted = _changed(closure.asserted, removed=removed)
     if any(p in LIST_STRUCTURE for _, p, _ in removed):
         return derive(asserted, max_rounds=max_rounds)
     overdeleted = _overdelete(closure, removed, asserted)
@@ -96,7 +97,7 @@ def retract(
 
 
 def _overdelete(
-    closure: Derivations, removed: set[Triple], asserted: frozenset[Triple]
+    closure: Derivations, removed: set[Triple], asserted: AbstractSet[Triple]
 ) -> set[Triple]:
     """The removed triples and every inference with a derivation that uses one of them."""
     index = closure.index
@@ -114,6 +115,21 @@ def _overdelete(
                     reached.add(conclusion)
         delta = reached
     return overdeleted
+
+
+def _changed(
+    asserted: AbstractSet[Triple],
+    *,
+    added: Iterable[Triple] = (),
+    removed: AbstractSet[Triple] = frozenset(),
+) -> AbstractSet[Triple]:
+    """`asserted` with `added` and without `removed`: changed in place when it is a set (an
+    owned closure's, like its index), else a new frozenset."""
+    if isinstance(asserted, set):
+        asserted.difference_update(removed)
+        asserted.update(added)
+        return asserted
+    return (asserted - removed) | frozenset(added)
 
 
 def _owned(closure: Derivations) -> tuple[TripleIndex, dict[Triple, Derivation]]:
