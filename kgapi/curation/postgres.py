@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -52,6 +53,7 @@ CREATE TABLE IF NOT EXISTS kgapi_tokens (
 """
 WRITERS_LOCK = 0x6B676170  # "kgap": the advisory lock writers take in turn
 CONNECT_SECONDS = 3
+_INHERITED: list[Any] = []  # connections a forked process got from its parent, left untouched
 
 
 class DatabaseUnavailable(ChangeLogError):
@@ -64,6 +66,7 @@ class PostgresChangeLog:
     def __init__(self, url: str) -> None:
         self.url = url
         self._connection: psycopg.Connection[Any] | None = None
+        self._owner = os.getpid()  # the process whose connection `_connection` is
         self._writing: psycopg.Connection[Any] | None = None
         self._schema_ready = False
 
@@ -164,6 +167,13 @@ class PostgresChangeLog:
 
     def _connect(self, *, fresh: bool = False) -> psycopg.Connection[Any]:
         """The reading connection (autocommit, kept), or a new one for a write."""
+        if self._owner != os.getpid():
+            # A process forked from the one that connected (the app processes are): the
+            # connection's socket is the parent's, so it is kept (never collected, which could
+            # close it) but never used again here.
+            if self._connection is not None:
+                _INHERITED.append(self._connection)
+            self._connection, self._owner = None, os.getpid()
         if not fresh and self._connection is not None and not self._connection.closed:
             return self._connection
         try:
@@ -180,15 +190,16 @@ class PostgresChangeLog:
             self._connection = connection
         return connection
 
+    def close(self) -> None:
+        """Close this process's reading connection (a later read opens another)."""
+        if self._owner == os.getpid():
+            self._drop()
+
     def _drop(self) -> None:
         if self._connection is not None:
             with contextlib.suppress(psycopg.Error):
                 self._connection.close()
         self._connection = None
-
-    def __getstate__(self) -> dict[str, Any]:
-        # A forked or pickled copy opens its own connections.
-        return {"url": self.url, "_connection": None, "_writing": None, "_schema_ready": False}
 
 
 class PostgresTokenStore:

@@ -294,3 +294,25 @@ def test_an_instance_started_after_a_snapshot_replays_only_what_follows(
         ids = [version["id"] for version in json.loads(body)["versions"]]
         assert ids == [after["id"]], ids  # the versions up to the snapshot were not replayed
     assert before["id"] < after["id"]
+
+
+def test_a_forked_process_opens_its_own_connection(database: Postgres) -> None:
+    import os
+
+    from kgapi.curation.postgres import PostgresChangeLog
+
+    log = PostgresChangeLog(database.url)
+    before = log.size()  # the parent connects (as `kgapi serve` does before forking)
+    child = os.fork()
+    if child == 0:  # the child reads on a connection of its own, many times
+        try:
+            ok = all(PostgresChangeLog.size(log) == before for _ in range(50))
+            ok = ok and log._connection is not None and log._owner == os.getpid()
+        finally:
+            os._exit(0 if ok else 1)
+    for _ in range(50):  # meanwhile the parent's connection goes on working
+        assert log.size() == before
+    _, status = os.waitpid(child, 0)
+    assert log.size() == before
+    log.close()
+    assert os.waitstatus_to_exitcode(status) == 0
