@@ -288,7 +288,10 @@ def test_a_process_started_from_a_snapshot_serves_what_a_full_replay_serves(
     snapshot = started.log.snapshot()
     assert snapshot is not None and snapshot.version == 4
     assert started.version == 6
-    assert [v.id for v in started.history()] == [5, 6]  # only what followed the snapshot
+    assert started.start is not None and started.start.version == 4  # replayed 5 and 6 only
+    assert [v.id for v in started.history()] == [1, 2, 3, 4, 5, 6]  # the log's whole history
+    for number in range(7):  # and the user graphs as of each version, as the writer has them
+        assert started.user_quads_at(number) == writer.user_quads_at(number), number
 
     def named(graph: Graph) -> set[tuple[object, ...]]:  # blank nodes are renamed per load
         return {t for t in graph if not any(isinstance(term, BNode) for term in t)}

@@ -70,6 +70,15 @@ def add_parsers(sub: SubParsers) -> None:
     snapshot.add_argument("--data-dir", type=Path, help="the data directory (setting data_dir)")
     snapshot.add_argument("--database-url", help="the PostgreSQL log (setting database_url)")
 
+    archive = sub.add_parser(
+        "archive",
+        help="move the database log's versions before its newest snapshot to a file change log",
+    )
+    archive.add_argument("--database-url", help="the PostgreSQL log (setting database_url)")
+    archive.add_argument(
+        "directory", type=Path, help="the archive: a change log directory, appended to"
+    )
+
     graphs = sub.add_parser(
         "user-graphs", help="print the user graphs as TriG (or one as Turtle), to propose upstream"
     )
@@ -118,19 +127,40 @@ def history(args: argparse.Namespace, settings: Settings) -> int:
 
 @command("snapshot")
 def take_snapshot(args: argparse.Namespace, settings: Settings) -> int:
-    from kgapi.curation.changelog import Snapshot
-    from kgapi.curation.history import user_quads_at
+    from kgapi.curation.changelog import Snapshot, latest_user_quads
     from kgapi.curation.stores import change_log_for
 
     log = change_log_for(settings)
-    versions, position = log.read_from(0)
-    if not versions:
+    number, position, found = latest_user_quads(log)
+    if number == 0:
         print("kgapi: the change log has no version yet", file=sys.stderr)
         return 1
-    quads = sorted(user_quads_at(versions), key=str)
+    quads = sorted(found, key=str)
     data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
-    log.save_snapshot(Snapshot(versions[-1].id, position, data))
-    print(f"snapshot of version {versions[-1].id}: {len(quads)} quads", file=sys.stderr)
+    log.save_snapshot(Snapshot(number, position, data))
+    print(f"snapshot of version {number}: {len(quads)} quads", file=sys.stderr)
+    return 0
+
+
+@command("archive")
+def archive_versions(args: argparse.Namespace, settings: Settings) -> int:
+    from kgapi.curation.changelog import ChangeLogError
+    from kgapi.curation.history import archive
+    from kgapi.curation.postgres import PostgresChangeLog
+
+    if not settings.database_url:
+        print(
+            "kgapi: archive moves old rows of a change log in PostgreSQL (database_url); a "
+            "file log is kept whole (`kgapi snapshot` bounds the replay, `kgapi backup` copies)",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        moved = archive(PostgresChangeLog(settings.database_url), args.directory)
+    except ChangeLogError as error:
+        print(f"kgapi: {error}", file=sys.stderr)
+        return 1
+    print(f"archived {moved} version(s) to {args.directory}", file=sys.stderr)
     return 0
 
 
@@ -164,8 +194,8 @@ def backup_data(args: argparse.Namespace, settings: Settings) -> int:
 
 @command("restore")
 def restore_data(args: argparse.Namespace, settings: Settings) -> int:
-    from kgapi.curation.changelog import ChangeLog, ChangeLogError
-    from kgapi.curation.history import become, install_backup, read_backup, user_quads_at
+    from kgapi.curation.changelog import ChangeLog, ChangeLogError, user_quads_at
+    from kgapi.curation.history import become, install_backup, read_backup
     from kgapi.curation.tokens import TOKENS_NAME
 
     if settings.database_url:
@@ -226,10 +256,10 @@ def _written(curator: Curator, make_change: MakeChange, **details: Any) -> int:
 
 @command("user-graphs")
 def user_graphs(args: argparse.Namespace, settings: Settings) -> int:
-    from kgapi.curation.history import user_quads_at
+    from kgapi.curation.changelog import latest_user_quads
     from kgapi.curation.stores import change_log_for
 
-    dataset = user_quads_at(change_log_for(settings).read_from(0)[0])
+    dataset = latest_user_quads(change_log_for(settings))[2]
     if args.user_graph is not None:
         triples = [
             ox.Triple(q.subject, q.predicate, q.object)

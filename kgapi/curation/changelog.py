@@ -26,10 +26,12 @@ import hashlib
 import json
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
+
+import pyoxigraph as ox
 
 from kgapi.curation.patch import Change, PatchError, read_patch, write_patch
 
@@ -94,6 +96,10 @@ class VersionLog(Protocol):
 
     def size(self) -> int: ...
 
+    def changed_since(self, offset: int) -> bool: ...
+
+    def watch(self) -> int | None: ...
+
     def read_from(self, offset: int) -> tuple[list[Version], int]: ...
 
     def exclusive(self) -> contextlib.AbstractContextManager[None]: ...
@@ -133,6 +139,15 @@ class ChangeLog:
             return self.path.stat().st_size
         except FileNotFoundError:
             return 0
+
+    def changed_since(self, offset: int) -> bool:
+        """Whether there may be versions past `offset` (a `stat`)."""
+        return self.size() != offset
+
+    def watch(self) -> None:
+        """Nothing to wait on: a process following this log asks `changed_since` now and then
+        (it is a `stat`)."""
+        return None
 
     def read_from(self, offset: int) -> tuple[list[Version], int]:
         """The whole versions past `offset`, and the offset after the last of them."""
@@ -202,6 +217,40 @@ class ChangeLog:
             finally:
                 os.close(directory)
         return after + len(frame)
+
+
+def user_quads_at(
+    versions: Iterable[Version], last: int | None = None, *, start: Iterable[ox.Quad] = ()
+) -> set[ox.Quad]:
+    """The quads of the user graphs after version `last` (None: after the latest): `start` (a
+    snapshot's, or none before the first version) with `versions` folded in order."""
+    quads: set[ox.Quad] = set(start)
+    for version in versions:
+        if last is not None and version.id > last:
+            break
+        quads -= version.change.removed
+        quads |= version.change.added
+    return quads
+
+
+def snapshot_quads(snapshot: Snapshot) -> list[ox.Quad]:
+    return list(ox.parse(snapshot.quads, format=ox.RdfFormat.N_QUADS))
+
+
+def latest_user_quads(log: VersionLog) -> tuple[int, int, set[ox.Quad]]:
+    """The user graphs at the log's latest version, that version's number and the position
+    after it: from the newest snapshot, if there is one, and the versions that follow it (the
+    versions before it may be archived)."""
+    snapshot = log.snapshot()
+    number, position = (snapshot.version, snapshot.position) if snapshot else (0, 0)
+    versions, end = log.read_from(position)
+    if versions and versions[0].parent != number:
+        raise ChangeLogError(
+            f"the log goes on from version {versions[0].parent}, not {number}: "
+            "the versions between are archived, and no snapshot covers them"
+        )
+    start = snapshot_quads(snapshot) if snapshot else ()
+    return (versions[-1].id if versions else number), end, user_quads_at(versions, start=start)
 
 
 def _snapshot_file(path: Path) -> Snapshot | None:

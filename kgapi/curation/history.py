@@ -1,8 +1,8 @@
-"""What the change log says beyond the latest version: the user graphs as of any version, the
-change that reverts one, and backups of the data directory.
-
-The bundled graph never changes, so the graph as of a version is the bundled graph plus the
-user graphs that the log's changes, folded in order up to that version, hold.
+"""What the change log's history serves beyond the latest version: the change that reverts a
+version, the change that restores the user graphs of a backup, and backups of the data
+directory. (The user graphs as of any version are kgapi.curation.changelog.user_quads_at: the
+bundled graph never changes, so the graph as of a version is the bundled graph plus what the
+log's changes, folded in order up to that version, hold.)
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import os
 import tarfile
-from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -18,19 +17,9 @@ import pyoxigraph as ox
 from kgapi.curation.changelog import LOG_NAME, ChangeLog, ChangeLogError, Version, read_versions
 from kgapi.curation.live import LiveGraph
 from kgapi.curation.patch import Change
+from kgapi.curation.postgres import PostgresChangeLog
 from kgapi.curation.tokens import TOKENS_NAME
 from kgapi.curation.transaction import MakeChange, WriteRefused
-
-
-def user_quads_at(versions: Iterable[Version], last: int | None = None) -> set[ox.Quad]:
-    """The quads of the user graphs after version `last` (None: after the latest)."""
-    quads: set[ox.Quad] = set()
-    for version in versions:
-        if last is not None and version.id > last:
-            break
-        quads -= version.change.removed
-        quads |= version.change.added
-    return quads
 
 
 def revert(version: Version) -> MakeChange:
@@ -52,7 +41,15 @@ def become(quads: set[ox.Quad]) -> MakeChange:
 def find(versions: list[Version], number: int) -> Version:
     found = next((version for version in versions if version.id == number), None)
     if found is None:
-        raise WriteRefused(404, "Not Found", f"there is no version {number}")
+        oldest = versions[0] if versions else None
+        if oldest is not None and 0 < number <= oldest.parent:
+            detail = (
+                f"version {number} is archived: the log keeps the versions from {oldest.id} "
+                "on, the older ones are in the archive `kgapi archive` wrote"
+            )
+        else:
+            detail = f"there is no version {number}"
+        raise WriteRefused(404, "Not Found", detail)
     return found
 
 
@@ -125,3 +122,28 @@ def _replace(path: Path, data: bytes) -> None:
         os.fsync(directory)
     finally:
         os.close(directory)
+
+
+def archive(log: PostgresChangeLog, directory: Path) -> int:
+    """Move the versions of `log` before its newest snapshot to the file change log in
+    `directory` (appended after what it holds, each version once however often this runs);
+    how many were moved. The archive is a change log like any data directory's: `kgapi
+    history --data-dir` lists it, `kgapi backup` packs it."""
+    target = ChangeLog(directory)
+
+    def keep(versions: list[Version]) -> None:
+        with target.exclusive():
+            held, end = target.read_from(0)
+            last = held[-1].id if held else 0
+            for version in versions:
+                if version.id <= last:
+                    continue  # archived by an earlier run whose transaction did not end
+                if version.parent != last:
+                    raise ChangeLogError(
+                        f"{target.path} ends at version {last}; the database's next is "
+                        f"{version.id}: archive into the directory that holds the versions before"
+                    )
+                end = target.append(version, after=end)
+                last = version.id
+
+    return log.archive(keep)

@@ -24,7 +24,14 @@ from itertools import islice
 import pyoxigraph as ox
 from rdflib.term import Node
 
-from kgapi.curation.changelog import Version, VersionLog
+from kgapi.curation.changelog import (
+    ChangeLogError,
+    Snapshot,
+    Version,
+    VersionLog,
+    snapshot_quads,
+    user_quads_at,
+)
 from kgapi.curation.patch import Change
 from kgapi.graph.knowledge import KnowledgeGraph, versioned
 from kgapi.graph.terms import oxigraph_term, rdflib_term
@@ -69,6 +76,8 @@ class LiveGraph:
         self._closure: Derivations | None = None
         self._view: ox.Store | None = None
         self._history: list[Version] = []
+        self.start: Snapshot | None = None  # the snapshot this process started from
+        self._earlier_read = False
 
     # --- reading the state -------------------------------------------------------------
 
@@ -120,12 +129,22 @@ class LiveGraph:
         processes forked after this share it."""
         _ = self.closure, self.view
 
+    def follow(self) -> bool:
+        """`catch_up` if the log says it may have something new (cheaply: a `stat`, or the
+        notifications PostgreSQL sent); True if any version was applied."""
+        return self.log.changed_since(self.offset) and self.catch_up()
+
     def catch_up(self) -> bool:
         """Apply the versions the log has past this one's; True if any were applied."""
         if self.log.size() == self.offset:
             return False
         started = self.offset == 0 and self._start_from_snapshot()
         versions, offset = self.log.read_from(self.offset)
+        if versions and versions[0].parent != self.version:
+            raise ChangeLogError(
+                f"the log goes on from version {versions[0].parent}, not {self.version}: "
+                "the versions between are archived, and no snapshot covers them"
+            )
         for version in versions:
             self.apply(version.change)
             self._advance(version)
@@ -138,9 +157,9 @@ class LiveGraph:
         snapshot = self.log.snapshot()
         if snapshot is None or snapshot.version == 0:
             return False
-        quads = ox.parse(snapshot.quads, format=ox.RdfFormat.N_QUADS)
-        self.apply(Change.of(quads, ()))
+        self.apply(Change.of(snapshot_quads(snapshot), ()))
         self.version, self.offset = snapshot.version, snapshot.position
+        self.start = snapshot
         self._rewrap()
         return True
 
@@ -149,8 +168,24 @@ class LiveGraph:
         return len(self.log.read_from(self.offset)[0])
 
     def history(self) -> list[Version]:
-        """Every version applied here, oldest first."""
+        """The log's versions, oldest first: those applied here and — when this process
+        started from a snapshot — those before it that are not archived (read on first use)."""
+        if self.start is not None and not self._earlier_read:
+            earlier = [v for v in self.log.read_from(0)[0] if v.id <= self.start.version]
+            self._history[:0] = earlier
+            self._earlier_read = True
         return list(self._history)
+
+    def user_quads_at(self, number: int) -> set[ox.Quad]:
+        """The user graphs after version `number` (0: before the first); LookupError for a
+        version that is archived."""
+        history = self.history()
+        if (history and history[0].parent == 0) or self.start is None:
+            return user_quads_at(history, number)
+        if number < self.start.version:
+            raise LookupError(f"version {number} is archived")
+        after = [version for version in history if version.id > self.start.version]
+        return user_quads_at(after, number, start=snapshot_quads(self.start))
 
     def _advance(self, version: Version) -> None:
         self._history.append(version)

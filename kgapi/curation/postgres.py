@@ -7,9 +7,16 @@ A writer takes a transaction-scoped advisory lock, so writers on every instance 
 under it the instance catches up, validates and reasons as on one machine, and inserts the row
 whose number is one past its parent's — the primary key refuses a second row on one parent, so
 no write based on a stale version can land — and only the committed row is acknowledged.
-Followers read the rows past the last they applied; each request asks for the newest number
-first (an index-only lookup). When the database cannot be reached, reads go on from the last
-version applied and writes answer 503.
+Followers read the rows past the last they applied. An app process that `watch`es the log
+LISTENs on a channel that a trigger on the table NOTIFYs with each new row's number, so it
+applies versions as they commit, between requests, and a request costs the database nothing; a
+process that does not (or whose listening connection broke, until it reconnects) asks for the
+newest number per request instead (an index-only lookup). When the database cannot be reached,
+reads go on from the last version applied and writes answer 503.
+
+Old rows can be archived (`archive`): the rows before the newest snapshot's version move to a
+file change log, in one transaction under the writers' lock; a process starts from the snapshot
+and never needs them, and the history they hold stays readable in the file.
 
 Tokens are the table `kgapi_tokens`, so that a token made once is accepted by every instance.
 """
@@ -19,7 +26,8 @@ from __future__ import annotations
 import contextlib
 import datetime
 import os
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import psycopg
@@ -50,9 +58,19 @@ CREATE TABLE IF NOT EXISTS kgapi_tokens (
     created text NOT NULL,
     graphs text[] NOT NULL DEFAULT '{}'
 );
+CREATE OR REPLACE FUNCTION kgapi_notify_version() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('kgapi_versions', NEW.id::text);
+    RETURN NULL;
+END $$;
+CREATE OR REPLACE TRIGGER kgapi_versions_notify AFTER INSERT ON kgapi_versions
+    FOR EACH ROW EXECUTE FUNCTION kgapi_notify_version();
 """
+CHANNEL = "kgapi_versions"  # what the trigger above NOTIFYs, with the new row's number
 WRITERS_LOCK = 0x6B676170  # "kgap": the advisory lock writers take in turn
+SCHEMA_LOCK = 0x6B676173  # "kgas": instances starting together create the schema in turn
 CONNECT_SECONDS = 3
+LISTEN_RETRY_SECONDS = 1.0  # how often a process whose listening connection broke reconnects
 _INHERITED: list[Any] = []  # connections a forked process got from its parent, left untouched
 
 
@@ -69,11 +87,37 @@ class PostgresChangeLog:
         self._owner = os.getpid()  # the process whose connection `_connection` is
         self._writing: psycopg.Connection[Any] | None = None
         self._schema_ready = False
+        self._listening: psycopg.Connection[Any] | None = None  # after `watch`, in this process
+        self._watched = False
+        self._listen_again_at = 0.0
+        self._newest = 0  # the newest number this process has been told of
 
     def size(self) -> int:
         """The newest version's number (0 for none): changed means new versions."""
         row = self._fetch_one("SELECT coalesce(max(id), 0) FROM kgapi_versions")
+        self._newest = max(self._newest, int(row[0]))
         return int(row[0])
+
+    def changed_since(self, offset: int) -> bool:
+        """Whether there may be versions past number `offset`: from the notifications received
+        when this process watches the log (no round trip), else by asking."""
+        connection = self._listener()
+        if connection is None:
+            return self.size() != offset
+        try:
+            for notification in connection.notifies(timeout=0):
+                self._newest = max(self._newest, int(notification.payload))
+        except psycopg.Error:
+            self._drop_listener()
+            return self.size() != offset
+        return self._newest > offset
+
+    def watch(self) -> int | None:
+        """Listen for new versions in this process from now on; the file descriptor that turns
+        readable when one commits (None while the database cannot be reached)."""
+        self._watched = True
+        connection = self._listener()
+        return None if connection is None else connection.fileno()
 
     def read_from(self, offset: int) -> tuple[list[Version], int]:
         """The versions past number `offset`, in order, and the number of the last."""
@@ -149,6 +193,31 @@ class PostgresChangeLog:
             (snapshot.version, snapshot.quads),
         )
 
+    def archive(self, keep: Callable[[list[Version]], None]) -> int:
+        """Remove the versions before the newest snapshot's from the table once `keep` has
+        stored them durably, and the older snapshots with them; the snapshot's own version
+        stays, so the newest number never goes back. One transaction under the writers' lock:
+        if anything fails, nothing is removed. How many versions were archived."""
+        with self.exclusive():
+            connection = self._writing
+            assert connection is not None
+            try:
+                newest = connection.execute("SELECT max(version) FROM kgapi_snapshots").fetchone()
+                if newest is None or newest[0] is None:
+                    raise ChangeLogError("there is no snapshot to start from: take one first")
+                rows = connection.execute(
+                    "SELECT id, patch FROM kgapi_versions WHERE id < %s ORDER BY id", (newest[0],)
+                ).fetchall()
+                versions = [Version.from_patch(patch) for _, patch in rows]
+                keep(versions)
+                connection.execute("DELETE FROM kgapi_versions WHERE id < %s", (newest[0],))
+                connection.execute("DELETE FROM kgapi_snapshots WHERE version < %s", (newest[0],))
+            except PatchError as error:
+                raise ChangeLogError(f"a version in the database: {error}") from error
+            except psycopg.Error as error:
+                raise DatabaseUnavailable(f"the archive failed in the database: {error}") from error
+        return len(versions)
+
     # --- connections -----------------------------------------------------------------------
 
     def _fetch_one(self, query: str, parameters: tuple[Any, ...] = ()) -> Any:
@@ -167,13 +236,7 @@ class PostgresChangeLog:
 
     def _connect(self, *, fresh: bool = False) -> psycopg.Connection[Any]:
         """The reading connection (autocommit, kept), or a new one for a write."""
-        if self._owner != os.getpid():
-            # A process forked from the one that connected (the app processes are): the
-            # connection's socket is the parent's, so it is kept (never collected, which could
-            # close it) but never used again here.
-            if self._connection is not None:
-                _INHERITED.append(self._connection)
-            self._connection, self._owner = None, os.getpid()
+        self._adopt_process()
         if not fresh and self._connection is not None and not self._connection.closed:
             return self._connection
         try:
@@ -183,17 +246,66 @@ class PostgresChangeLog:
         except psycopg.Error as error:
             raise DatabaseUnavailable(f"cannot connect to the database: {error}") from error
         if not self._schema_ready:
-            with psycopg.connect(self.url, autocommit=True) as setup:
-                setup.execute(SCHEMA)
+            try:
+                with (
+                    psycopg.connect(self.url, connect_timeout=CONNECT_SECONDS) as setup,
+                    setup.transaction(),
+                ):
+                    setup.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
+                    setup.execute(SCHEMA)
+            except psycopg.Error as error:
+                connection.close()
+                raise DatabaseUnavailable(f"cannot set up the tables: {error}") from error
             self._schema_ready = True
         if not fresh:
             self._connection = connection
         return connection
 
+    def _listener(self) -> psycopg.Connection[Any] | None:
+        """This process's listening connection once it `watch`es, (re)opened at most every
+        LISTEN_RETRY_SECONDS; None when not watching or while it cannot be opened."""
+        self._adopt_process()
+        if not self._watched:
+            return None
+        if self._listening is not None and not self._listening.closed:
+            return self._listening
+        if time.monotonic() < self._listen_again_at:
+            return None
+        try:
+            connection = psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_SECONDS)
+            connection.execute(f"LISTEN {CHANNEL}")
+            self._listening = connection
+            self.size()  # what committed before the LISTEN took effect is not notified
+        except (psycopg.Error, DatabaseUnavailable):
+            self._drop_listener()
+            self._listen_again_at = time.monotonic() + LISTEN_RETRY_SECONDS
+            return None
+        return connection
+
+    def _adopt_process(self) -> None:
+        """In a process forked from the one that connected (the app processes are), forget the
+        parent's connections: their sockets are the parent's, so they are kept (never
+        collected, which could close them) but never used again here."""
+        if self._owner == os.getpid():
+            return
+        _INHERITED.extend(c for c in (self._connection, self._listening) if c is not None)
+        self._connection = self._listening = None
+        self._owner = os.getpid()
+
     def close(self) -> None:
-        """Close this process's reading connection (a later read opens another)."""
+        """Close this process's connections (a later read opens another). A process that
+        forks app processes closes them first: a listening connection nobody reads would hold
+        back PostgreSQL's notification queue."""
         if self._owner == os.getpid():
             self._drop()
+            self._drop_listener()
+        self._watched = False
+
+    def _drop_listener(self) -> None:
+        if self._listening is not None:
+            with contextlib.suppress(psycopg.Error):
+                self._listening.close()
+        self._listening = None
 
     def _drop(self) -> None:
         if self._connection is not None:

@@ -52,7 +52,8 @@ def readyz() -> Response:
 
 def _log_state(state: Services) -> dict[str, Any]:
     """The change log as this instance sees it: the version it serves, how many it has yet to
-    apply (None when the log cannot be read), and whether the log answers."""
+    apply (None when the log cannot be read), whether the log answers, and the snapshot this
+    instance started from (None: it replayed the log from its first version)."""
     live = state.live
     if live is None:
         return {}
@@ -66,5 +67,6 @@ def _log_state(state: Services) -> dict[str, Any]:
             "lag": lag,
             "reachable": lag is not None,
             "database": bool(state.settings.database_url),
+            "started_from_snapshot": live.start.version if live.start else None,
         }
     }

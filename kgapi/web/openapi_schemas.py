@@ -112,12 +112,14 @@ SCHEMAS: dict[str, Any] = {
             "log": {
                 "type": "object",
                 "description": "With writes on: the change log's version served, the versions "
-                "not yet applied (null when the log cannot be read), whether it answers.",
+                "not yet applied (null when the log cannot be read), whether it answers, and the "
+                "snapshot the instance started from (null: it replayed the whole log).",
                 "properties": {
                     "version": {"type": "integer"},
                     "lag": {"type": ["integer", "null"]},
                     "reachable": {"type": "boolean"},
                     "database": {"type": "boolean"},
+                    "started_from_snapshot": {"type": ["integer", "null"]},
                 },
             },
         },

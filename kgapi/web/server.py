@@ -63,13 +63,17 @@ def serve_app(app: Flask, settings: Settings, *, runtime_dir: str) -> None:
     processes accept on a socket in `runtime_dir`. Separate so that a benchmark can put a bare
     app behind the same serving layer."""
     from kgapi.web.front import Front
+    from kgapi.web.state import EXTENSION_KEY, services_of
     from kgapi.web.workers import start_keeper
 
     master = os.getpid()
     pools = [(_listener(runtime_dir, "workers.sock"), max(1, settings.workers))]
     if settings.writes:  # one process takes the writes, which the log lock serializes anyway
         pools.append((_listener(runtime_dir, "writer.sock"), 1))
-    keeper = start_keeper(app, pools, memory_limit_mb=settings.max_worker_memory_mb)
+    follower = services_of(app) if settings.writes and EXTENSION_KEY in app.extensions else None
+    keeper = start_keeper(
+        app, pools, memory_limit_mb=settings.max_worker_memory_mb, follower=follower
+    )
     for listener, _count in pools:
         listener.close()  # the app processes hold them; the front connects by path
     front = Front(

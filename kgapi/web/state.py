@@ -87,13 +87,19 @@ class Services:
             return
         with self._follow_lock:
             try:
-                self.live.catch_up()
+                self.live.follow()
             except ChangeLogError as error:
                 # Reads go on from the last version applied; writes will say what is wrong.
                 self._log_unreachable(error)
             else:
                 self.unreachable_since = None
             self.adopt()
+
+    def watch(self) -> int | None:
+        """Start watching the change log in this process (an app process, between requests):
+        the file descriptor that turns readable when there may be a version to follow, or None
+        (then `follow` now and then)."""
+        return None if self.live is None else self.live.log.watch()
 
     def _log_unreachable(self, error: ChangeLogError) -> None:
         now = time.monotonic()

@@ -8,7 +8,10 @@ memory, crashed). Forking only from that single-threaded keeper is what makes it
 front (kgapi.web.front) runs in threaded processes, which must never fork.
 
 An app process serves one request at a time. All app processes accept on one Unix socket, so an
-idle one takes the next request (the kernel's accept queue is the waiting line). A request and
+idle one takes the next request (the kernel's accept queue is the waiting line). With writes on,
+an idle app process also follows the change log (a `Follower`): it waits for a request or for
+word of a new version, whichever comes first, so versions are applied between requests rather
+than at the start of the next one. A request and
 its answer are each one length-prefixed pickle frame; on accepting, the app process first sends
 its pid, so that the front can kill exactly the process computing a request that outlasts the
 time limit. Each app process has an address-space limit (`max_worker_memory_mb`): a request that
@@ -25,6 +28,7 @@ import logging
 import os
 import pickle
 import resource
+import select
 import signal
 import socket
 import struct
@@ -32,7 +36,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 log = logging.getLogger(__name__)
 
@@ -105,15 +109,38 @@ def fork_child(run: Callable[[], object]) -> int:
         os._exit(0)
 
 
+class Follower(Protocol):
+    """What an app process follows between requests (kgapi.web.state.Services)."""
+
+    def watch(self) -> int | None:
+        """A file descriptor that turns readable when there may be something to follow, or
+        None: then `follow` is called every IDLE_POLL_SECONDS while idle."""
+
+    def follow(self) -> None: ...
+
+
+IDLE_POLL_SECONDS = 0.2
+
+
 def start_keeper(
-    app: WsgiApp, pools: list[tuple[socket.socket, int]], *, memory_limit_mb: int
+    app: WsgiApp,
+    pools: list[tuple[socket.socket, int]],
+    *,
+    memory_limit_mb: int,
+    follower: Follower | None = None,
 ) -> int:
     """Fork the keeper of the app processes: for each (listener, count) of `pools`, `count`
     processes accepting on that listener (reads on one, writes on another); its pid."""
-    return fork_child(lambda: _keep(app, pools, memory_limit_mb=memory_limit_mb))
+    return fork_child(lambda: _keep(app, pools, memory_limit_mb=memory_limit_mb, follower=follower))
 
 
-def _keep(app: WsgiApp, pools: list[tuple[socket.socket, int]], *, memory_limit_mb: int) -> None:
+def _keep(
+    app: WsgiApp,
+    pools: list[tuple[socket.socket, int]],
+    *,
+    memory_limit_mb: int,
+    follower: Follower | None,
+) -> None:
     # On SIGTERM the keeper just ends: its app processes die with it (PR_SET_PDEATHSIG).
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server's master decides when to stop
@@ -121,7 +148,7 @@ def _keep(app: WsgiApp, pools: list[tuple[socket.socket, int]], *, memory_limit_
     while True:
         for index, (listener, count) in enumerate(pools):
             while sum(1 for pool in children.values() if pool == index) < count:
-                children[_fork_app_process(app, listener, memory_limit_mb)] = index
+                children[_fork_app_process(app, listener, memory_limit_mb, follower)] = index
         try:
             pid, status = os.wait()
         except ChildProcessError:
@@ -142,22 +169,35 @@ def _forget_metrics(pid: int) -> None:
         multiprocess.mark_process_dead(pid)  # type: ignore[no-untyped-call]
 
 
-def _fork_app_process(app: WsgiApp, listener: socket.socket, memory_limit_mb: int) -> int:
+def _fork_app_process(
+    app: WsgiApp, listener: socket.socket, memory_limit_mb: int, follower: Follower | None
+) -> int:
     def run() -> None:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         if memory_limit_mb > 0:
             limit = memory_limit_mb << 20
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        serve_requests(app, listener)
+        serve_requests(app, listener, follower)
 
     return fork_child(run)
 
 
-def serve_requests(app: WsgiApp, listener: socket.socket) -> None:
-    """Accept requests one at a time and answer each by calling `app` (forever)."""
+def serve_requests(app: WsgiApp, listener: socket.socket, follower: Follower | None = None) -> None:
+    """Accept requests one at a time and answer each by calling `app` (forever); between
+    requests, keep `follower` followed."""
     pid = os.getpid()
+    if follower is not None:
+        # Every app process of the server does the same (the flag is the shared socket's), and
+        # each takes a request only if it is first to it.
+        listener.setblocking(False)
     while True:
-        connection, _ = listener.accept()
+        if follower is not None and not _request_waiting(listener, follower):
+            continue
+        try:
+            connection, _ = listener.accept()
+        except BlockingIOError:
+            continue  # another app process took it
+        connection.setblocking(True)
         with connection:
             try:
                 send_frame(connection, pid)
@@ -169,6 +209,21 @@ def serve_requests(app: WsgiApp, listener: socket.socket) -> None:
             answer = run_app(app, request)
             with contextlib.suppress(OSError):  # the front gave up on it
                 send_frame(connection, answer)
+
+
+def _request_waiting(listener: socket.socket, follower: Follower) -> bool:
+    """Wait for a request; if word of something to follow comes first (or IDLE_POLL_SECONDS
+    pass), follow it instead and return False."""
+    handle = follower.watch()
+    waits: list[socket.socket | int] = [listener] if handle is None else [listener, handle]
+    try:
+        readable, _, _ = select.select(waits, [], [], IDLE_POLL_SECONDS)
+    except (OSError, ValueError):  # the handle closed under us: follow, which reconnects
+        readable = []
+    if listener in readable:
+        return True
+    follower.follow()
+    return False
 
 
 def run_app(app: WsgiApp, request: Request) -> Answer:

@@ -19,7 +19,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, request
 
 from kgapi.curation.changelog import Version
-from kgapi.curation.history import find, revert, user_quads_at
+from kgapi.curation.history import find, revert
 from kgapi.curation.live import LiveGraph
 from kgapi.curation.requests import add_to_graph, sparql_update
 from kgapi.curation.stores import change_log_for
@@ -222,10 +222,18 @@ def graph_at(id: int) -> Response:
     """The user graphs as they were after version `id` (0: before the first), as TriG or
     N-Quads; with `graph=IRI`, that graph alone as Turtle or N-Triples. The bundled graph,
     which no version changes, is not repeated."""
-    history = live_graph(services()).history()
+    live = live_graph(services())
     if id != 0:
-        find(history, id)
-    quads = sorted(user_quads_at(history, id), key=str)
+        find(live.history(), id)
+    try:
+        quads = sorted(live.user_quads_at(id), key=str)
+    except LookupError as error:
+        raise WriteRefused(
+            404,
+            "Not Found",
+            f"{error}: the snapshot it is in starts at "
+            f"version {live.start.version if live.start else 0}",
+        ) from error
     graph = request.args.get("graph")
     if graph is None:
         offered = _formats("trig", "nquads")

@@ -290,10 +290,117 @@ def test_an_instance_started_after_a_snapshot_replays_only_what_follows(
     ) as late:
         for number in (1, 2000, 2001):
             assert ask(late, present(number), **{"Kgapi-Min-Version": str(after["id"])})[1]
+        status, _, body = late.request("GET", "/healthz")
+        started_from = json.loads(body)["log"]["started_from_snapshot"]
+        assert before["id"] <= started_from < after["id"]  # replayed only what followed
         status, _, body = late.request("GET", "/api/history?limit=1000")
         ids = [version["id"] for version in json.loads(body)["versions"]]
-        assert ids == [after["id"]], ids  # the versions up to the snapshot were not replayed
-    assert before["id"] < after["id"]
+        assert ids == list(range(after["id"], 0, -1))  # the history is the log's, whole
+
+
+def test_archived_versions_leave_the_database_and_stay_readable_in_a_file_log(
+    instances: list[LiveServer], settings: Settings, database: Postgres, token: str, tmp_path: Path
+) -> None:
+    def kgapi(*arguments: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "kgapi.cli", *arguments],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+
+    assert write(instances[0], token, triple(3000))[0] == 200
+    assert kgapi("snapshot", "--database-url", database.url).returncode == 0
+    status, _, last = write(instances[1], token, triple(3001))
+    assert status == 200
+    graphs_before = kgapi("user-graphs", "--database-url", database.url).stdout
+    archived = kgapi("archive", "--database-url", database.url, str(tmp_path / "archive"))
+    assert archived.returncode == 0, archived.stderr
+    in_file = kgapi("history", "--data-dir", str(tmp_path / "archive"), "--limit", "100000")
+    in_table = kgapi("history", "--database-url", database.url, "--limit", "100000")
+    file_ids = [int(line.split("\t")[0]) for line in in_file.stdout.splitlines()]
+    table_ids = [int(line.split("\t")[0]) for line in in_table.stdout.splitlines()]
+    # Every version is in exactly one of them, the older ones in the file.
+    assert sorted(file_ids + table_ids) == list(range(1, last["id"] + 1))
+    assert file_ids and max(file_ids) < min(table_ids) and table_ids == [last["id"], last["id"] - 1]
+    assert kgapi("user-graphs", "--database-url", database.url).stdout == graphs_before
+    # Archiving again moves nothing twice.
+    again = kgapi("archive", "--database-url", database.url, str(tmp_path / "archive"))
+    assert again.returncode == 0 and "archived 0 version(s)" in again.stderr
+    # Running instances go on; a new one starts from the snapshot and serves everything.
+    assert write(instances[2], token, triple(3002))[0] == 200
+    (tmp_path / "late").mkdir()
+    with started_server(
+        cache_dir=settings.cache_dir,
+        log_dir=tmp_path / "late",
+        query_timeout=30,
+        arguments=["--writes", "--database-url", database.url, "--workers", "1"],
+    ) as late:
+        for number in (1, 3000, 3001, 3002):
+            assert ask(late, present(number), **{"Kgapi-Min-Version": str(last["id"] + 1)})[1]
+        assert late.request("GET", f"/api/history/{last['id']}/graph")[0] == 200
+        status, _, body = late.request("GET", f"/api/history/{min(file_ids)}/graph")
+        assert status == 404 and b"archived" in body
+
+
+def test_idle_instances_apply_versions_before_they_are_asked(
+    instances: list[LiveServer], token: str, database: Postgres
+) -> None:
+    # Written through one instance; the others are not asked anything until the database is
+    # gone, so they can only have the version if they applied it while idle.
+    status, _, summary = write(instances[0], token, triple(4000))
+    assert status == 200
+    time.sleep(1.0)
+    database.stop()
+    try:
+        for server in instances[1:]:
+            status, seen, headers = ask(server, present(4000))
+            assert status == 200 and seen is True
+            assert int(headers["kgapi-version"]) >= summary["id"]
+    finally:
+        database.start()
+    deadline = time.monotonic() + 20
+    while write(instances[0], token, triple(4001))[0] != 200:  # the database is back
+        assert time.monotonic() < deadline
+        time.sleep(0.5)
+    time.sleep(2.0)  # the instances listen again (they retry each second)
+    database.stop()
+    try:
+        for server in instances[1:]:
+            assert ask(server, present(4001))[1] is True
+    finally:
+        database.start()
+
+
+def test_reads_cost_the_database_nothing_while_instances_listen(
+    instances: list[LiveServer], database: Postgres
+) -> None:
+    import psycopg
+
+    def listening_and_commits() -> tuple[int, int]:
+        with psycopg.connect(database.url, autocommit=True) as connection:
+            listening = connection.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'LISTEN kgapi_versions'"
+            ).fetchone()
+            connection.execute("SELECT pg_stat_clear_snapshot()")
+            commits = connection.execute(
+                "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"
+            ).fetchone()
+        assert listening is not None and commits is not None
+        return int(listening[0]), int(commits[0])
+
+    deadline = time.monotonic() + 20
+    while listening_and_commits()[0] < 2 * len(instances):  # each app process and writer
+        assert time.monotonic() < deadline, "the instances do not listen"
+        time.sleep(0.5)
+    time.sleep(1.5)  # PostgreSQL publishes its counters within a second
+    _, before = listening_and_commits()
+    for _ in range(50):
+        for server in instances:
+            assert ask(server, present(1))[1] is True
+    time.sleep(1.5)
+    _, after = listening_and_commits()
+    # 150 reads; asking for the newest version per read would be 150 transactions. The
+    # counting connections themselves make a few.
+    assert after - before < 10, after - before
 
 
 def test_a_forked_process_opens_its_own_connection(database: Postgres) -> None:
