@@ -225,11 +225,19 @@ class PostgresChangeLog:
         return rows[0]
 
     def _fetch_all(self, query: str, parameters: tuple[Any, ...] = ()) -> list[Any]:
+        # A kept connection may have died while idle (the server restarted): one more try on a
+        # new one, so that the first statement after a restart does not fail for that alone.
+        kept = self._connection is not None and self._owner == os.getpid()
         try:
             connection = self._connect()
             with connection.cursor() as cursor:
                 cursor.execute(query, parameters)
                 return list(cursor.fetchall())
+        except psycopg.OperationalError as error:
+            self._drop()
+            if kept:
+                return self._fetch_all(query, parameters)
+            raise DatabaseUnavailable(f"the database cannot be read: {error}") from error
         except psycopg.Error as error:
             self._drop()
             raise DatabaseUnavailable(f"the database cannot be read: {error}") from error

@@ -173,6 +173,74 @@ def test_without_the_database_reads_go_on_and_writes_wait(
         assert ask(server, present(3), **{"Kgapi-Min-Version": str(summary["id"])})[1] is True
 
 
+def test_a_database_restart_under_reads_and_writes_through_the_balancer_fails_no_read(
+    instances: list[LiveServer], token: str, database: Postgres
+) -> None:
+    import http.client
+
+    from nginx_support import round_robin
+
+    reads: list[int] = []
+    writes: list[tuple[int, int, float]] = []  # (status, version or triple number, when)
+    stop = threading.Event()
+
+    def request(port: int, method: str, path: str, body: bytes, headers: dict) -> tuple[int, bytes]:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            connection.request(method, path, body=body or None, headers=headers)
+            answer = connection.getresponse()
+            return answer.status, answer.read()
+        finally:
+            connection.close()
+
+    def reader(port: int) -> None:
+        path = f"/sparql?query={quote(present(1))}"
+        while not stop.is_set():
+            status, body = request(port, "GET", path, b"", {"Accept": "application/json"})
+            reads.append(status if status != 200 or b"true" in body else -1)
+
+    def writer(port: int) -> None:
+        number = 5000
+        while not stop.is_set():
+            number += 1
+            status, _ = request(
+                port, "POST", "/update", triple(number).encode(), update_headers(token)
+            )
+            writes.append((status, number, time.monotonic()))
+            time.sleep(0.05)
+
+    with round_robin([server.port for server in instances]) as url:
+        port = int(url.rpartition(":")[2])
+        threads = [threading.Thread(target=reader, args=(port,)) for _ in range(3)]
+        threads.append(threading.Thread(target=writer, args=(port,)))
+        for thread in threads:
+            thread.start()
+        try:
+            time.sleep(2)
+            database.stop()
+            time.sleep(3)
+            database.start()
+            restarted = time.monotonic()
+            deadline = restarted + 20
+            while not any(status == 200 and at > restarted for status, _, at in writes):
+                assert time.monotonic() < deadline, "writes did not resume"
+                time.sleep(0.2)
+            time.sleep(1)
+        finally:
+            stop.set()
+            for thread in threads:
+                thread.join()
+    assert len(reads) > 50 and set(reads) == {200}, sorted(set(reads))
+    statuses = [status for status, _, _ in writes]
+    assert set(statuses) == {200, 503}, statuses  # refused while away, accepted before and after
+    newest = ask(instances[0], "ASK {}")[2]["kgapi-version"]
+    for server in instances:  # every acknowledged write, everywhere
+        for status, number, _ in writes:
+            if status == 200:
+                found = ask(server, present(number), **{"Kgapi-Min-Version": newest})
+                assert found[1] is True, (server.port, number)
+
+
 def test_readiness_and_health_report_the_log(instances: list[LiveServer]) -> None:
     for server in instances:
         status, _, body = server.request("GET", "/readyz")
