@@ -20,14 +20,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+import pyoxigraph as ox
 import rdflib
 from rdflib import OWL, RDF, Dataset, Graph, URIRef
-from rdflib.exceptions import ParserError
 from rdflib.term import Node
 
 from kgapi import __version__
 from kgapi.graph.loading import LoadedOntology, load_ontology
 from kgapi.graph.namespaces import ontology_namespace
+from kgapi.graph.terms import rdflib_term
 from kgapi.reasoning import closure
 from kgapi.reasoning.consistency import ConsistencyReport, consistency_report
 from kgapi.reasoning.inference import Derivations, derive
@@ -249,13 +250,23 @@ def _read_cache(path: Path, key: str) -> tuple[Graph, dict[str, Any]] | None:
         if header.get("sha256") != hashlib.sha256(body).hexdigest():
             raise ValueError("checksum mismatch")
         graph = Graph()
-        graph.parse(data=body.decode("utf-8"), format="nt")
+        made: dict[object, Node] = {}  # one rdflib term per term, as the loader makes them
+        for quad in ox.parse(body, format=ox.RdfFormat.N_TRIPLES):
+            s, p, o = quad.subject, quad.predicate, quad.object
+            graph.add((_made(made, s), _made(made, p), _made(made, o)))
         if len(graph) != header.get("triples"):
             raise ValueError("triple count mismatch")
-    except (ValueError, ParserError) as error:  # JSON and Unicode errors are ValueErrors
+    except (ValueError, SyntaxError) as error:  # JSON and Unicode errors are ValueErrors
         log.warning("closure cache %s is unusable (%s); reasoning again", path, error)
         return None
     return graph, header
+
+
+def _made(made: dict[object, Node], term: object) -> Node:
+    found = made.get(term)
+    if found is None:
+        found = made[term] = rdflib_term(term)
+    return found
 
 
 def _write_cache(

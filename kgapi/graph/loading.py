@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -35,6 +35,10 @@ class LoadedOntology:
     version: str
     base_iri: str
     files: dict[URIRef, Path]
+    # Each file's triples as pyoxigraph parsed them (the terms of `graphs` were made from these,
+    # blank nodes included): the query store is filled from them without writing rdflib's
+    # graphs out as text and parsing that again.
+    parsed: dict[URIRef, list[ox.Quad]] = field(default_factory=dict)
 
     def asserted_graph(self) -> Graph:
         """A copy of all asserted triples in one plain graph, for callers that change it."""
@@ -82,6 +86,7 @@ def load_ontology(
     """
     paths = [*ontology_files(directory), *extra_files]
     graphs: dict[URIRef, Graph] = {}
+    parsed: dict[URIRef, list[ox.Quad]] = {}
     asserted = Graph()
     files: dict[URIRef, Path] = {}
     digest = hashlib.sha256(base_iri.encode())
@@ -94,9 +99,9 @@ def load_ontology(
         graph_iri = file_graph_iri(base_iri, path.stem)
         if graph_iri in files:
             raise OntologyLoadError(path, f"two files named {path.stem}.ttl")
-        graphs[graph_iri] = _parse(text, path, terms, into=asserted)
+        graphs[graph_iri], parsed[graph_iri] = _parse(text, path, terms, into=asserted)
         files[graph_iri] = path
-    return LoadedOntology(graphs, asserted, digest.hexdigest()[:16], base_iri, files)
+    return LoadedOntology(graphs, asserted, digest.hexdigest()[:16], base_iri, files, parsed)
 
 
 def _read(path: Path) -> str:
@@ -108,13 +113,15 @@ def _read(path: Path) -> str:
         raise OntologyLoadError(path, error.strerror or str(error)) from error
 
 
-def _parse(text: str, path: Path, terms: _Terms, *, into: Graph) -> Graph:
-    """The file's triples as a graph of their own, each added to `into` as well.
+def _parse(text: str, path: Path, terms: _Terms, *, into: Graph) -> tuple[Graph, list[ox.Quad]]:
+    """The file's triples as a graph of their own, each added to `into` as well, and as
+    pyoxigraph parsed them.
 
     Parsed by pyoxigraph (Rust, three times rdflib's Turtle parser here), then made rdflib terms:
     rdflib is what the reasoner, the validation and the read model work on.
     """
     graph = Graph()
+    quads: list[ox.Quad] = []
     try:
         parser = ox.parse(
             text,
@@ -126,12 +133,13 @@ def _parse(text: str, path: Path, terms: _Terms, *, into: Graph) -> Graph:
             triple = (terms.of(quad.subject), terms.of(quad.predicate), terms.of(quad.object))
             graph.add(triple)
             into.add(triple)
+            quads.append(quad)
     except SyntaxError as error:
         raise OntologyLoadError(path, f"Turtle syntax error: {error.msg}", error.lineno) from error
     for prefix, namespace in parser.prefixes.items():
         graph.bind(prefix, namespace, override=True)
         into.bind(prefix, namespace, override=False)
-    return graph
+    return graph, quads
 
 
 class _Terms:

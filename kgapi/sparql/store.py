@@ -62,9 +62,23 @@ def build_query_store(
     Extra graphs are not reasoned over and are not part of the default graph.
     Raises ExtraGraphError for an unreadable or unparsable extra file.
     """
+    ontology = knowledge.ontology
+    graphs = knowledge.named_graphs()
+    # The graphs that are still as loaded (all of them, but for the inferred one, at a start)
+    # are copied from the parser's own triples.
+    parsed = {
+        str(iri): ontology.parsed[iri]
+        for iri, graph in graphs.items()
+        if iri in ontology.parsed and ontology.graphs.get(iri) is graph
+    }
+    if knowledge.asserted is ontology.asserted and len(parsed) == len(ontology.parsed):
+        parsed[str(knowledge.asserted_graph_iri)] = [
+            quad for quads in ontology.parsed.values() for quad in quads
+        ]
     store = _store_of(
-        {str(iri): graph for iri, graph in knowledge.named_graphs().items()},
+        {str(iri): graph for iri, graph in graphs.items()},
         union_of=(str(knowledge.asserted_graph_iri), str(knowledge.inferred_graph_iri)),
+        parsed=parsed,
     )
     digest = hashlib.sha256(knowledge.version.encode())
     for iri, path in (extra_graphs or {}).items():
@@ -114,12 +128,22 @@ def store_of_graphs(asserted: Graph, inferred: Graph, *, base_iri: str) -> Query
     )
 
 
-def _store_of(graphs: Mapping[str, Graph], *, union_of: tuple[str, str]) -> ox.Store:
-    """`graphs` as named graphs of a new store whose default graph is the union of two of them."""
+def _store_of(
+    graphs: Mapping[str, Graph],
+    *,
+    union_of: tuple[str, str],
+    parsed: Mapping[str, list[ox.Quad]] | None = None,
+) -> ox.Store:
+    """`graphs` as named graphs of a new store whose default graph is the union of two of them;
+    a graph in `parsed` is copied from those triples (the same terms, blank nodes included)."""
     store = ox.Store()
     for iri, graph in graphs.items():
+        node = ox.NamedNode(iri)
+        if parsed is not None and iri in parsed:
+            store.extend(ox.Quad(q.subject, q.predicate, q.object, node) for q in parsed[iri])
+            continue
         data = graph.serialize(format="nt", encoding="utf-8")
-        store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(iri))
+        store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=node)
     # Copied natively from the named graphs just loaded.
     store.update(f"ADD <{union_of[0]}> TO DEFAULT; ADD <{union_of[1]}> TO DEFAULT")
     return store
