@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,19 +27,58 @@ class OntologyLoadError(Exception):
         super().__init__(f"{where}: {message}")
 
 
+class FileGraphs(Mapping[URIRef, Graph]):
+    """Each file's triples as an rdflib graph of its own, made on first use from what the parser
+    gave (with the same terms as the union's). Most starts never ask for one: the union serves
+    reasoning and reading, and the query store is filled from the parser's triples."""
+
+    def __init__(
+        self,
+        parsed: dict[URIRef, list[ox.Quad]],
+        prefixes: dict[URIRef, dict[str, str]],
+        terms: _Terms,
+    ) -> None:
+        self._parsed, self._prefixes, self._terms = parsed, prefixes, terms
+        self._made: dict[URIRef, Graph] = {}
+        self._lock = threading.Lock()
+
+    def __getitem__(self, iri: URIRef) -> Graph:
+        with self._lock:
+            graph = self._made.get(iri)
+            if graph is None:
+                quads = self._parsed[iri]  # KeyError for a graph that is not a file's
+                graph = Graph()
+                of = self._terms.of
+                for quad in quads:
+                    graph.add((of(quad.subject), of(quad.predicate), of(quad.object)))
+                for prefix, namespace in self._prefixes[iri].items():
+                    graph.bind(prefix, namespace, override=True)
+                self._made[iri] = graph
+            return graph
+
+    def __iter__(self) -> Iterator[URIRef]:
+        return iter(self._parsed)
+
+    def __len__(self) -> int:
+        return len(self._parsed)
+
+
 @dataclass(frozen=True)
 class LoadedOntology:
     """The asserted knowledge: one graph per file, their union, and the content version."""
 
-    graphs: dict[URIRef, Graph]
+    graphs: Mapping[URIRef, Graph]
     asserted: Graph
     version: str
     base_iri: str
     files: dict[URIRef, Path]
-    # Each file's triples as pyoxigraph parsed them (the terms of `graphs` were made from these,
+    # Each file's triples as pyoxigraph parsed them (the terms of `graphs` are made from these,
     # blank nodes included): the query store is filled from them without writing rdflib's
     # graphs out as text and parsing that again.
     parsed: dict[URIRef, list[ox.Quad]] = field(default_factory=dict)
+    # How many triples `asserted` held as loaded: a live graph adds user triples to it in place
+    # (and never removes a bundled one), so the same size means the same triples.
+    loaded_size: int = 0
 
     def asserted_graph(self) -> Graph:
         """A copy of all asserted triples in one plain graph, for callers that change it."""
@@ -55,6 +95,8 @@ class LoadedOntology:
 
     def source_files_of(self, triple: tuple[Node, Node, Node]) -> list[Path]:
         """The files that assert `triple` (empty if it is not asserted)."""
+        if triple not in self.asserted:
+            return []
         return [path for iri, path in self.files.items() if triple in self.graphs[iri]]
 
 
@@ -85,8 +127,8 @@ def load_ontology(
     Raises OntologyLoadError naming the file and line of the first syntax error.
     """
     paths = [*ontology_files(directory), *extra_files]
-    graphs: dict[URIRef, Graph] = {}
     parsed: dict[URIRef, list[ox.Quad]] = {}
+    prefixes: dict[URIRef, dict[str, str]] = {}
     asserted = Graph()
     files: dict[URIRef, Path] = {}
     digest = hashlib.sha256(base_iri.encode())
@@ -99,9 +141,11 @@ def load_ontology(
         graph_iri = file_graph_iri(base_iri, path.stem)
         if graph_iri in files:
             raise OntologyLoadError(path, f"two files named {path.stem}.ttl")
-        graphs[graph_iri], parsed[graph_iri] = _parse(text, path, terms, into=asserted)
+        parsed[graph_iri], prefixes[graph_iri] = _parse(text, path, terms, into=asserted)
         files[graph_iri] = path
-    return LoadedOntology(graphs, asserted, digest.hexdigest()[:16], base_iri, files, parsed)
+    graphs = FileGraphs(parsed, prefixes, terms)
+    version = digest.hexdigest()[:16]
+    return LoadedOntology(graphs, asserted, version, base_iri, files, parsed, len(asserted))
 
 
 def _read(path: Path) -> str:
@@ -113,14 +157,15 @@ def _read(path: Path) -> str:
         raise OntologyLoadError(path, error.strerror or str(error)) from error
 
 
-def _parse(text: str, path: Path, terms: _Terms, *, into: Graph) -> tuple[Graph, list[ox.Quad]]:
-    """The file's triples as a graph of their own, each added to `into` as well, and as
-    pyoxigraph parsed them.
+def _parse(
+    text: str, path: Path, terms: _Terms, *, into: Graph
+) -> tuple[list[ox.Quad], dict[str, str]]:
+    """The file's triples as pyoxigraph parses them, and its prefixes; each triple is added to
+    `into` as rdflib terms.
 
     Parsed by pyoxigraph (Rust, three times rdflib's Turtle parser here), then made rdflib terms:
     rdflib is what the reasoner, the validation and the read model work on.
     """
-    graph = Graph()
     quads: list[ox.Quad] = []
     try:
         parser = ox.parse(
@@ -129,17 +174,15 @@ def _parse(text: str, path: Path, terms: _Terms, *, into: Graph) -> tuple[Graph,
             base_iri=path.resolve().as_uri(),
             rename_blank_nodes=True,
         )
+        of = terms.of
         for quad in parser:
-            triple = (terms.of(quad.subject), terms.of(quad.predicate), terms.of(quad.object))
-            graph.add(triple)
-            into.add(triple)
+            into.add((of(quad.subject), of(quad.predicate), of(quad.object)))
             quads.append(quad)
     except SyntaxError as error:
         raise OntologyLoadError(path, f"Turtle syntax error: {error.msg}", error.lineno) from error
     for prefix, namespace in parser.prefixes.items():
-        graph.bind(prefix, namespace, override=True)
         into.bind(prefix, namespace, override=False)
-    return graph, quads
+    return quads, dict(parser.prefixes)
 
 
 class _Terms:

@@ -63,20 +63,18 @@ def build_query_store(
     Raises ExtraGraphError for an unreadable or unparsable extra file.
     """
     ontology = knowledge.ontology
-    graphs = knowledge.named_graphs()
-    # The graphs that are still as loaded (all of them, but for the inferred one, at a start)
-    # are copied from the parser's own triples.
-    parsed = {
-        str(iri): ontology.parsed[iri]
-        for iri, graph in graphs.items()
-        if iri in ontology.parsed and ontology.graphs.get(iri) is graph
-    }
-    if knowledge.asserted is ontology.asserted and len(parsed) == len(ontology.parsed):
+    # The files' graphs (and their union, unless users have added to it since) are copied from
+    # the parser's own triples; the inferred graph from rdflib's.
+    parsed = {str(iri): quads for iri, quads in ontology.parsed.items()}
+    graphs = {str(knowledge.inferred_graph_iri): knowledge.inferred}
+    if knowledge.asserted is ontology.asserted and len(ontology.asserted) == ontology.loaded_size:
         parsed[str(knowledge.asserted_graph_iri)] = [
             quad for quads in ontology.parsed.values() for quad in quads
         ]
+    else:
+        graphs[str(knowledge.asserted_graph_iri)] = knowledge.asserted
     store = _store_of(
-        {str(iri): graph for iri, graph in graphs.items()},
+        graphs,
         union_of=(str(knowledge.asserted_graph_iri), str(knowledge.inferred_graph_iri)),
         parsed=parsed,
     )
@@ -134,16 +132,15 @@ def _store_of(
     union_of: tuple[str, str],
     parsed: Mapping[str, list[ox.Quad]] | None = None,
 ) -> ox.Store:
-    """`graphs` as named graphs of a new store whose default graph is the union of two of them;
-    a graph in `parsed` is copied from those triples (the same terms, blank nodes included)."""
+    """`graphs` (rdflib's) and `parsed` (pyoxigraph's triples: the same terms, blank nodes
+    included) as named graphs of a new store whose default graph is the union of two of them."""
     store = ox.Store()
-    for iri, graph in graphs.items():
+    for iri, quads in (parsed or {}).items():
         node = ox.NamedNode(iri)
-        if parsed is not None and iri in parsed:
-            store.extend(ox.Quad(q.subject, q.predicate, q.object, node) for q in parsed[iri])
-            continue
+        store.extend(ox.Quad(q.subject, q.predicate, q.object, node) for q in quads)
+    for iri, graph in graphs.items():
         data = graph.serialize(format="nt", encoding="utf-8")
-        store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=node)
+        store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(iri))
     # Copied natively from the named graphs just loaded.
     store.update(f"ADD <{union_of[0]}> TO DEFAULT; ADD <{union_of[1]}> TO DEFAULT")
     return store
