@@ -43,6 +43,10 @@ from kgapi.web.workers import Answer, Request, run_app
 log = logging.getLogger(__name__)
 
 MAX_URL_BYTES = 16_384
+# Header fields past this many bytes are 431 in the route's shape. (Granian's HTTP parser has
+# bounds of its own, past which it answers 414/431 itself with an empty body: a request line of
+# 64 KiB, 100 header fields, 408 KiB of headers.)
+MAX_HEADER_BYTES = 32_768
 BODY_SECONDS = 30.0
 PLAIN_TEXT_PATHS = ("/sparql", "/sparql/asserted")
 # Answered here, by the app in a thread of this process: cheap, and needed when workers are busy.
@@ -101,6 +105,12 @@ class Front:
         if len(path) + len(environ["QUERY_STRING"]) > MAX_URL_BYTES:
             detail = f"the URL is longer than {MAX_URL_BYTES} bytes; POST long queries"
             raise Refused(414, "URI Too Long", detail, "http-414")
+        header_bytes = sum(
+            len(key) + len(value) for key, value in environ.items() if key.startswith("HTTP_")
+        )
+        if header_bytes > MAX_HEADER_BYTES:
+            detail = f"the header fields take more than {MAX_HEADER_BYTES} bytes"
+            raise Refused(431, "Request Header Fields Too Large", detail, "http-431")
         body = await self._body(protocol)
         request = Request(environ, body, 0.0)
         if path in LOCAL_PATHS or path.startswith(LOCAL_PREFIXES):

@@ -84,6 +84,20 @@ def test_a_url_past_the_bound_is_414_in_the_routes_shape(
     assert status == 414 and headers["content-type"].startswith(content_type)
 
 
+@pytest.mark.parametrize(
+    ("path", "content_type"),
+    [("/sparql?query=ASK%7B%7D", "text/plain"), ("/api/search?q=kvm", "application/problem+json")],
+)
+def test_header_fields_past_the_bound_are_431_in_the_routes_shape(
+    limited: LiveServer, path: str, content_type: str
+) -> None:
+    padding = {f"X-Padding-{n}": "y" * 4_000 for n in range(10)}  # 40 KB of header fields
+    status, headers, _ = limited.request("GET", path, headers=padding)
+    assert status == 431 and headers["content-type"].startswith(content_type)
+    status, _, _ = limited.request("GET", path, headers={"X-Padding": "y" * 4_000})
+    assert status == 200
+
+
 def test_a_log_says_which_process_was_stopped(limited: LiveServer) -> None:
     log = Path(limited.log_path).read_text(errors="replace")
     assert "request stopped at the time limit; ending app process" in log
