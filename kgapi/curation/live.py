@@ -117,7 +117,7 @@ class LiveGraph:
 
     def in_base(self, triple: Triple) -> bool:
         """True if a bundled file asserts `triple`."""
-        return any(triple in graph for graph in self.base.ontology.graphs.values())
+        return bool(self.base.ontology.source_files_of(triple))
 
     def graph_quads(self, graph: str) -> list[ox.Quad]:
         return list(self.store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))

@@ -12,7 +12,7 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.term import Node
 
-from kgapi.graph.terms import rdflib_term
+from kgapi.graph.terms import oxigraph_term, rdflib_term
 from kgapi.settings import CANONICAL_BASE_IRI
 
 
@@ -40,6 +40,7 @@ class FileGraphs(Mapping[URIRef, Graph]):
     ) -> None:
         self._parsed, self._prefixes, self._terms = parsed, prefixes, terms
         self._made: dict[URIRef, Graph] = {}
+        self._triples: dict[URIRef, set[ox.Triple]] | None = None
         self._lock = threading.Lock()
 
     def __getitem__(self, iri: URIRef) -> Graph:
@@ -56,6 +57,20 @@ class FileGraphs(Mapping[URIRef, Graph]):
                 self._made[iri] = graph
             return graph
 
+    def files_holding(self, triple: tuple[Node, Node, Node]) -> list[URIRef]:
+        """The files' graphs that hold `triple` (from sets of the parser's triples, made on
+        first use: cheaper than making every file's rdflib graph to ask it)."""
+        try:
+            wanted = ox.Triple(*(oxigraph_term(term) for term in triple))  # type: ignore[arg-type]
+        except (TypeError, ValueError):  # not a triple pyoxigraph can hold: none holds it
+            return []
+        with self._lock:
+            if self._triples is None:
+                self._triples = {
+                    iri: {quad.triple for quad in quads} for iri, quads in self._parsed.items()
+                }
+            return [iri for iri, triples in self._triples.items() if wanted in triples]
+
     def __iter__(self) -> Iterator[URIRef]:
         return iter(self._parsed)
 
@@ -67,7 +82,7 @@ class FileGraphs(Mapping[URIRef, Graph]):
 class LoadedOntology:
     """The asserted knowledge: one graph per file, their union, and the content version."""
 
-    graphs: Mapping[URIRef, Graph]
+    graphs: FileGraphs
     asserted: Graph
     version: str
     base_iri: str
@@ -97,7 +112,7 @@ class LoadedOntology:
         """The files that assert `triple` (empty if it is not asserted)."""
         if triple not in self.asserted:
             return []
-        return [path for iri, path in self.files.items() if triple in self.graphs[iri]]
+        return [self.files[iri] for iri in self.graphs.files_holding(triple)]
 
 
 def file_graph_iri(base_iri: str, file_stem: str) -> URIRef:
