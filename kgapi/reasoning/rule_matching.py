@@ -32,7 +32,9 @@ def fire(rule: Rule, index: TripleIndex, delta: TripleIndex | None) -> Iterator[
         for binding in _join(rule, _plan(rule, None), index, None, {}):
             yield rule, binding  # the same dict, changed in place: use it before the next
         return
-    for seed in range(len(rule.body)):
+    for seed, pattern in enumerate(rule.body):
+        if not isinstance(pattern[1], Var) and not delta.count(pattern[1]):
+            continue  # nothing in the delta can match the seed: the usual case for a small one
         start = _cheaper_start(rule, seed, index, delta)
         for binding in _join(rule, _plan(rule, seed, start), index, delta, {}):
             yield rule, binding
