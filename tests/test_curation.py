@@ -325,6 +325,14 @@ def test_the_quality_queries_catch_what_a_write_puts_at_fault(
     assert "undefined-term-violation" in refused_checks(
         f"INSERT DATA {{ {graph} {{ vr:kvm virt:derivedFrom vr:no-such-thing }} }}"
     )
+    # Used first by two triples of one change, or first as a predicate: caught the same.
+    assert "undefined-term-violation" in refused_checks(
+        f"INSERT DATA {{ {graph} {{ vr:kvm virt:derivedFrom vr:no-such-thing . "
+        "vr:xen virt:derivedFrom vr:no-such-thing } }"
+    )
+    assert "undefined-term-violation" in refused_checks(
+        f"INSERT DATA {{ {graph} {{ vr:kvm virt:noSuchProperty vr:xen }} }}"
+    )
     # A name another term already has: caught on the new subject.
     assert "duplicate-label-violation" in refused_checks(
         f'INSERT DATA {{ {graph} {{ vr:kvm-twin a virt:Organisation ; skos:prefLabel "KVM"@en,'

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -26,6 +27,7 @@ from kgapi.curation.changelog import ChangeLogError, Version
 from kgapi.curation.live import Effect, LiveGraph
 from kgapi.curation.patch import Change
 from kgapi.graph.validation import ShapeTargets, ViolationQuery, load_shapes, shacl_violations
+from kgapi.reasoning.rule_language import Triple
 
 
 class WriteRefused(Exception):
@@ -285,9 +287,10 @@ def _focus_nodes(live: LiveGraph, effect: Effect) -> list[URIRef]:
 def _touched_iris(live: LiveGraph, effect: Effect) -> list[ox.NamedNode]:
     """The IRIs a change can put at fault, in order: the subjects of the triples it asserted or
     retracted; the objects of those it retracted (a class that lost its last subclass); and the
-    IRIs it newly uses that nothing describes (a term used but never declared). An IRI the
-    graph already describes, merely pointed at once more, was and stays as it was: the graph
-    before the change passed the same checks."""
+    IRIs it uses first (a term used but never declared). An IRI the graph already used or
+    described, merely pointed at once more, was and stays as it was: the graph before the
+    change passed the same checks. (Checking every use again made each write cost in proportion
+    to how often its predicate was used before.)"""
     asserted = live.knowledge.asserted
     added, removed = effect.asserted_added, effect.asserted_removed
     iris = {s for s, _, _ in added | removed} | {o for _, _, o in removed}
@@ -295,9 +298,19 @@ def _touched_iris(live: LiveGraph, effect: Effect) -> list[ox.NamedNode]:
         term
         for _, p, o in added
         for term in (p, o)
-        if isinstance(term, URIRef) and next(asserted.triples((term, None, None)), None) is None
+        if isinstance(term, URIRef) and _first_used(asserted, term, added)
     }
     return [ox.NamedNode(str(iri)) for iri in sorted(iris, key=str) if isinstance(iri, URIRef)]
+
+
+def _first_used(asserted: Graph, term: URIRef, added: AbstractSet[Triple]) -> bool:
+    """True if no asserted triple but the change's own (`added`) has `term` anywhere: looking
+    stops at the first other one, so at most len(added) triples are read."""
+    for pattern in ((term, None, None), (None, term, None), (None, None, term)):
+        for triple in asserted.triples(pattern):
+            if triple not in added:
+                return False
+    return True
 
 
 def _violation(violation: Any) -> dict[str, Any]:
