@@ -4,6 +4,7 @@ the live graph's incremental reasoning held equal to reasoning from scratch."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -298,6 +299,49 @@ def test_a_process_started_from_a_snapshot_serves_what_a_full_replay_serves(
 
     assert named(started.knowledge.asserted) == named(writer.knowledge.asserted)
     assert set(started.knowledge.inferred) == set(writer.knowledge.inferred)
+
+
+def test_a_follower_several_versions_behind_applies_them_as_one_and_ends_where_the_writer_did(
+    fixture_kg: KnowledgeGraph, tmp_path: Path
+) -> None:
+    def fresh() -> LiveGraph:
+        kg = build_knowledge_graph(
+            Settings(ontology_dir=DATA / "reasoning", cache_dir=tmp_path / "cache")
+        )
+        return LiveGraph(kg, build_query_store(kg), ChangeLog(tmp_path / "log"))
+
+    writer, follower = fresh(), fresh()
+    a, b, c, d = (
+        ox.Quad(ox.NamedNode(s), ox.NamedNode(p), ox.NamedNode(o), G)
+        for s, p, o in candidate_triples(fixture_kg)[:4]
+    )
+    # Quads added, removed and added again across versions, one in two graphs.
+    other = ox.Quad(a.subject, a.predicate, a.object, ox.NamedNode("https://example.org/h"))
+    changes = [
+        Change.of([a, b, other], []),
+        Change.of([c], [a]),
+        Change.of([a, d], [b]),
+        Change.of([], [other, c]),
+    ]
+    for number, change in enumerate(changes, start=1):
+        with writer.log.exclusive():
+            writer.catch_up()
+            version = Version(number, number - 1, "2026-11-30T00:00:00+00:00", "t", change)
+            offset = writer.log.append(version, after=writer.offset)
+        writer.apply(writer.effective(change))
+        writer.advanced(version, offset)
+    follower.catch_up()  # four versions behind: one change
+    assert follower.version == writer.version == 4
+    assert [v.id for v in follower.history()] == [1, 2, 3, 4]
+    assert set(follower.graph_quads(G.value)) == set(writer.graph_quads(G.value)) == {a, d}
+
+    def named(triples: Iterable[tuple[object, ...]]) -> set[tuple[object, ...]]:
+        # blank nodes are named afresh per load
+        return {t for t in triples if not any(isinstance(term, BNode) for term in t)}
+
+    assert named(follower.knowledge.asserted) == named(writer.knowledge.asserted)
+    assert named(follower.knowledge.inferred) == named(writer.knowledge.inferred)
+    assert follower.user_graph_names == writer.user_graph_names == {G.value}
 
 
 def test_the_quality_queries_catch_what_a_write_puts_at_fault(

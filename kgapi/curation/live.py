@@ -145,9 +145,12 @@ class LiveGraph:
                 f"the log goes on from version {versions[0].parent}, not {self.version}: "
                 "the versions between are archived, and no snapshot covers them"
             )
-        for version in versions:
-            self.apply(version.change)
-            self._advance(version)
+        if versions:
+            # Several versions behind (a busy follower usually is): one change, one reasoning
+            # delta and one set of wrappers for all of them, not one each.
+            self.apply(self.effective(Change.then(version.change for version in versions)))
+            self._history.extend(versions[:-1])
+            self._advance(versions[-1])
         self.offset = offset
         return bool(versions) or started
 

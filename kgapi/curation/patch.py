@@ -33,6 +33,20 @@ class Change:
     def __bool__(self) -> bool:
         return bool(self.added or self.removed)
 
+    @classmethod
+    def then(cls, changes: Iterable[Change]) -> Change:
+        """The changes one after another as one: each quad added or removed as the last change
+        to touch it left it (apply it through the live graph's `effective`, which drops what
+        was already so)."""
+        last: dict[ox.Quad, bool] = {}
+        for change in changes:
+            last.update(dict.fromkeys(change.removed, False))
+            last.update(dict.fromkeys(change.added, True))
+        return cls(
+            frozenset(quad for quad, present in last.items() if present),
+            frozenset(quad for quad, present in last.items() if not present),
+        )
+
     def inverse(self) -> Change:
         """The change that undoes this one (a revert)."""
         return Change(self.removed, self.added)
