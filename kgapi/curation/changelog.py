@@ -26,14 +26,14 @@ import hashlib
 import json
 import os
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 import pyoxigraph as ox
 
-from kgapi.curation.patch import Change, PatchError, read_patch, write_patch
+from kgapi.curation.patch import Change, PatchError, read_patch, read_patch_header, write_patch
 
 LOG_NAME = "changes.log"
 LOCK_NAME = "changes.lock"
@@ -56,6 +56,10 @@ class Version:
     message: str = ""
     reverts: int | None = None
     counts: dict[str, int] = field(default_factory=dict)
+    # The keys (kgapi.sparql.reads) of the triples the version added and removed, asserted and
+    # inferred: answers kept by the HTTP front that read none of them outlive the version.
+    # None where not known (a version written before they were kept): then it changed anything.
+    changed: frozenset[str] | None = None
 
     def patch_text(self) -> str:
         header = {"id": str(self.id), "parent": str(self.parent), "time": self.time}
@@ -66,6 +70,8 @@ class Version:
             header["reverts"] = str(self.reverts)
         for name, count in sorted(self.counts.items()):
             header[f"count-{name}"] = str(count)
+        if self.changed is not None:
+            header["changed"] = "\n".join(sorted(self.changed))
         return write_patch(self.change, header)
 
     @classmethod
@@ -85,9 +91,32 @@ class Version:
                     for name, value in header.items()
                     if name.startswith("count-")
                 },
+                changed=changed_of(header),
             )
         except (KeyError, ValueError) as error:
             raise PatchError(f"version header incomplete or malformed: {error}") from error
+
+
+def changed_of(header: Mapping[str, str]) -> frozenset[str] | None:
+    """The `changed` keys a version's header lists (None when it lists none)."""
+    value = header.get("changed")
+    if value is None:
+        return None
+    return frozenset(key for key in value.split("\n") if key)
+
+
+def version_headers(data: bytes) -> tuple[list[dict[str, str]], int]:
+    """The header of each whole version framed in `data` (a log's tail), and the bytes they
+    take: what a reader that needs no change (the HTTP front) reads, without the quads."""
+    headers = []
+    position = 0
+    for payload, end in _frames(data):
+        try:
+            headers.append(read_patch_header(payload.decode("utf-8")))
+        except (UnicodeDecodeError, PatchError) as error:
+            raise ChangeLogError(f"a version header (+{position}): {error}") from error
+        position = end
+    return headers, position
 
 
 class VersionLog(Protocol):
@@ -251,6 +280,47 @@ def latest_user_quads(log: VersionLog) -> tuple[int, int, set[ox.Quad]]:
         )
     start = snapshot_quads(snapshot) if snapshot else ()
     return (versions[-1].id if versions else number), end, user_quads_at(versions, start=start)
+
+
+class ChangedKeys:
+    """What each recent version of a file log changed (its `changed` keys), read from the log's
+    tail as it grows: for a reader that keeps answers across versions (the HTTP front), which
+    reads only the version headers. Remembers the last `keep` versions."""
+
+    def __init__(self, path: Path, *, keep: int = 4096) -> None:
+        self.path = path
+        self.keep = keep
+        self.version = 0  # the newest version read
+        self._offset = 0
+        self._changed: dict[int, frozenset[str] | None] = {}
+
+    def refresh(self) -> None:
+        """Read the versions appended since the last call (a `stat` when there are none)."""
+        try:
+            size = self.path.stat().st_size
+        except FileNotFoundError:
+            size = 0
+        if size < self._offset:  # not this log any more (replaced): start again
+            self.version, self._offset, self._changed = 0, 0, {}
+        if size == self._offset:
+            return
+        with self.path.open("rb") as stream:
+            stream.seek(self._offset)
+            data = stream.read(size - self._offset)
+        headers, length = version_headers(data)
+        for header in headers:
+            number = int(header["id"])
+            self._changed[number] = changed_of(header)
+            self.version = max(self.version, number)
+        self._offset += length
+        for number in [n for n in self._changed if n <= self.version - self.keep]:
+            del self._changed[number]
+
+    def changed_after(self, version: int) -> Iterator[frozenset[str] | None]:
+        """The keys of each version after `version` up to the newest read (None for a version
+        whose keys are not known: not listed, or no longer remembered)."""
+        for number in range(version + 1, self.version + 1):
+            yield self._changed.get(number)
 
 
 def _snapshot_file(path: Path) -> Snapshot | None:

@@ -90,6 +90,21 @@ def read_patch(text: str) -> tuple[dict[str, str], Change]:
     return header, Change.of(_quads(blocks["A"]), _quads(blocks["D"]))
 
 
+def read_patch_header(text: str) -> dict[str, str]:
+    """The header rows of an RDF Patch, read up to its first other row. Raises PatchError."""
+    header: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        code, _, rest = line.partition(" ")
+        if code != "H":
+            break
+        name, _, value = rest.strip().removesuffix(".").strip().partition(" ")
+        header[name] = _header_value(value.strip(), number)
+    return header
+
+
 def _quad_text(quad: ox.Quad) -> str:
     graph = "" if isinstance(quad.graph_name, ox.DefaultGraph) else f" {quad.graph_name}"
     return f"{quad.subject} {quad.predicate} {quad.object}{graph}"

@@ -28,6 +28,7 @@ from kgapi.curation.live import Effect, LiveGraph
 from kgapi.curation.patch import Change
 from kgapi.graph.validation import ShapeTargets, ViolationQuery, load_shapes, shacl_violations
 from kgapi.reasoning.rule_language import Triple
+from kgapi.sparql.reads import changed_keys
 
 
 class WriteRefused(Exception):
@@ -132,7 +133,7 @@ class Curator:
                         "problem(s)); nothing was changed",
                         problems,
                     )
-                version = self._version(author, change, message, reverts)
+                version = self._version(author, change, message, reverts, effect)
                 offset = live.log.append(version, after=live.offset)
             # Acknowledged only now: the log has it (a database's transaction is committed).
             applied = None
@@ -145,7 +146,9 @@ class Curator:
             {"version": live.query_store.version, "id": version.id, **summarize(change, effect)},
         )
 
-    def _version(self, author: str, change: Change, message: str, reverts: int | None) -> Version:
+    def _version(
+        self, author: str, change: Change, message: str, reverts: int | None, effect: Effect
+    ) -> Version:
         live = self.live
         return Version(
             id=live.version + 1,
@@ -159,6 +162,14 @@ class Curator:
                 "asserted": len(live.knowledge.asserted),
                 "inferred": len(live.knowledge.inferred),
             },
+            changed=changed_keys(
+                chain(
+                    effect.asserted_added,
+                    effect.asserted_removed,
+                    effect.inferred_added,
+                    effect.inferred_removed,
+                )
+            ),
         )
 
     def check(self, make_change: MakeChange) -> dict[str, Any]:

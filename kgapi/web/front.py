@@ -32,13 +32,17 @@ import struct
 import time
 import urllib.parse
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import Flask, Response
 
+from kgapi.curation.changelog import ChangedKeys, ChangeLogError
+from kgapi.sparql.reads import keys_of_text, unchanged
 from kgapi.web.problems import plain_text, problem, stopped_detail, stopped_query_message
+from kgapi.web.sparql_endpoint import READS_HEADER
 from kgapi.web.state import ResponseCache
 from kgapi.web.workers import Answer, Request, run_app
+from kgapi.web.write_api import VERSION_HEADER
 
 log = logging.getLogger(__name__)
 
@@ -86,9 +90,8 @@ class Front:
         self.query_timeout = query_timeout
         self.max_request_bytes = max_request_bytes
         self.cache = ResponseCache(cache_entries)
-        # With writes on, a cached answer is good only for the log it was computed on.
-        self.changes_log = changes_log
-        self._log_size = -1
+        # With writes on, a kept answer holds only until a version changes what it reads.
+        self.changed = ChangedKeys(changes_log) if changes_log is not None else None
 
     async def __rsgi__(self, scope: Any, protocol: Any) -> None:
         if scope.proto != "http":
@@ -116,30 +119,39 @@ class Front:
         if path in LOCAL_PATHS or path.startswith(LOCAL_PREFIXES):
             return await asyncio.to_thread(run_app, self.app, request)
         key = _cache_key(environ)
-        if key is not None and self.changes_log is not None:
-            # An answer is kept for the log as it was when its request went to an app process
-            # (which computes it on that version or a later one), never for a later log.
-            key += f"\x1f{self._log_version()}"
-        cached = self.cache.get(key) if key is not None else None
-        if cached is not None:
-            answer: Answer = cached
-            return answer
-        answer = await self._forward(request, self._socket_for(environ, body))
+        if key is not None:
+            kept = self._kept(key, environ)
+            if kept is not None:
+                return kept
+        forwarded = await self._forward(request, self._socket_for(environ, body))
+        answer, reads = _without_reads(forwarded)
         if key is not None and _cacheable(answer):
-            self.cache.put(key, answer)
+            self.cache.put(key, Kept(answer, _version_of(answer), reads))
         return answer
 
-    def _log_version(self) -> int:
-        """The change log's length now; the answers kept for an older length are dropped."""
-        assert self.changes_log is not None
+    def _kept(self, key: str, environ: dict[str, Any]) -> Answer | None:
+        """The answer kept for `key` if it still holds. With writes on, an answer computed on
+        version V holds at the log's newest version N if no version after V up to N changed
+        anything its query reads (kgapi.sparql.reads); it is then sent as computed on N."""
+        kept: Kept | None = self.cache.get(key)
+        if kept is None:
+            return None
+        feed = self.changed
+        if feed is None:
+            return kept.answer
         try:
-            size = self.changes_log.stat().st_size
-        except FileNotFoundError:
-            size = 0
-        if size != self._log_size:
-            self.cache.clear()
-            self._log_size = size
-        return size
+            feed.refresh()
+        except (OSError, ChangeLogError):
+            return None  # the log cannot be read: ask an app process
+        asked = environ.get("HTTP_KGAPI_MIN_VERSION", "0").strip()
+        if asked.isdigit() and int(asked) > max(feed.version, kept.version):
+            return None
+        if kept.version < feed.version:
+            if not unchanged(kept.reads, feed.changed_after(kept.version)):
+                return None
+            kept = Kept(_at_version(kept.answer, feed.version), feed.version, kept.reads)
+            self.cache.put(key, kept)
+        return kept.answer
 
     async def _body(self, protocol: Any) -> bytes:
         """The whole body, as it arrives; Refused past the size or time limit."""
@@ -319,6 +331,42 @@ def _cache_key(environ: dict[str, Any]) -> str | None:
     parts = [environ["PATH_INFO"], environ["QUERY_STRING"]]
     parts += [environ.get(name, "") for name in _VARY_HEADERS]
     return "\x1f".join(parts)
+
+
+class Kept(NamedTuple):
+    """A kept answer: the version it was computed on (0 without writes) and the keys its query
+    reads (None: everything)."""
+
+    answer: Answer
+    version: int
+    reads: frozenset[str] | None
+
+
+def _without_reads(answer: Answer) -> tuple[Answer, frozenset[str] | None]:
+    """The answer without the app's private header of what its query reads, and those keys."""
+    reads: frozenset[str] | None = None
+    headers = []
+    for name, value in answer.headers:
+        if name.lower() == READS_HEADER.lower():
+            reads = keys_of_text(value)
+        else:
+            headers.append((name, value))
+    if len(headers) == len(answer.headers):
+        return answer, None
+    return Answer(answer.status, headers, answer.body), reads
+
+
+def _version_of(answer: Answer) -> int:
+    value = next((v for n, v in answer.headers if n.lower() == VERSION_HEADER.lower()), "0")
+    return int(value) if value.isdigit() else 0
+
+
+def _at_version(answer: Answer, version: int) -> Answer:
+    headers = [
+        (name, str(version) if name.lower() == VERSION_HEADER.lower() else value)
+        for name, value in answer.headers
+    ]
+    return Answer(answer.status, headers, answer.body)
 
 
 def _cacheable(answer: Answer) -> bool:

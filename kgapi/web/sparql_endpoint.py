@@ -18,6 +18,7 @@ from werkzeug.datastructures import MultiDict
 from kgapi.parameters import parse_boolean
 from kgapi.sparql.evaluation import InvalidGraphName, QueryJob, QuerySyntaxError, TooManyResults
 from kgapi.sparql.executor import QueryTimeout, QueryTooDeep
+from kgapi.sparql.reads import keys_text, read_keys
 from kgapi.sparql.service_description import describe_service
 from kgapi.sparql.text import QueryText, read_query_text
 from kgapi.web import delivery
@@ -77,13 +78,26 @@ def sparql() -> Response:
     """Answer a query, or describe the service when a GET carries no query."""
     repeated = _answer_repeated_get()
     if repeated is not None:
-        return repeated
+        return _with_reads(repeated)
     if _is_update_request() and services().live is not None:
         return run_update()
     protocol_request = read_protocol_request()
     if protocol_request.query is None:
         return describe()
-    return answer(protocol_request)
+    return _with_reads(answer(protocol_request))
+
+
+# With writes on, a GET's answer says what its query reads (kgapi.sparql.reads), for the HTTP
+# front, which keeps the answer across the versions that change none of it and drops the
+# header before the answer leaves (kgapi.web.front).
+READS_HEADER = "Kgapi-Reads"
+
+
+def _with_reads(response: Response) -> Response:
+    query = request.args.get("query")
+    if request.method == "GET" and query is not None and services().live is not None:
+        response.headers[READS_HEADER] = keys_text(read_keys(query))
+    return response
 
 
 def _is_update_request() -> bool:

@@ -24,6 +24,7 @@ from kgapi.curation.live import LiveGraph
 from kgapi.curation.requests import add_to_graph, sparql_update
 from kgapi.curation.stores import change_log_for
 from kgapi.curation.transaction import Curator, MakeChange, WriteRefused
+from kgapi.sparql.reads import read_keys
 from kgapi.sparql.text import DatasetConflict, with_update_dataset
 from kgapi.web.api_common import json_response, problem_response
 from kgapi.web.credentials import Unauthorized, presented_token
@@ -48,6 +49,7 @@ def enable(app: Flask, state: Services) -> None:
     state.live = live
     state.curator = Curator(live, shapes_dir=settings.shapes_dir, queries_dir=settings.queries_dir)
     state.follow()
+    read_keys("ASK {}")  # rdflib's SPARQL grammar, loaded once here rather than in each process
     app.before_request(state.follow)
     app.before_request(_wait_for_asked_version)
     app.after_request(_name_the_version)

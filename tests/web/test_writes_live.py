@@ -450,3 +450,42 @@ def test_a_check_says_what_a_write_would_do_and_changes_nothing(server: LiveServ
     assert report["valid"] is False and report["problems"]
     assert version(server) == before
     assert not ask(server, "ASK { <https://example.org/p/checked> ?p ?o }")
+
+
+def test_a_kept_answer_outlives_the_versions_that_change_nothing_it_reads(
+    server: LiveServer, tokens: dict[str, str]
+) -> None:
+    query = "/sparql?query=" + quote("SELECT ?o WHERE { <urn:kept:s> <urn:kept:watched> ?o }")
+    accept = {"Accept": "application/sparql-results+json"}
+
+    def computed_by_app_processes() -> float:  # /sparql answers the app processes made
+        _, _, body = server.request("GET", "/metrics")
+        return sum(
+            float(line.rpartition(" ")[2])
+            for line in body.decode().splitlines()
+            if line.startswith("kgapi_http_requests_total{")
+            and 'route="/sparql"' in line
+            and 'method="GET"' in line
+        )
+
+    def write(predicate: str, value: int) -> int:
+        body = f"INSERT DATA {{ GRAPH <{GRAPH}> {{ <urn:kept:s> <{predicate}> {value} }} }}"
+        status, _, summary = update(server, body, tokens["write"])
+        assert status == 200, summary
+        return int(summary["id"])
+
+    status, _, first = server.request("GET", query, headers=accept)
+    assert status == 200 and json.loads(first)["results"]["bindings"] == []
+    computed = computed_by_app_processes()
+    # A version that changes another predicate: the front answers as before, on the new version.
+    newer = write("urn:kept:unwatched", 1)
+    status, headers, again = server.request("GET", query, headers=accept)
+    assert status == 200 and again == first and int(headers["kgapi-version"]) == newer
+    assert "kgapi-reads" not in headers  # the app's note to the front stays inside
+    assert computed_by_app_processes() == computed
+    # A version that changes what the query reads: computed afresh.
+    write("urn:kept:watched", 2)
+    status, headers, changed = server.request("GET", query, headers=accept)
+    rows = json.loads(changed)["results"]["bindings"]
+    assert status == 200 and [row["o"]["value"] for row in rows] == ["2"]
+    assert computed_by_app_processes() == computed + 1
