@@ -260,18 +260,21 @@ def test_shape_targets_select_what_the_shapes_would_validate(
     ]
 
 
+def fixture_live(tmp_path: Path) -> LiveGraph:
+    """A process's live graph of the reasoning fixture, on the change log in `tmp_path/log`
+    (each call loads the fixture afresh, as another process would)."""
+    kg = build_knowledge_graph(
+        Settings(ontology_dir=DATA / "reasoning", cache_dir=tmp_path / "cache")
+    )
+    return LiveGraph(kg, build_query_store(kg), ChangeLog(tmp_path / "log"))
+
+
 def test_a_process_started_from_a_snapshot_serves_what_a_full_replay_serves(
     fixture_kg: KnowledgeGraph, tmp_path: Path
 ) -> None:
     from kgapi.cli import main
 
-    def fresh() -> LiveGraph:
-        kg = build_knowledge_graph(
-            Settings(ontology_dir=DATA / "reasoning", cache_dir=tmp_path / "cache")
-        )
-        return LiveGraph(kg, build_query_store(kg), ChangeLog(tmp_path / "log"))
-
-    writer = fresh()
+    writer = fixture_live(tmp_path)
     pool = candidate_triples(fixture_kg)
     log = writer.log
     for number, (s, p, o) in enumerate(pool[:6], start=1):
@@ -284,7 +287,7 @@ def test_a_process_started_from_a_snapshot_serves_what_a_full_replay_serves(
         writer.advanced(version, offset)
         if number == 4:
             assert main(["snapshot", "--data-dir", str(tmp_path / "log")]) == 0
-    started = fresh()
+    started = fixture_live(tmp_path)
     started.catch_up()
     snapshot = started.log.snapshot()
     assert snapshot is not None and snapshot.version == 4
@@ -304,13 +307,7 @@ def test_a_process_started_from_a_snapshot_serves_what_a_full_replay_serves(
 def test_a_follower_several_versions_behind_applies_them_as_one_and_ends_where_the_writer_did(
     fixture_kg: KnowledgeGraph, tmp_path: Path
 ) -> None:
-    def fresh() -> LiveGraph:
-        kg = build_knowledge_graph(
-            Settings(ontology_dir=DATA / "reasoning", cache_dir=tmp_path / "cache")
-        )
-        return LiveGraph(kg, build_query_store(kg), ChangeLog(tmp_path / "log"))
-
-    writer, follower = fresh(), fresh()
+    writer, follower = fixture_live(tmp_path), fixture_live(tmp_path)
     a, b, c, d = (
         ox.Quad(ox.NamedNode(s), ox.NamedNode(p), ox.NamedNode(o), G)
         for s, p, o in candidate_triples(fixture_kg)[:4]
