@@ -11,15 +11,18 @@ import io
 import os
 import tarfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from kgapi.curation.changelog import LOG_NAME, ChangeLog, ChangeLogError, Version, read_versions
 from kgapi.curation.live import LiveGraph
 from kgapi.curation.patch import Change
-from kgapi.curation.postgres import PostgresChangeLog
 from kgapi.curation.tokens import TOKENS_NAME
 from kgapi.curation.transaction import MakeChange, WriteRefused
+
+if TYPE_CHECKING:
+    from kgapi.curation.postgres import PostgresChangeLog
 
 
 def revert(version: Version) -> MakeChange:
