@@ -19,9 +19,9 @@ from flask import Blueprint, Response, request
 from kgapi.curation.requests import add_to_graph, delete_graph, replace_graph
 from kgapi.curation.transaction import WriteRefused
 from kgapi.sparql.evaluation import used_prefixes
-from kgapi.web.negotiation import RDF, NotAcceptable, formats_of, negotiate
+from kgapi.web.negotiation import RDF, formats_of
 from kgapi.web.state import services
-from kgapi.web.write_api import body_quads, live_graph, write
+from kgapi.web.write_api import body_quads, live_graph, rdf_answer, write
 
 blueprint = Blueprint("graph_store", __name__)
 
@@ -100,20 +100,10 @@ def _read(graph: str | None) -> Response:
         source = ox.NamedNode(graph)
     else:
         raise WriteRefused(404, "Not Found", f"there is no graph <{graph}>")
-    try:
-        chosen = negotiate(request.headers.get("Accept"), OFFERED)
-    except NotAcceptable as error:
-        offered = ", ".join(f.media_type for f in OFFERED)
-        raise WriteRefused(406, "Not Acceptable", f"offered: {offered}") from error
-    rdf_format = ox.RdfFormat.from_media_type(chosen.media_type)
-    assert rdf_format is not None
     triples = [
         ox.Triple(q.subject, q.predicate, q.object)
         for q in store.store.quads_for_pattern(None, None, None, source)
     ]
-    prefixes = used_prefixes(triples, store.prefixes)
-    body = ox.serialize(triples, format=rdf_format, prefixes=prefixes) or b""
-    response = Response(body, mimetype=chosen.media_type)
+    response = rdf_answer(triples, OFFERED, prefixes=used_prefixes(triples, store.prefixes))
     response.headers["ETag"] = f'"{store.version}"'
-    response.vary.add("Accept")
     return response

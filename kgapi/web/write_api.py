@@ -247,6 +247,14 @@ def graph_at(id: int) -> Response:
             for q in quads
             if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value == graph
         ]
+    return rdf_answer(data, offered)
+
+
+def rdf_answer(
+    data: list[Any], offered: list[Format], *, prefixes: dict[str, str] | None = None
+) -> Response:
+    """`data` (triples or quads) in the format the request's Accept picks from `offered`
+    (the first by default); 406 in the problem shape when none is acceptable."""
     try:
         chosen = negotiate(request.headers.get("Accept"), offered)
     except NotAcceptable as error:
@@ -254,7 +262,8 @@ def graph_at(id: int) -> Response:
         raise WriteRefused(406, "Not Acceptable", f"offered: {media_types}") from error
     rdf_format = ox.RdfFormat.from_media_type(chosen.media_type)
     assert rdf_format is not None
-    response = Response(ox.serialize(data, format=rdf_format) or b"", mimetype=chosen.media_type)
+    body = ox.serialize(data, format=rdf_format, prefixes=prefixes) or b""
+    response = Response(body, mimetype=chosen.media_type)
     response.vary.add("Accept")
     return response
 
