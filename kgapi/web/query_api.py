@@ -22,6 +22,7 @@ from kgapi.web import delivery
 from kgapi.web.api_common import ApiProblem, choose, json_response, lookups, register
 from kgapi.web.negotiation import RDF, RESULTS, formats_of
 from kgapi.web.problems import stopped_detail
+from kgapi.web.sparql_endpoint import with_reads
 from kgapi.web.state import services
 
 blueprint = register(Blueprint("api_queries", __name__))
@@ -67,7 +68,10 @@ def run_query(name: str) -> Response:
             parameter=repeated[0],
         )
     bindings = query.bind(values, resolve=found.names.resolve, namespaces=found.namespaces)
-    return _answer(query, bindings)
+    # What it reads is the file's patterns (parameters are bound as values, so a parameter in
+    # a predicate's place reads everything); its prefixes are the store's, declared here.
+    declared = "".join(f"PREFIX {prefix}: <{iri}>\n" for prefix, iri in query.namespaces.items())
+    return with_reads(_answer(query, bindings), declared + query.text)
 
 
 def _answer(query: StoredQuery, bindings: dict[Variable, Node]) -> Response:

@@ -95,7 +95,12 @@ READS_HEADER = "Kgapi-Reads"
 
 def _with_reads(response: Response) -> Response:
     query = request.args.get("query")
-    if request.method == "GET" and query is not None and services().live is not None:
+    return with_reads(response, query) if query is not None else response
+
+
+def with_reads(response: Response, query: str) -> Response:
+    """`response` (to a GET, with writes on) saying which keys the SPARQL `query` reads."""
+    if request.method == "GET" and services().live is not None:
         response.headers[READS_HEADER] = keys_text(read_keys(query))
     return response
 

@@ -458,13 +458,13 @@ def test_a_kept_answer_outlives_the_versions_that_change_nothing_it_reads(
     query = "/sparql?query=" + quote("SELECT ?o WHERE { <urn:kept:s> <urn:kept:watched> ?o }")
     accept = {"Accept": "application/sparql-results+json"}
 
-    def computed_by_app_processes() -> float:  # /sparql answers the app processes made
+    def computed_by_app_processes(route: str = "/sparql") -> float:  # GETs they answered
         _, _, body = server.request("GET", "/metrics")
         return sum(
             float(line.rpartition(" ")[2])
             for line in body.decode().splitlines()
             if line.startswith("kgapi_http_requests_total{")
-            and 'route="/sparql"' in line
+            and f'route="{route}"' in line
             and 'method="GET"' in line
         )
 
@@ -474,15 +474,23 @@ def test_a_kept_answer_outlives_the_versions_that_change_nothing_it_reads(
         assert status == 200, summary
         return int(summary["id"])
 
+    stored = "/api/queries/classification-schemes"
     status, _, first = server.request("GET", query, headers=accept)
     assert status == 200 and json.loads(first)["results"]["bindings"] == []
+    status, _, stored_first = server.request("GET", stored, headers=accept)
+    assert status == 200
     computed = computed_by_app_processes()
-    # A version that changes another predicate: the front answers as before, on the new version.
+    computed_stored = computed_by_app_processes("/api/queries/<name>")
+    # A version that changes another predicate: the front answers as before, on the new version
+    # (a stored query as well as a query sent whole).
     newer = write("urn:kept:unwatched", 1)
     status, headers, again = server.request("GET", query, headers=accept)
     assert status == 200 and again == first and int(headers["kgapi-version"]) == newer
     assert "kgapi-reads" not in headers  # the app's note to the front stays inside
     assert computed_by_app_processes() == computed
+    status, headers, stored_again = server.request("GET", stored, headers=accept)
+    assert status == 200 and stored_again == stored_first and "kgapi-reads" not in headers
+    assert computed_by_app_processes("/api/queries/<name>") == computed_stored
     # A version that changes what the query reads: computed afresh.
     write("urn:kept:watched", 2)
     status, headers, changed = server.request("GET", query, headers=accept)
