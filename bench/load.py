@@ -12,7 +12,6 @@ import argparse
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -20,6 +19,8 @@ import time
 import urllib.request
 from pathlib import Path
 from urllib.parse import quote
+
+from peers import free_port
 
 # {n} becomes a number from 1 to 5,000 and {m} one from 1 to 50, changing with each request, so
 # those answers are mostly computed afresh.
@@ -45,12 +46,6 @@ request = function()
   return wrk.format("GET", path)
 end
 """
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def server_memory(port: int) -> dict[int, int]:

@@ -16,14 +16,13 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import quote
+
+from peers import ROOT, free_port, oxigraph_binary, oxigraph_store, wait_for
 
 V = "https://w3id.org/kgapi/ontology/"
 R = "https://w3id.org/kgapi/resource/"
@@ -54,24 +53,6 @@ from kgapi.settings import Settings
 from kgapi.web.server import serve_app
 serve_app(app, Settings(port=int(sys.argv[1]), workers=2), runtime_dir=tempfile.mkdtemp())
 """
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def wait_for(url: str, process: subprocess.Popen[bytes]) -> None:
-    for _ in range(600):
-        if process.poll() is not None:
-            sys.exit(f"server exited: {process.args}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.2)
-    sys.exit(f"server did not start: {url}")
 
 
 def wrk(url: str, connections: int, seconds: int, accept: str) -> tuple[float, float, int]:
@@ -108,26 +89,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=4)
     args = parser.parse_args()
-    root = Path(__file__).resolve().parent.parent
-    oxigraph = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+    root = ROOT
     work = Path(tempfile.mkdtemp(prefix="kgapi-bench-"))
     processes: list[subprocess.Popen[bytes]] = []
     try:
         # The same triples for Oxigraph: asserted + inferred, in its default graph.
-        sys.path.insert(0, str(root))
-        from kgapi.graph.knowledge import build_knowledge_graph
-        from kgapi.settings import Settings
-
-        knowledge = build_knowledge_graph(Settings.from_sources())
-        data = work / "data.nt"
-        with data.open("wb") as out:
-            out.write(knowledge.asserted.serialize(format="nt", encoding="utf-8"))
-            out.write(knowledge.inferred.serialize(format="nt", encoding="utf-8"))
-        subprocess.run(
-            [oxigraph, "load", "--location", str(work / "ox"), "--file", str(data)],
-            check=True,
-            capture_output=True,
-        )
+        location = oxigraph_store(work)
         (work / "floor.py").write_text(FLOOR_APP)
         (work / "floor_kgapi.py").write_text(FLOOR_BEHIND_KGAPI)
         names = ("kgapi", "kgapi-cached", "oxigraph", "floor", "floor-kgapi")
@@ -157,10 +124,10 @@ def main() -> None:
                 "2",
             ],
             "oxigraph": [
-                oxigraph,
+                oxigraph_binary(),
                 "serve-read-only",
                 "--location",
-                str(work / "ox"),
+                str(location),
                 "--bind",
                 f"127.0.0.1:{ports['oxigraph']}",
             ],

@@ -24,17 +24,17 @@ import json
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
+
+from peers import free_port, oxigraph_binary, oxigraph_store, wait_for
 
 V = "https://w3id.org/kgapi/ontology/"
 R = "https://w3id.org/kgapi/resource/"
@@ -73,25 +73,6 @@ def small(number: int) -> str:
         f"<urn:bench:{number}> <urn:bench:a> {number} . "
         f"<urn:bench:{number}> <urn:bench:b> {number} }} }}"
     )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def wait_for(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"server exited ({process.returncode}) before answering {url}")
-        try:
-            with urllib.request.urlopen(url, timeout=5):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"no answer from {url}")
 
 
 def post(port: int, path: str, body: str, headers: dict[str, str]) -> int:
@@ -185,26 +166,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=10)
     args = parser.parse_args()
-    root = Path(__file__).resolve().parent.parent
-    oxigraph = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
     work = Path(tempfile.mkdtemp(prefix="kgapi-bench-writes-"))
     processes: list[subprocess.Popen[bytes]] = []
     log = (work / "servers.log").open("wb")
     try:
-        sys.path.insert(0, str(root))
-        from kgapi.graph.knowledge import build_knowledge_graph
-        from kgapi.settings import Settings
-
-        knowledge = build_knowledge_graph(Settings.from_sources())
-        data = work / "data.nt"
-        with data.open("wb") as out:
-            out.write(knowledge.asserted.serialize(format="nt", encoding="utf-8"))
-            out.write(knowledge.inferred.serialize(format="nt", encoding="utf-8"))
-        subprocess.run(
-            [oxigraph, "load", "--location", str(work / "ox"), "--file", str(data)],
-            check=True,
-            capture_output=True,
-        )
+        location = oxigraph_store(work)
         token = subprocess.run(
             [sys.executable, "-m", "kgapi.cli", "token", "--data-dir", str(work / "data"),
              "create", "bench"],
@@ -214,7 +180,7 @@ def main() -> None:
         commands = {
             "kgapi": [sys.executable, "-m", "kgapi.cli", "serve", "--port", str(ports["kgapi"]),
                       "--writes", "--data-dir", str(work / "data")],
-            "oxigraph": [oxigraph, "serve", "--location", str(work / "ox"),
+            "oxigraph": [oxigraph_binary(), "serve", "--location", str(location),
                          "--bind", f"127.0.0.1:{ports['oxigraph']}"],
         }  # fmt: skip
         for name, command in commands.items():
