@@ -16,6 +16,7 @@ import random
 import signal
 import threading
 import time
+from contextlib import AbstractContextManager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -142,16 +143,20 @@ def test_acknowledged_writes_survive_kill_9_of_any_process(tmp_path: Path) -> No
     acknowledged: set[int] = set()
     number = 0
     killed: list[str] = []
-    for round_number in range(6):
-        log_dir = tmp_path / f"round-{round_number}"
-        log_dir.mkdir()
-        with started_server(
+
+    def serving(log_dir: Path) -> AbstractContextManager[LiveServer]:
+        return started_server(
             cache_dir=tmp_path / "cache",
             log_dir=log_dir,
             query_timeout=30,
             arguments=arguments,
             environment=environment,
-        ) as server:
+        )
+
+    for round_number in range(6):
+        log_dir = tmp_path / f"round-{round_number}"
+        log_dir.mkdir()
+        with serving(log_dir) as server:
             processes = _descendants(server.process.pid)
             victim = chance.choice(processes)
             killed.append("master" if victim == server.process.pid else "a child")
@@ -163,13 +168,7 @@ def test_acknowledged_writes_survive_kill_9_of_any_process(tmp_path: Path) -> No
                 if _write(server.port, token, number) == 200:
                     acknowledged.add(number)
             timer.join()
-    with started_server(
-        cache_dir=tmp_path / "cache",
-        log_dir=tmp_path,
-        query_timeout=30,
-        arguments=arguments,
-        environment=environment,
-    ) as server:
+    with serving(tmp_path) as server:
         present = _present(server.port)
     assert acknowledged, "no write was acknowledged: the test proved nothing"
     assert acknowledged <= present.keys(), sorted(acknowledged - present.keys())[:10]
