@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import csv
+import importlib
 import os
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
-from rdflib import RDF, Graph, URIRef
+from rdflib import RDF, Graph, Literal, URIRef
+from rdflib.term import Node
 
 from kgapi.graph.namespaces import VIRT, VR
 from kgapi.settings import PROJECT_ROOT
@@ -74,3 +78,105 @@ def test_which_sources_back_xenservers_base() -> None:
         if graph.value(record, RDF.predicate) == VIRT.basedOn
     }
     assert found == {("C XenServer basedOn", str(VR["source-s28"]))}
+
+
+def curated_facts() -> set[tuple[Node, Node, Node]]:
+    """Every fact products.ttl states about a product the brief has a row for: each triple whose
+    value is a thing or an untagged literal (the curators' prose, tagged @en/@zh, is not a fact
+    a source states; it carries the product's own sources)."""
+    curated = Graph().parse(PROJECT_ROOT / "ontology" / "products.ttl")
+    with (PROJECT_ROOT / "ontology/import/fact-sheet-products.csv").open(encoding="utf-8") as f:
+        products = {VR[row["slug"]] for row in csv.DictReader(f)}
+    return {
+        (s, p, o)
+        for s, p, o in curated
+        if s in products
+        and str(p).startswith(str(VIRT))
+        and not (isinstance(o, Literal) and o.language)
+    }
+
+
+def test_every_curated_fact_has_a_source_of_its_own() -> None:
+    graph = statements()
+    traced = {
+        tuple(graph.value(record, p) for p in (RDF.subject, RDF.predicate, RDF.object))
+        for record in graph.subjects(RDF.type, VIRT.SourcedStatement)
+    }
+    facts = curated_facts()
+    assert len(facts) > 500
+    assert sorted(facts - traced) == []
+
+
+def test_the_readme_counts_the_traced_facts() -> None:
+    readme = " ".join((PROJECT_ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert f"all {len(curated_facts())} facts of the" in readme
+
+
+SEED = PROJECT_ROOT.parent / "shared" / "seed" / "virtualization-intro.zh.md"
+
+
+@pytest.mark.skipif(not SEED.is_file(), reason=f"the founding document is not at {SEED}")
+def test_a_fact_the_seed_backs_cites_the_seeds_own_words() -> None:
+    graph = statements()
+    seed = SEED.read_text(encoding="utf-8")
+    # (a row of the brief that cites the seed keeps the row's words and names the row)
+    cited = [
+        record
+        for record in graph.subjects(URIRef("http://purl.org/dc/terms/source"), VR["source-seed"])
+        if graph.value(record, VIRT.factSheetRow) is None
+    ]
+    assert {graph.value(record, RDF.predicate) for record in cited} >= {VIRT.usedBy}
+    for record in cited:
+        assert str(graph.value(record, VIRT.sourceText)) in seed, record
+
+
+@pytest.fixture
+def generator(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    monkeypatch.syspath_prepend(str(SCRIPT.parent))
+    return importlib.import_module(SCRIPT.stem)
+
+
+def write_cells(path: Path, *rows: str) -> Path:
+    header = "slug,property,value,row,column,passage,why"
+    path.write_text("\n".join((header, *rows)) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("row", "complaint"),
+    [
+        # a fact products.ttl does not state
+        ("kvm,formerName,Kernel VM,A P11,Product,,", "is not a fact of products.ttl"),
+        # a fact a relation row already backs: the entry would only repeat it
+        ("xenserver,basedOn,vr:xen,C XenServer basedOn,,,", "already backed by its row"),
+    ],
+)
+def test_a_wrong_entry_of_the_cells_file_stops_the_import(
+    generator: ModuleType,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    row: str,
+    complaint: str,
+) -> None:
+    monkeypatch.setattr(generator, "CELLS", write_cells(tmp_path / "cells.csv", row))
+    with pytest.raises(SystemExit, match=complaint):
+        generator.statements(FACTS)
+
+
+def test_an_entry_of_the_cells_file_cites_every_source_of_its_row(
+    generator: ModuleType, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """PowerVM's row in Table A cites S29 and S3: the fact an entry finds in that row gets one
+    statement for each, in the words of the cell the entry names."""
+    cells = write_cells(
+        tmp_path / "cells.csv",
+        "powervm,formerName,Advanced POWER Virtualization,A P08,First release,,",
+    )
+    monkeypatch.setattr(generator, "CELLS", cells)
+    found = [
+        s for s in generator.statements(FACTS) if s.row == "A P08" and "formerName" in s.triple[1]
+    ]
+    assert [(s.source, s.words.startswith("2004 as")) for s in found] == [
+        ("s29", True),
+        ("s3", True),
+    ]

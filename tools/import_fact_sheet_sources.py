@@ -14,8 +14,11 @@ statements. A row's sources back the row as a whole: the brief does not say whic
 several sources backs which column, and neither does the graph.
 
 `ontology/import/fact-sheet-products.csv` names the graph's product for each row id (and the
-names Table C uses for it). Deterministic: the same inputs give the same bytes; `--check` exits 1
-when the file differs.
+names Table C uses for it). The facts these rules do not reach are listed in
+`ontology/import/fact-sheet-cells.csv`, each with the row and column (or the founding document's
+passage, verbatim) a curator found it in; an entry for a fact products.ttl does not state, or
+one a rule already backs, stops the import. Deterministic: the same inputs give the same bytes;
+`--check` exits 1 when the file differs.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from generated_file import generator_arguments, write_or_check
 REPOSITORY = Path(__file__).resolve().parent.parent
 PRODUCTS = REPOSITORY / "ontology" / "products.ttl"
 NAMES = REPOSITORY / "ontology" / "import" / "fact-sheet-products.csv"
+CELLS = REPOSITORY / "ontology" / "import" / "fact-sheet-cells.csv"
 DEFAULT_OUT = REPOSITORY / "ontology" / "fact-sheet.ttl"
 DEFAULT_FACTS = REPOSITORY.parent / "shared" / "reference" / "domain-facts.md"
 VIRT = Namespace("https://w3id.org/kgapi/ontology/")
@@ -43,42 +47,55 @@ VR = Namespace("https://w3id.org/kgapi/resource/")
 
 # The columns of Tables A and B, by their heading's first words, and the properties they back.
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "Vendor / developer": ("developer", "originalDeveloper"),
+    "Vendor / developer": ("developer", "originalDeveloper", "governedBy"),
     "Licence": ("license",),
     "First release": ("firstRelease", "inLinuxKernelSince"),
-    "Hypervisor type": ("hypervisorType",),
+    # The brief's kind of product (Type-1, OS-level, "application virtualization", "process
+    # (high-level-language) VM") is what the product's place on the virtualized-object axis was
+    # read from: a hypervisor of either type virtualizes a whole machine (the seed's
+    # PC/server virtualization).
+    "Hypervisor type": ("hypervisorType", "virtualizedObject"),
     "VMM structure model": ("vmmStructure", "softwareArchitecture"),
     "Techniques": ("implementationTechnique", "supportsTechnique"),
     "Req. HW": ("requiresHardwareSupport", "requiresCPUExtension"),
-    "Host / runs on": ("hostPlatform",),
+    "Host / runs on": ("hostPlatform", "portedTo"),  # the cell names the ports too
     "Guest OS notes": ("guestSupport",),
     "CPU architectures": ("cpuArchitecture",),
 }
-# Table C's predicates that are the graph's properties under the same name (the others name
-# relations the graph models differently, e.g. partitions as software-layer individuals).
-RELATIONS = (
-    "basedOn",
-    "usesHypervisor",
-    "usesDeviceModel",
-    "usesAccelerator",
-    "usesPlatform",
-    "usesContainerTech",
-    "hasComponent",
-    "successorOf",
-    "derivedFrom",
-    "mergerOf",
-    "sharesTechnologyWith",
-    "originalDeveloper",
-    "governedBy",
-    "portedTo",
-    "formerName",
-    "descendantOf",
-    "manages",
-)
+# Table C's predicates and the graph's properties they back: most by the same name; the
+# partitions, domains and VMs of a hypervisor are its components in the graph, and OpenVZ's
+# commercial counterpart shares its technology. The others (developedBy, dom0, …) are modelled
+# otherwise (a sequence of developers, a note).
+RELATIONS: dict[str, tuple[str, ...]] = {
+    **{
+        name: (name,)
+        for name in (
+            "basedOn",
+            "usesHypervisor",
+            "usesDeviceModel",
+            "usesAccelerator",
+            "usesPlatform",
+            "hasComponent",
+            "successorOf",
+            "derivedFrom",
+            "mergerOf",
+            "sharesTechnologyWith",
+            "originalDeveloper",
+            "governedBy",
+            "portedTo",
+            "formerName",
+            "descendantOf",
+            "manages",
+        )
+    },
+    "usesContainerTech": ("usesContainerTechnology",),
+    "hasPartition": ("hasComponent",),
+    "hasDomain": ("hasComponent",),
+    "hasVM": ("hasComponent",),
+    "commercialCounterpart": ("sharesTechnologyWith",),
+}
 # Names other tools give products, from section 4's row of libvirt and OpenStack values.
 ENUM_PROPERTIES = ("libvirtDomainType", "novaHypervisorType")
-# A Table C word whose property is named otherwise in the graph.
-RELATION_PROPERTY = {"usesContainerTech": "usesContainerTechnology"}
 
 
 @dataclass(frozen=True)
@@ -157,7 +174,44 @@ class Statement:
     triple: tuple[Node, Node, Node]
     source: str
     words: str
-    row: str
+    row: str | None  # None for a passage of the seed, which has no rows
+
+
+def named_cells(
+    curated: Graph,
+    table_a: dict[str, Row],
+    table_b: dict[str, Row],
+    relations: list[Row],
+    traced: set[tuple[Node, Node, Node]],
+) -> Iterator[Statement]:
+    """The facts no column or relation row backs as a rule, each with the row cell (or seed
+    passage) a curator found it in (`import/fact-sheet-cells.csv`)."""
+    relation_rows = {row.key: row for row in relations}
+    with CELLS.open(encoding="utf-8", newline="") as handle:
+        entries = list(csv.DictReader(handle))
+    for entry in entries:
+        value = entry["value"]
+        prefix, _, local = value.partition(":")
+        node = (
+            {"vr": VR, "virt": VIRT}[prefix][local] if prefix in ("vr", "virt") else Literal(value)
+        )
+        triple = (VR[entry["slug"]], VIRT[entry["property"]], node)
+        if triple not in curated:
+            raise SystemExit(f"{CELLS.name}: {entry} is not a fact of products.ttl")
+        if triple in traced:
+            raise SystemExit(f"{CELLS.name}: {entry} is already backed by its row; remove it")
+        table, _, key = entry["row"].partition(" ")
+        if table == "seed":
+            yield Statement(triple, "seed", entry["passage"], None)
+            continue
+        if table == "C":
+            row = relation_rows[key]
+            words = " ".join(row.cells[h] for h in ("Subject", "Predicate", "Object"))
+        else:
+            row = {"A": table_a, "B": table_b}[table][key]
+            (words,) = [w for h, w in row.cells.items() if h.startswith(entry["column"])]
+        for source in row.sources:
+            yield Statement(triple, source, words, entry["row"])
 
 
 def statements(facts: Path) -> list[Statement]:
@@ -187,14 +241,17 @@ def statements(facts: Path) -> list[Statement]:
         names = product["names"].split(";")
         for row in relations:
             subject_name, predicate = row.cells["Subject"], row.cells["Predicate"].split()[0]
-            if subject_name not in names or predicate not in RELATIONS:
+            if subject_name not in names:
                 continue
-            prop = VIRT[RELATION_PROPERTY.get(predicate, predicate)]
             words = f"{subject_name} {row.cells['Predicate']} {row.cells['Object']}"
-            for value in sorted(curated.objects(subject, prop), key=str):
-                for source in row.sources:
-                    found.append(Statement((subject, prop, value), source, words, f"C {row.key}"))
-    return found
+            for name in RELATIONS.get(predicate, ()):
+                prop = VIRT[name]
+                for value in sorted(curated.objects(subject, prop), key=str):
+                    for source in row.sources:
+                        triple = (subject, prop, value)
+                        found.append(Statement(triple, source, words, f"C {row.key}"))
+    traced = {statement.triple for statement in found}
+    return found + list(named_cells(curated, table_a, table_b, relations, traced))
 
 
 def turtle_literal(text: str) -> str:
@@ -244,7 +301,11 @@ def build(facts: Path) -> str:
             f"    rdf:subject {term(s)} ; rdf:predicate {term(p)} ; rdf:object {term(o)} ;",
             f"    dcterms:source vr:source-{statement.source} ;",
             f"    virt:sourceText {turtle_literal(statement.words)} ;",
-            f"    virt:factSheetRow {turtle_literal(statement.row)} ;",
+            *(
+                [f"    virt:factSheetRow {turtle_literal(statement.row)} ;"]
+                if statement.row
+                else []
+            ),
             "    virt:isCurrent true .",
             "",
         ]
@@ -260,7 +321,8 @@ def main(argv: list[str] | None = None) -> int:
         default_source=DEFAULT_FACTS,
         default_out=DEFAULT_OUT,
     )
-    return write_or_check(args.out, build(args.source), check=args.check, made_from=str(NAMES))
+    made_from = f"{NAMES} and {CELLS}"
+    return write_or_check(args.out, build(args.source), check=args.check, made_from=made_from)
 
 
 if __name__ == "__main__":
