@@ -38,6 +38,11 @@ from generated_file import generator_arguments, write_or_check
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 PRODUCTS = REPOSITORY / "ontology" / "products.ttl"
+# The hand-maintained modules whose facts an entry of CELLS may trace.
+CURATED = [
+    REPOSITORY / "ontology" / f"{name}.ttl"
+    for name in ("products", "organisations", "cpu", "axes", "core")
+]
 NAMES = REPOSITORY / "ontology" / "import" / "fact-sheet-products.csv"
 CELLS = REPOSITORY / "ontology" / "import" / "fact-sheet-cells.csv"
 DEFAULT_OUT = REPOSITORY / "ontology" / "fact-sheet.ttl"
@@ -125,41 +130,70 @@ def table_rows(text: str, title: str) -> Iterator[list[str]]:
 
 def source_ids(cell: str) -> tuple[str, ...]:
     """The sources cited in a Sources cell (`[S4]`, `[S18b]`, `seed`), in order, each once."""
-    found = [match.lower() for match in re.findall(r"\[(S\d+)[a-z]?\]", cell)]
+    found = [match.lower() for match in re.findall(r"\[(S\d+[a-z]?)\]", cell)]
     if re.search(r"\bseed\b", cell):
         found.append("seed")
     return tuple(dict.fromkeys(found))
 
 
-def read_rows(text: str) -> tuple[dict[str, Row], dict[str, Row], list[Row], Row]:
-    """Tables A and B by product id, Table C's rows, and section 4's row of libvirt's and
+@dataclass(frozen=True)
+class Brief:
+    """The brief's rows: Tables A and B by product id, Table C's relations by "Subject
+    predicate", section 1's core concepts by id (C1…), and section 4's row of libvirt's and
     OpenStack's names for hypervisors."""
-    by_table: dict[str, dict[str, Row]] = {}
-    for table, title in (("A", "### Table A"), ("B", "### Table B")):
-        header, *rows = list(table_rows(text, title))
-        found = {}
-        for cells in rows:
-            if len(cells) != len(header):
-                raise SystemExit(f"domain-facts Table {table}: row {cells[0]!r} has wrong cells")
-            key = cells[0].split()[0]
-            named = dict(zip(header, cells, strict=True))
-            found[key] = Row(table, key, named, source_ids(cells[-1]))
-        by_table[table] = found
-    header, *rows = list(table_rows(text, "### Table C"))
-    relations = [
-        Row(
-            "C",
-            f"{cells[0]} {cells[1]}",
-            dict(zip(header, cells, strict=True)),
-            source_ids(cells[-1]),
-        )
-        for cells in rows
-    ]
+
+    table_a: dict[str, Row]
+    table_b: dict[str, Row]
+    relations: dict[str, Row]
+    concepts: dict[str, Row]
+    enums: Row
+
+    def row(self, name: str) -> Row:
+        """The row named as `import/fact-sheet-cells.csv` names it: "A P07", "B P13",
+        "C Xen hasDomain", "1 C8", "4 libvirt"."""
+        table, _, key = name.partition(" ")
+        if name == "4 libvirt":
+            return self.enums
+        tables = {"A": self.table_a, "B": self.table_b, "C": self.relations, "1": self.concepts}
+        return tables[table][key]
+
+
+def keyed_rows(
+    text: str, title: str, table: str, key_cells: int = 1, prose: int | None = None
+) -> dict[str, Row]:
+    """The rows of the table under `title`, each with its cells by heading and its sources (its
+    last cell), keyed by the first word of its first cell (P07, C5) or, with `key_cells` 2, by
+    its first two cells (Table C's "Xen hasDomain"). A row with more cells than headings has a
+    `|` in its `prose` column's text (section 1 quotes `egrep '(vmx|svm)'` unescaped)."""
+    header, *rows = list(table_rows(text, title))
+    found: dict[str, Row] = {}
+    for cells in rows:
+        if prose is not None and len(cells) > len(header):
+            surplus = len(cells) - len(header)
+            cells = [
+                *cells[:prose],
+                "|".join(cells[prose : prose + surplus + 1]),
+                *cells[prose + surplus + 1 :],
+            ]
+        key = " ".join(cells[:2]) if key_cells == 2 else cells[0].split()[0]
+        if len(cells) != len(header) or key in found:
+            raise SystemExit(f"domain-facts Table {table}: row {key!r} is malformed or repeated")
+        named = dict(zip(header, cells, strict=True))
+        found[key] = Row(table, key, named, source_ids(cells[-1]))
+    return found
+
+
+def read_rows(text: str) -> Brief:
     header, *rows = list(table_rows(text, "## 4. Existing ontologies"))
     vocabularies = {cells[0]: dict(zip(header, cells, strict=True)) for cells in rows}
     names = vocabularies["libvirt / OpenStack vocab (de-facto enums)"]
-    enums = Row("4", "libvirt / OpenStack vocab", names, source_ids(names["Source"]))
-    return by_table["A"], by_table["B"], relations, enums
+    return Brief(
+        table_a=keyed_rows(text, "### Table A", "A"),
+        table_b=keyed_rows(text, "### Table B", "B"),
+        relations=keyed_rows(text, "### Table C", "C", key_cells=2),
+        concepts=keyed_rows(text, "## 1. Core concepts", "1", prose=1),
+        enums=Row("4", "libvirt / OpenStack vocab", names, source_ids(names["Source"])),
+    )
 
 
 def column_of(heading: str) -> tuple[str, ...]:
@@ -177,53 +211,67 @@ class Statement:
     row: str | None  # None for a passage of the seed, which has no rows
 
 
+def curated_value(curated: Graph, subject: Node, prop: Node, value: str) -> Node:
+    """The object of `subject prop` that `value` names: an IRI as vr:… or virt:…, a literal by
+    its lexical form (so "2008" finds "2008"^^xsd:gYear)."""
+    prefix, _, local = value.partition(":")
+    if prefix in ("vr", "virt"):
+        node: Node = {"vr": VR, "virt": VIRT}[prefix][local]
+        if (subject, prop, node) in curated:
+            return node
+    else:
+        for node in curated.objects(subject, prop):
+            if isinstance(node, Literal) and str(node) == value:
+                return node
+    raise SystemExit(f"{CELLS.name}: {subject} {prop} {value!r} is not a curated fact")
+
+
 def named_cells(
-    curated: Graph,
-    table_a: dict[str, Row],
-    table_b: dict[str, Row],
-    relations: list[Row],
-    traced: set[tuple[Node, Node, Node]],
+    curated: Graph, brief: Brief, traced: set[tuple[Node, Node, Node]]
 ) -> Iterator[Statement]:
     """The facts no column or relation row backs as a rule, each with the row cell (or seed
     passage) a curator found it in (`import/fact-sheet-cells.csv`)."""
-    relation_rows = {row.key: row for row in relations}
     with CELLS.open(encoding="utf-8", newline="") as handle:
         entries = list(csv.DictReader(handle))
     for entry in entries:
-        value = entry["value"]
-        prefix, _, local = value.partition(":")
-        node = (
-            {"vr": VR, "virt": VIRT}[prefix][local] if prefix in ("vr", "virt") else Literal(value)
-        )
-        triple = (VR[entry["slug"]], VIRT[entry["property"]], node)
-        if triple not in curated:
-            raise SystemExit(f"{CELLS.name}: {entry} is not a fact of products.ttl")
+        prefix, _, local = entry["subject"].partition(":")
+        subject = {"vr": VR, "virt": VIRT}[prefix][local]
+        prop = VIRT[entry["property"]]
+        triple = (subject, prop, curated_value(curated, subject, prop, entry["value"]))
         if triple in traced:
             raise SystemExit(f"{CELLS.name}: {entry} is already backed by its row; remove it")
-        table, _, key = entry["row"].partition(" ")
-        if table == "seed":
+        if entry["row"] == "seed":
             yield Statement(triple, "seed", entry["passage"], None)
             continue
-        if table == "C":
-            row = relation_rows[key]
+        row = brief.row(entry["row"])
+        if row.table == "C":
             words = " ".join(row.cells[h] for h in ("Subject", "Predicate", "Object"))
+        elif row.table == "1":
+            words = row.cells["Fact"]
+        elif row.table == "4":
+            words = row.cells["Useful terms"]
         else:
-            row = {"A": table_a, "B": table_b}[table][key]
             (words,) = [w for h, w in row.cells.items() if h.startswith(entry["column"])]
-        for source in row.sources:
+        chosen = entry["sources"].split()
+        if not set(chosen) <= set(row.sources):
+            raise SystemExit(f"{CELLS.name}: {entry} names sources its row does not cite")
+        for source in chosen or row.sources:
             yield Statement(triple, source, words, entry["row"])
 
 
 def statements(facts: Path) -> list[Statement]:
     text = facts.read_text(encoding="utf-8")
-    table_a, table_b, relations, enums = read_rows(text)
-    curated = Graph().parse(PRODUCTS, format="turtle")
+    brief = read_rows(text)
+    curated = Graph()
+    for module in CURATED:
+        curated.parse(module, format="turtle")
     found: list[Statement] = []
     with NAMES.open(encoding="utf-8", newline="") as handle:
         products = list(csv.DictReader(handle))
     for product in products:
         subject = VR[product["slug"]]
-        rows = [table[product["id"]] for table in (table_a, table_b) if product["id"] in table]
+        tables = (brief.table_a, brief.table_b)
+        rows = [table[product["id"]] for table in tables if product["id"] in table]
         for row in rows:
             for heading, cell in row.cells.items():
                 for name in column_of(heading):
@@ -233,13 +281,13 @@ def statements(facts: Path) -> list[Statement]:
                             found.append(Statement(triple, source, cell, f"{row.table} {row.key}"))
         for name in ENUM_PROPERTIES:
             for value in sorted(curated.objects(subject, VIRT[name]), key=str):
-                for source in enums.sources:
-                    words = enums.cells["Useful terms"]
+                for source in brief.enums.sources:
+                    words = brief.enums.cells["Useful terms"]
                     found.append(
                         Statement((subject, VIRT[name], value), source, words, "4 libvirt")
                     )
         names = product["names"].split(";")
-        for row in relations:
+        for row in brief.relations.values():
             subject_name, predicate = row.cells["Subject"], row.cells["Predicate"].split()[0]
             if subject_name not in names:
                 continue
@@ -251,7 +299,7 @@ def statements(facts: Path) -> list[Statement]:
                         triple = (subject, prop, value)
                         found.append(Statement(triple, source, words, f"C {row.key}"))
     traced = {statement.triple for statement in found}
-    return found + list(named_cells(curated, table_a, table_b, relations, traced))
+    return found + list(named_cells(curated, brief, traced))
 
 
 def turtle_literal(text: str) -> str:
