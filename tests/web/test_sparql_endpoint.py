@@ -359,7 +359,7 @@ def test_metrics_count_requests_by_route_and_status(live_server: LiveServer) -> 
 
 def test_no_5xx_under_concurrent_load(live_server: LiveServer) -> None:
     queries = [f"SELECT ?p WHERE {{ ?p a <{VIRT}Hypervisor> }} # {i}" for i in range(60)] + [
-        f"SELECT ?s (COUNT(?o) AS ?n) WHERE {{ ?s a ?o }} GROUP BY ?s # {i}" for i in range(60)
+        f"SELECT ?o (COUNT(?s) AS ?n) WHERE {{ ?s a ?o }} GROUP BY ?o # {i}" for i in range(60)
     ]
     with ThreadPoolExecutor(max_workers=16) as pool:
         statuses = list(pool.map(lambda query: get(live_server, query)[0], queries))
