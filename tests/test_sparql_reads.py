@@ -3,6 +3,8 @@ the versions' changed keys (kgapi.curation.changelog.ChangedKeys)."""
 
 from __future__ import annotations
 
+import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -12,6 +14,7 @@ from rdflib import RDF, URIRef
 from kgapi.curation.changelog import ChangedKeys, ChangeLog, Version
 from kgapi.curation.patch import Change
 from kgapi.sparql.reads import changed_keys, read_keys, type_key, unchanged
+from kgapi.sparql.text import read_query_text
 
 TYPE = str(RDF.type)
 
@@ -88,3 +91,21 @@ def test_the_feed_reads_each_versions_changed_keys_from_the_log(tmp_path: Path) 
     # Version 1 is past what the feed keeps (2): not known, as version 2's never was.
     assert list(feed.changed_after(0)) == [None, None, frozenset({"urn:q"})]
     assert Version.from_patch(log.read_from(0)[0][0].patch_text()).changed == {"urn:p"}
+
+
+@pytest.mark.parametrize("read", [read_keys, read_query_text], ids=["read_keys", "read_query_text"])
+def test_a_long_query_text_is_read_but_not_kept(read: Callable[[str], object]) -> None:
+    """What a request's text is read as is kept for the next request with the same text, but
+    only for short texts: a client sending many distinct megabyte queries must not fill an app
+    process's memory with them."""
+    short = "SELECT ?s WHERE { ?s a <urn:x:C> }"
+    assert read(short) is read(short)  # kept: the second request reads nothing again
+    long = short + " " * 1_000_000
+    tracemalloc.start()
+    try:
+        for n in range(20):
+            read(long + "#" * n)
+        kept, _peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert kept < 1_000_000  # not one of the twenty megabyte texts is held

@@ -15,12 +15,13 @@ does not read (pyoxigraph, which answers, reads more than it does).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import lru_cache
 from typing import Any
 
 from rdflib import RDF, URIRef
 from rdflib.paths import Path as PropertyPath
 from rdflib.term import Node
+
+from kgapi.sparql.text import kept_for_short_texts
 
 # Longer queries read everything: rdflib's parser is pure Python, and this runs on the
 # answering path (a long or deeply nested query would cost more than a kept answer saves).
@@ -56,7 +57,7 @@ def changed_keys(triples: Iterable[tuple[Node, Node, Node]]) -> frozenset[str]:
     return frozenset(keys)
 
 
-@lru_cache(maxsize=1024)
+@kept_for_short_texts
 def read_keys(text: str) -> frozenset[str] | None:
     """The keys the query `text` reads, or None for everything (see the module docstring)."""
     if len(text) > MAX_ANALYSED_CHARS:

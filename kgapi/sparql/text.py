@@ -18,8 +18,10 @@ The reading errs on the side of refusal:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import TypeVar
 
 QUERY_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD")
@@ -105,6 +107,26 @@ def keywords(text: str) -> list[str]:
     return [token.text.upper() for token in tokens(text) if token.kind == "word"]
 
 
+Read = TypeVar("Read")
+
+# Texts up to this long are kept with what they were read as: a client's query is usually asked
+# again, and a cached key is the text itself, so a long one would hold its megabytes.
+MAX_KEPT_CHARS = 4_000
+
+
+def kept_for_short_texts(read: Callable[[str], Read]) -> Callable[[str], Read]:
+    """`read`, remembering (for the last 1,024 texts up to MAX_KEPT_CHARS) what each text was
+    read as; a longer text is read each time and never held."""
+    kept = lru_cache(maxsize=1024)(read)
+
+    def reading(text: str) -> Read:
+        return kept(text) if len(text) <= MAX_KEPT_CHARS else read(text)
+
+    reading.__doc__, reading.__name__ = read.__doc__, read.__name__
+    return reading
+
+
+@kept_for_short_texts
 def read_query_text(text: str) -> QueryText:
     """Read the form, update keywords, SERVICE and FROM of `text` (never raises)."""
     unescaped = _unescape_codepoints(text)
