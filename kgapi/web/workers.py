@@ -8,15 +8,15 @@ memory, crashed). Forking only from that single-threaded keeper is what makes it
 front (kgapi.web.front) runs in threaded processes, which must never fork.
 
 An app process serves one request at a time. All app processes accept on one Unix socket, so an
-idle one takes the next request (the kernel's accept queue is the waiting line). With writes on,
-an idle app process also follows the change log (a `Follower`): it waits for a request or for
-word of a new version, whichever comes first, so versions are applied between requests rather
-than at the start of the next one. A request and
-its answer are each one length-prefixed pickle frame; on accepting, the app process first sends
-its pid, so that the front can kill exactly the process computing a request that outlasts the
-time limit. Each app process has an address-space limit (`max_worker_memory_mb`): a request that
-needs more fails in that process alone. Every process here dies with its parent (PR_SET_PDEATHSIG),
-so none outlives the server.
+idle one takes the next request (the kernel's accept queue is the waiting line). With writes on, an
+idle app process also follows the change log (a `Follower`): it waits for a request or for word of
+a new version, whichever comes first, so versions are applied between requests rather than at the
+start of the next one. A request and its answer are each one length-prefixed pickle frame; on
+accepting, the app process first sends its pid, so that the front can kill exactly the process
+computing a request that outlasts the time limit (a read may already be waiting; a write is sent
+once the pid has come). Each app process has an address-space limit (`max_worker_memory_mb`): a
+request that needs more fails in that process alone. Every process here dies with its parent
+(PR_SET_PDEATHSIG), so none outlives the server.
 """
 
 from __future__ import annotations
