@@ -208,10 +208,10 @@ class Front:
             handshake = socket_path == self.writer_socket_path
             frames = _Frames(loop, connection)
             try:
-                if not handshake:
-                    await loop.sock_sendall(connection, frame)
                 try:  # an app process sends its pid as soon as it takes the request
                     async with asyncio.timeout(waiting):
+                        if not handshake:  # (a large body waits here for a taker too)
+                            await loop.sock_sendall(connection, frame)
                         worker: int = await frames.next()
                 except TimeoutError:
                     detail = (
