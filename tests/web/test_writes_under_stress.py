@@ -236,4 +236,8 @@ def _load(server: LiveServer, token: str, *, seconds: float) -> dict:
     return {**totals, "errors": errors, "acknowledged": acknowledged}
 
 
-pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+# Its load and kill loops hold on a machine these tests have to themselves.
+pytestmark = [
+    pytest.mark.alone,
+    pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning"),
+]
