@@ -151,6 +151,8 @@ def write_cells(path: Path, *rows: str) -> Path:
         ("vr:kvm,formerName,Kernel VM,A P11,Product,,,", "is not a curated fact"),
         # a fact a relation row already backs: the entry would only repeat it
         ("vr:xenserver,basedOn,vr:xen,C XenServer basedOn,,,,", "already backed by its row"),
+        # a timeline event the tables do not have
+        ("vr:cp-40,developer,vr:ibm,timeline-999,,,,", "no timeline event timeline-999"),
         # a source the row does not cite
         ("vr:intel-ept,firstRelease,2008,1 C10,,,s4,", "sources its row does not cite"),
     ],
@@ -216,9 +218,6 @@ def test_a_concept_row_keeps_its_words_whole() -> None:
 # Facts of an entity citing several sources that no row or passage names; ontology/README.md
 # says why each is left to its entity's sources.
 UNTRACED = {
-    ("cp-40", "developer"),
-    ("cp-67", "developer"),
-    ("cp-67", "successorOf"),
     ("vm-370", "developer"),
     ("vm-370", "successorOf"),
     ("power-hypervisor", "developer"),
@@ -251,3 +250,14 @@ def test_a_fact_of_an_entity_with_several_sources_says_which() -> None:
         and (s, p, o) not in traced
     }
     assert unsourced == UNTRACED
+
+
+def test_a_fact_a_timeline_event_states_cites_the_events_source_and_words() -> None:
+    found = sourced(statements(), VR["cp-67"], VIRT.successorOf)
+    assert found == {
+        (
+            "None",
+            "source-s60",
+            "IBM begins work on CP-67, a re-implementation of CP-40 for the S/360-67.",
+        )
+    }

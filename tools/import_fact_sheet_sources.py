@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
@@ -45,10 +46,14 @@ CURATED = [
 ]
 NAMES = REPOSITORY / "ontology" / "import" / "fact-sheet-products.csv"
 CELLS = REPOSITORY / "ontology" / "import" / "fact-sheet-cells.csv"
+# The timeline's dated events, each a statement of its own (generated from the tables).
+TIMELINE = REPOSITORY / "ontology" / "wikipedia.ttl"
 DEFAULT_OUT = REPOSITORY / "ontology" / "fact-sheet.ttl"
 DEFAULT_FACTS = REPOSITORY.parent / "shared" / "reference" / "domain-facts.md"
 VIRT = Namespace("https://w3id.org/kgapi/ontology/")
 VR = Namespace("https://w3id.org/kgapi/resource/")
+SOURCE_TEXT = str(VIRT.sourceText)
+DC_SOURCE = "http://purl.org/dc/terms/source"
 
 # The columns of Tables A and B, by their heading's first words, and the properties they back.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -226,11 +231,23 @@ def curated_value(curated: Graph, subject: Node, prop: Node, value: str) -> Node
     raise SystemExit(f"{CELLS.name}: {subject} {prop} {value!r} is not a curated fact")
 
 
+def timeline_event(name: str) -> tuple[str, str]:
+    """The words and the source (S-number) of the timeline's event `vr:<name>`."""
+    event = ox.NamedNode(str(VR[name]))
+    found: dict[str, str] = {}
+    for quad in ox.parse(path=TIMELINE, format=ox.RdfFormat.TURTLE):
+        if quad.subject == event and quad.predicate.value in (SOURCE_TEXT, DC_SOURCE):
+            found[quad.predicate.value] = quad.object.value
+    if len(found) != 2:
+        raise SystemExit(f"{CELLS.name}: no timeline event {name} with words and a source")
+    return found[SOURCE_TEXT], found[DC_SOURCE].removeprefix(str(VR["source-"]))
+
+
 def named_cells(
     curated: Graph, brief: Brief, traced: set[tuple[Node, Node, Node]]
 ) -> Iterator[Statement]:
     """The facts no column or relation row backs as a rule, each with the row cell (or seed
-    passage) a curator found it in (`import/fact-sheet-cells.csv`)."""
+    passage, or timeline event) a curator found it in (`import/fact-sheet-cells.csv`)."""
     with CELLS.open(encoding="utf-8", newline="") as handle:
         entries = list(csv.DictReader(handle))
     for entry in entries:
@@ -242,6 +259,10 @@ def named_cells(
             raise SystemExit(f"{CELLS.name}: {entry} is already backed by its row; remove it")
         if entry["row"] == "seed":
             yield Statement(triple, "seed", entry["passage"], None)
+            continue
+        if entry["row"].startswith("timeline-"):
+            words, source = timeline_event(entry["row"])
+            yield Statement(triple, source, words, None)
             continue
         row = brief.row(entry["row"])
         if row.table == "C":
