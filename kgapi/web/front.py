@@ -310,9 +310,9 @@ class _Frames:
         (size,) = _LENGTH.unpack_from(self.buffer)
         end = _LENGTH.size + size
         await self._fill(end)
-        with memoryview(self.buffer) as view:
-            value = pickle.loads(view[_LENGTH.size : end])
-        del self.buffer[:end]
+        with memoryview(self.buffer)[_LENGTH.size : end] as frame:  # no copy of a large answer
+            value = pickle.loads(frame)
+        del self.buffer[:end]  # (only once the view is released may the buffer shrink)
         return value
 
     async def _fill(self, size: int) -> None:
