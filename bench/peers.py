@@ -1,8 +1,10 @@
 """What the benchmarks that run servers share: free loopback ports, waiting for a server to
-answer, and Oxigraph's server (from the package registry) loaded with the triples kgapi serves."""
+answer, a wrk run, and Oxigraph's server (from the package registry) loaded with the triples
+kgapi serves."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 import subprocess
@@ -58,3 +60,33 @@ def oxigraph_store(work: Path) -> Path:
         capture_output=True,
     )
     return location
+
+
+def wrk(url: str, connections: int, seconds: int, accept: str) -> tuple[float, float, int]:
+    """(requests/s, p99 ms, non-2xx count) of one wrk run."""
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t",
+            "2",
+            "-c",
+            str(connections),
+            "-d",
+            f"{seconds}s",
+            "--latency",
+            "-H",
+            f"Accept: {accept}",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p99_value, p99_unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
+    p99 = float(p99_value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99_unit]
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: .*", out)
+    if errors:
+        print(f"  note: {errors.group(0)}", file=sys.stderr)
+    return rate, p99, int(bad.group(1)) if bad else 0

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -22,7 +21,7 @@ import tempfile
 from pathlib import Path
 from urllib.parse import quote
 
-from peers import ROOT, free_port, oxigraph_binary, oxigraph_store, wait_for
+from peers import ROOT, free_port, oxigraph_binary, oxigraph_store, wait_for, wrk
 
 V = "https://w3id.org/kgapi/ontology/"
 R = "https://w3id.org/kgapi/resource/"
@@ -53,36 +52,6 @@ from kgapi.settings import Settings
 from kgapi.web.server import serve_app
 serve_app(app, Settings(port=int(sys.argv[1]), workers=2), runtime_dir=tempfile.mkdtemp())
 """
-
-
-def wrk(url: str, connections: int, seconds: int, accept: str) -> tuple[float, float, int]:
-    """(requests/s, p99 ms, non-2xx count) of one wrk run."""
-    out = subprocess.run(
-        [
-            "wrk",
-            "-t",
-            "2",
-            "-c",
-            str(connections),
-            "-d",
-            f"{seconds}s",
-            "--latency",
-            "-H",
-            f"Accept: {accept}",
-            url,
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    p99_value, p99_unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
-    p99 = float(p99_value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99_unit]
-    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    errors = re.search(r"Socket errors: .*", out)
-    if errors:
-        print(f"  note: {errors.group(0)}", file=sys.stderr)
-    return rate, p99, int(bad.group(1)) if bad else 0
 
 
 def main() -> None:
