@@ -16,9 +16,10 @@ several sources backs which column, and neither does the graph.
 `ontology/import/fact-sheet-products.csv` names the graph's product for each row id (and the
 names Table C uses for it). The facts these rules do not reach are listed in
 `ontology/import/fact-sheet-cells.csv`, each with the row and column (or the founding document's
-passage, verbatim) a curator found it in; an entry for a fact products.ttl does not state, or
-one a rule already backs, stops the import. Deterministic: the same inputs give the same bytes;
-`--check` exits 1 when the file differs.
+passage, verbatim, or the timeline's event) a curator found it in, also for the facts of the
+organisations, CPU features and techniques; an entry for a fact the curated modules do not
+state, or one a rule already backs, stops the import. Deterministic: the same inputs give the
+same bytes; `--check` exits 1 when the file differs.
 """
 
 from __future__ import annotations
@@ -213,7 +214,7 @@ class Statement:
     triple: tuple[Node, Node, Node]
     source: str
     words: str
-    row: str | None  # None for a passage of the seed, which has no rows
+    row: str | None  # None for a passage of the seed or a timeline event: no row of the brief
 
 
 def curated_value(curated: Graph, subject: Node, prop: Node, value: str) -> Node:
