@@ -29,6 +29,7 @@ import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -232,13 +233,22 @@ def curated_value(curated: Graph, subject: Node, prop: Node, value: str) -> Node
     raise SystemExit(f"{CELLS.name}: {subject} {prop} {value!r} is not a curated fact")
 
 
+@cache
+def timeline_events() -> dict[str, dict[str, str]]:
+    """The timeline's events by local name (timeline-05), each with its words and source: read
+    once for every entry that names one."""
+    events: dict[str, dict[str, str]] = {}
+    for quad in ox.parse(path=TIMELINE, format=ox.RdfFormat.TURTLE):
+        subject, predicate = quad.subject, quad.predicate.value
+        if predicate in (SOURCE_TEXT, DC_SOURCE) and isinstance(subject, ox.NamedNode):
+            name = subject.value.removeprefix(str(VR))
+            events.setdefault(name, {})[predicate] = quad.object.value
+    return events
+
+
 def timeline_event(name: str) -> tuple[str, str]:
     """The words and the source (S-number) of the timeline's event `vr:<name>`."""
-    event = ox.NamedNode(str(VR[name]))
-    found: dict[str, str] = {}
-    for quad in ox.parse(path=TIMELINE, format=ox.RdfFormat.TURTLE):
-        if quad.subject == event and quad.predicate.value in (SOURCE_TEXT, DC_SOURCE):
-            found[quad.predicate.value] = quad.object.value
+    found = timeline_events().get(name, {})
     if len(found) != 2:
         raise SystemExit(f"{CELLS.name}: no timeline event {name} with words and a source")
     return found[SOURCE_TEXT], found[DC_SOURCE].removeprefix(str(VR["source-"]))
