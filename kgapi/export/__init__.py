@@ -204,10 +204,9 @@ def export(
             trivial_types=request.trivial_types,
         )
         if spec.family == "rdf":
-            assert spec.rdflib_format is not None
             content = write_rdf(
                 selection.graph(source),
-                spec.rdflib_format,
+                spec.media_type,
                 context=source.jsonld_context,
                 context_url=context_url,
             )

@@ -16,14 +16,13 @@ class ExportFormat:
     """One way to write an export.
 
     `family` says how it is made: "graph" formats come from networkx, "picture" ones from
-    Graphviz, "rdf" ones from rdflib (`rdflib_format` names its serializer).
+    Graphviz, "rdf" ones from the RDF writer.
     """
 
     name: str
     media_type: str
     extension: str
     family: Family
-    rdflib_format: str | None = None
     summary: str = ""
 
 
@@ -33,22 +32,19 @@ EXPORT_FORMATS: tuple[ExportFormat, ...] = (
         "application/graphml+xml",
         "graphml",
         "graph",
-        None,
         "GraphML (Gephi, yEd, Cytoscape)",
     ),
-    ExportFormat("gexf", "application/gexf+xml", "gexf", "graph", None, "GEXF 1.2 (Gephi)"),
+    ExportFormat("gexf", "application/gexf+xml", "gexf", "graph", "GEXF 1.2 (Gephi)"),
     # Both JSON formats are application/json (no other type is registered for either): `Accept`
     # alone gets node-link, `format=cytoscape` the other.
-    ExportFormat(
-        "nodelink", "application/json", "json", "graph", None, "node-link JSON (D3, networkx)"
-    ),
-    ExportFormat("cytoscape", "application/json", "cyjs", "graph", None, "Cytoscape.js JSON"),
-    ExportFormat("dot", "text/vnd.graphviz", "gv", "picture", None, "Graphviz DOT"),
-    ExportFormat("svg", "image/svg+xml", "svg", "picture", None, "SVG drawn by Graphviz dot"),
-    ExportFormat("turtle", "text/turtle", "ttl", "rdf", "turtle", "RDF Turtle"),
-    ExportFormat("jsonld", "application/ld+json", "jsonld", "rdf", "json-ld", "RDF JSON-LD"),
-    ExportFormat("ntriples", "application/n-triples", "nt", "rdf", "nt", "RDF N-Triples"),
-    ExportFormat("rdfxml", "application/rdf+xml", "rdf", "rdf", "xml", "RDF/XML"),
+    ExportFormat("nodelink", "application/json", "json", "graph", "node-link JSON (D3, networkx)"),
+    ExportFormat("cytoscape", "application/json", "cyjs", "graph", "Cytoscape.js JSON"),
+    ExportFormat("dot", "text/vnd.graphviz", "gv", "picture", "Graphviz DOT"),
+    ExportFormat("svg", "image/svg+xml", "svg", "picture", "SVG drawn by Graphviz dot"),
+    ExportFormat("turtle", "text/turtle", "ttl", "rdf", "RDF Turtle"),
+    ExportFormat("jsonld", "application/ld+json", "jsonld", "rdf", "RDF JSON-LD"),
+    ExportFormat("ntriples", "application/n-triples", "nt", "rdf", "RDF N-Triples"),
+    ExportFormat("rdfxml", "application/rdf+xml", "rdf", "rdf", "RDF/XML"),
 )
 FORMAT_NAMES: tuple[str, ...] = tuple(spec.name for spec in EXPORT_FORMATS)
 _BY_NAME = {spec.name: spec for spec in EXPORT_FORMATS}

@@ -21,7 +21,10 @@ from lxml import etree
 from networkx.readwrite import json_graph
 from rdflib import Graph
 
+from kgapi.graph import documents
+
 DEFAULT_SVG_TIMEOUT = 30.0
+JSON_LD = "application/ld+json"
 # Past this size `dot`'s layered layout takes minutes; the force-directed `sfdp` takes a second.
 LAYERED_LAYOUT_LIMIT = (200, 600)  # nodes, edges
 
@@ -198,15 +201,17 @@ def _die_with_parent() -> None:
 
 def write_rdf(
     graph: Graph,
-    rdflib_format: str,
+    media_type: str,
     *,
     context: Mapping[str, str] | None = None,
     context_url: str | None = None,
 ) -> bytes:
-    """Serialize with rdflib. JSON-LD is compacted against `context` (prefix → namespace); with
-    `context_url` the document refers to the published context instead of embedding it."""
-    if rdflib_format != "json-ld":
-        return graph.serialize(format=rdflib_format, encoding="utf-8")
+    """`graph` in the RDF format of `media_type`, declaring the prefixes of `context`
+    (prefix → namespace) it uses. JSON-LD is compacted against `context` (by rdflib: the one
+    writer does not compact); with `context_url` the document refers to the published context
+    instead of embedding it."""
+    if media_type != JSON_LD:
+        return documents.write_rdf(documents.triples_of(graph), media_type, context or {})
     text = graph.serialize(format="json-ld", context=dict(context or {}), auto_compact=True)
     document = json.loads(text)
     if not isinstance(document, dict):  # a bare array of nodes

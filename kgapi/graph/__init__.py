@@ -1,2 +1,3 @@
 """The graph: the Turtle files loaded (`loading`), the knowledge graph built from them with its
-cached closure (`knowledge`), the namespaces, and the quality gates (`validation`)."""
+cached closure (`knowledge`), the namespaces, the one RDF writer (`documents`), and the quality
+gates (`validation`)."""

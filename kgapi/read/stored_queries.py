@@ -21,10 +21,11 @@ import pyoxigraph as ox
 from rdflib import Literal, URIRef, Variable
 from rdflib.term import Node
 
+from kgapi.graph.terms import oxigraph_term
 from kgapi.parameters import parse_boolean
 from kgapi.read.names import NameIndex, NameResolutionError
 from kgapi.settings import CANONICAL_BASE_IRI
-from kgapi.sparql.evaluation import QueryJob, to_oxigraph
+from kgapi.sparql.evaluation import QueryJob
 from kgapi.sparql.text import read_query_text
 
 PARAMETER_TYPES: dict[str, str] = {
@@ -168,7 +169,7 @@ class StoredQuery:
             max_rows=max_rows,
             predeclared_prefixes=True,
             substitutions=tuple(
-                (str(variable), to_oxigraph(term)) for variable, term in bindings.items()
+                (str(variable), oxigraph_term(term)) for variable, term in bindings.items()
             ),
         )
 

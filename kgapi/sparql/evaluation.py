@@ -23,7 +23,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
-from kgapi.graph.terms import oxigraph_term
+from kgapi.graph.documents import write_rdf
 from kgapi.sparql.store import QueryStore
 from kgapi.sparql.text import read_query_text
 
@@ -131,28 +131,8 @@ def evaluate(query_store: QueryStore, job: QueryJob) -> QueryAnswer:
         assert isinstance(result, ox.QueryTriples)
     triples = _capped(result, job)
     # Dataset formats (N-Quads, TriG) write triples into the default graph.
-    prefixes = used_prefixes(triples, query_store.prefixes)
-    body = ox.serialize(triples, format=graph_format, prefixes=prefixes) or b""
+    body = write_rdf(triples, job.graph_media_type, query_store.prefixes)
     return QueryAnswer("graph", job.graph_media_type, body, len(triples))
-
-
-def used_prefixes(triples: Iterable[ox.Triple], prefixes: dict[str, str]) -> dict[str, str]:
-    """The `prefixes` whose namespace an IRI of `triples` (or a literal's datatype) is in:
-    a document declares only what it uses (rdflib binds some thirty namespaces by default)."""
-    by_namespace = {namespace: prefix for prefix, namespace in prefixes.items()}
-    used: dict[str, str] = {}
-    for triple in triples:
-        for term in (triple.subject, triple.predicate, triple.object):
-            if isinstance(term, ox.Literal):
-                term = term.datatype
-            if not isinstance(term, ox.NamedNode):
-                continue
-            iri = term.value
-            namespace = iri[: max(iri.rfind("#"), iri.rfind("/")) + 1]
-            prefix = by_namespace.get(namespace)
-            if prefix is not None:
-                used[prefix] = namespace
-    return dict(sorted(used.items()))
 
 
 def _run(
@@ -170,11 +150,6 @@ def _run(
         )
     except SyntaxError as error:
         raise QuerySyntaxError(str(error.msg or error)) from error
-
-
-def to_oxigraph(term: object) -> Term:
-    """An rdflib IRI, literal or blank node as the engine's term."""
-    return oxigraph_term(term)
 
 
 def _results_format(media_type: str) -> ox.QueryResultsFormat:

@@ -33,11 +33,11 @@ from kgapi.web.problems import problem
 from kgapi.web.state import EXTENSION_KEY, Services, services
 
 # Formats of the API's own documents (the SPARQL ones are in kgapi.web.negotiation.FORMATS).
-API_JSON = Format("json", "application/json", "json", "json", "api")
-CSV = Format("csv", "text/csv", "csv", "csv", "table")
-MARKDOWN = Format("markdown", "text/markdown", "md", "markdown", "table")
-HTML = Format("html", "text/html", "html", "html", "table")
-TEXT = Format("text", "text/plain", "txt", "text", "table")
+API_JSON = Format("json", "application/json", "json", "api")
+CSV = Format("csv", "text/csv", "csv", "table")
+MARKDOWN = Format("markdown", "text/markdown", "md", "table")
+HTML = Format("html", "text/html", "html", "table")
+TEXT = Format("text", "text/plain", "txt", "table")
 
 
 class ApiProblem(Exception):

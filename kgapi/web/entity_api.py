@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, request, url_for
 from rdflib import RDF, URIRef
 
+from kgapi.graph.documents import triples_of, write_rdf
 from kgapi.parameters import parse_boolean
 from kgapi.read.entities import describe_entity, entity_graph
 from kgapi.read.kinds import KINDS
@@ -60,7 +61,8 @@ def _describe(name: str) -> Response:
     lang = language()
     reader = lookups().reader_for(lang)
     if chosen is not API_JSON:
-        body = entity_graph(reader, iri).serialize(format=chosen.rdflib_format, encoding="utf-8")
+        prefixes = services().query_store.prefixes
+        body = write_rdf(triples_of(entity_graph(reader, iri)), chosen.media_type, prefixes)
         response = Response(body, mimetype=chosen.media_type)
         response.vary.add("Accept")
         return response

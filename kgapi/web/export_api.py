@@ -47,7 +47,7 @@ def offered_formats() -> tuple[Format, ...]:
     service_rdf = {item.name: item for item in FORMATS if item.kind == RDF}
     return tuple(
         service_rdf.get(spec.name)
-        or Format(spec.name, spec.media_type, spec.extension, spec.rdflib_format or "", EXPORT_KIND)
+        or Format(spec.name, spec.media_type, spec.extension, EXPORT_KIND)
         for spec in EXPORT_FORMATS
     )
 

@@ -18,7 +18,6 @@ from flask import Blueprint, Response, request
 
 from kgapi.curation.requests import add_to_graph, delete_graph, replace_graph
 from kgapi.curation.transaction import WriteRefused
-from kgapi.sparql.evaluation import used_prefixes
 from kgapi.web.negotiation import RDF, formats_of
 from kgapi.web.state import services
 from kgapi.web.write_api import body_quads, live_graph, rdf_answer, write
@@ -100,10 +99,7 @@ def _read(graph: str | None) -> Response:
         source = ox.NamedNode(graph)
     else:
         raise WriteRefused(404, "Not Found", f"there is no graph <{graph}>")
-    triples = [
-        ox.Triple(q.subject, q.predicate, q.object)
-        for q in store.store.quads_for_pattern(None, None, None, source)
-    ]
-    response = rdf_answer(triples, OFFERED, prefixes=used_prefixes(triples, store.prefixes))
+    quads = store.store.quads_for_pattern(None, None, None, source)
+    response = rdf_answer([q.triple for q in quads], OFFERED, prefixes=store.prefixes)
     response.headers["ETag"] = f'"{store.version}"'
     return response

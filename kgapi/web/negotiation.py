@@ -20,7 +20,6 @@ class Format:
     name: str
     media_type: str
     extension: str
-    rdflib_format: str
     kind: str
     aliases: tuple[str, ...] = ()
     nicknames: tuple[str, ...] = ()  # further words a `format=` parameter may use for it
@@ -33,42 +32,37 @@ class Format:
 # The nicknames are what clients put in `format=` (SPARQLWrapper sends `json-ld`, `rdf+xml`, `n3`,
 # and `xml` or `json` whatever the query form; Fuseki reads the same words).
 FORMATS: tuple[Format, ...] = (
-    Format(
-        "json", "application/sparql-results+json", "srj", "json", RESULTS, ("application/json",)
-    ),
+    Format("json", "application/sparql-results+json", "srj", RESULTS, ("application/json",)),
     Format(
         "xml",
         "application/sparql-results+xml",
         "srx",
-        "xml",
         RESULTS,
         ("application/xml", "text/xml"),
     ),
-    Format("csv", "text/csv", "csv", "csv", RESULTS),
-    Format("tsv", "text/tab-separated-values", "tsv", "tsv", RESULTS),
+    Format("csv", "text/csv", "csv", RESULTS),
+    Format("tsv", "text/tab-separated-values", "tsv", RESULTS),
     Format(
         "turtle",
         "text/turtle",
         "ttl",
-        "turtle",
         RDF,
         ("application/x-turtle", "text/n3"),
         ("n3", "text/rdf+n3"),
     ),
     # text/plain was N-Triples' type before application/n-triples (RDF 1.1); clients still ask.
-    Format("ntriples", "application/n-triples", "nt", "nt", RDF, ("text/plain",), ("n-triples",)),
+    Format("ntriples", "application/n-triples", "nt", RDF, ("text/plain",), ("n-triples",)),
     Format(
         "jsonld",
         "application/ld+json",
         "jsonld",
-        "json-ld",
         RDF,
         ("application/x-json+ld", "application/json"),
         ("json-ld", "json"),
     ),
-    Format("rdfxml", "application/rdf+xml", "rdf", "xml", RDF, (), ("rdf+xml", "xml")),
-    Format("nquads", "application/n-quads", "nq", "nquads", RDF),
-    Format("trig", "application/trig", "trig", "trig", RDF),
+    Format("rdfxml", "application/rdf+xml", "rdf", RDF, (), ("rdf+xml", "xml")),
+    Format("nquads", "application/n-quads", "nq", RDF),
+    Format("trig", "application/trig", "trig", RDF),
 )
 
 

@@ -31,8 +31,8 @@ from kgapi.web.state import services
 blueprint = register(Blueprint("api_reasoning", __name__))
 
 CLASSIFY_MEDIA_TYPES = ("application/json", "text/turtle")
-JSON = Format("json", "application/json", "json", "", "explanation")
-TEXT = Format("text", "text/plain", "txt", "", "explanation")
+JSON = Format("json", "application/json", "json", "explanation")
+TEXT = Format("text", "text/plain", "txt", "explanation")
 EXPLANATION_FORMATS = (JSON, TEXT)
 
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
-from rdflib import Dataset
 from werkzeug.datastructures import MultiDict
 
+from kgapi.graph.documents import prefixes_of, triples_of, write_rdf
 from kgapi.parameters import parse_boolean
 from kgapi.sparql.evaluation import InvalidGraphName, QueryJob, QuerySyntaxError, TooManyResults
 from kgapi.sparql.executor import QueryTimeout, QueryTooDeep
@@ -39,7 +39,6 @@ UPDATE_MEDIA_TYPE = "application/sparql-update"
 MAX_CACHED_BODY_BYTES = 1 << 20  # larger answers are served but not kept
 RESULT_FORMATS = formats_of(RESULTS)
 GRAPH_FORMATS = formats_of(RDF)
-QUAD_FORMATS = ("nquads", "trig")
 
 
 class ProtocolError(Exception):
@@ -301,12 +300,7 @@ def describe() -> Response:
             if state.settings.writes and request.path != ASSERTED_PATH
             else None,
         )
-        if chosen.rdflib_format in QUAD_FORMATS:  # rdflib writes quads only from a dataset
-            dataset = Dataset()
-            dataset.default_graph += graph
-            body = dataset.serialize(format=chosen.rdflib_format, encoding="utf-8")
-        else:
-            body = graph.serialize(format=chosen.rdflib_format, encoding="utf-8")
+        body = write_rdf(triples_of(graph), chosen.media_type, prefixes_of(graph))
         cached = delivery.Representation(body, _content_type(chosen.media_type), etag)
         state.cache.put(etag, cached)
     return delivery.respond(cached)

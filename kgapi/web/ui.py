@@ -22,9 +22,10 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, redirect, render_template, request
-from rdflib import OWL, Dataset, Graph, URIRef
+from rdflib import OWL, URIRef
 from werkzeug.wrappers import Response as BaseResponse
 
+from kgapi.graph.documents import triples_of, write_rdf
 from kgapi.read.entities import entity_graph
 from kgapi.read.facts import FactReader
 from kgapi.read.labels import LANGUAGES
@@ -47,9 +48,8 @@ blueprint = Blueprint(
 
 LANGUAGE_COOKIE = "kgapi_lang"
 LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
-HTML = Format("html", "text/html", "html", "", "page", ("application/xhtml+xml",))
+HTML = Format("html", "text/html", "html", "page", ("application/xhtml+xml",))
 RDF_FORMAT_NAMES = ("turtle", "jsonld", "ntriples", "rdfxml", "nquads", "trig")
-QUAD_FORMATS = ("nquads", "trig")  # rdflib writes them only from a dataset
 RDF_OFFERS: tuple[Format, ...] = tuple(f for n in RDF_FORMAT_NAMES for f in FORMATS if f.name == n)
 PAGE_OFFERS: tuple[Format, ...] = (HTML, *RDF_OFFERS)
 # Only this server: scripts, styles, fonts, images and fetches. Styles may be inline because
@@ -265,7 +265,7 @@ def dereference(term: URIRef) -> Response:
         )
     else:
         response = rdf_response(
-            lambda: entity_graph(FactReader(knowledge), term),
+            lambda: triples_of(entity_graph(FactReader(knowledge), term)),
             chosen,
             (knowledge.version, term),
         )
@@ -296,36 +296,37 @@ def entity_history(iri: str, *, limit: int = 20) -> list[dict[str, Any]]:
 
 
 def rdf_response(
-    make_graph: Callable[[], Graph], chosen: Format, names: tuple[object, ...]
+    make_triples: Callable[[], list[ox.Triple]], chosen: Format, names: tuple[object, ...]
 ) -> Response:
-    """The graph `make_graph` makes, written in `chosen` (quads formats put it in the default
-    graph), with an ETag made of `names` and the format; kept in the response cache, as writing
-    is the cost (the graph is made only when the cache lacks the answer)."""
+    """The triples `make_triples` gives, written in `chosen` (dataset formats put them in the
+    default graph), with an ETag made of `names` and the format; kept in the response cache
+    (the triples are gathered only when the cache lacks the answer)."""
     etag = delivery.entity_tag(*names, chosen.name)
-    cache = services().cache
-    representation = cache.get(etag)
+    state = services()
+    representation = state.cache.get(etag)
     if representation is None:
-        graph = make_graph()
-        if chosen.name in QUAD_FORMATS:
-            dataset = Dataset()
-            dataset.default_graph += graph
-            body = dataset.serialize(format=chosen.rdflib_format, encoding="utf-8")
-        else:
-            body = graph.serialize(format=chosen.rdflib_format, encoding="utf-8")
+        body = write_rdf(make_triples(), chosen.media_type, state.query_store.prefixes)
         representation = delivery.Representation(body, f"{chosen.media_type}; charset=utf-8", etag)
-        cache.put(etag, representation)
+        state.cache.put(etag, representation)
     return delivery.respond(representation)
 
 
-def _rdf_only(names: tuple[object, ...], graph: Graph) -> Response:
-    """A document that has no page: RDF by negotiation (browsers' `*/*` gets Turtle)."""
+def _rdf_only(names: tuple[object, ...], graph_iri: str) -> Response:
+    """A graph of the store that has no page: RDF by negotiation (browsers' `*/*` gets
+    Turtle)."""
     try:
         chosen = negotiate(
             request.headers.get("Accept"), RDF_OFFERS, requested=request.args.get("format")
         )
     except NotAcceptable as error:
         abort(406, description=str(error))
-    response = rdf_response(lambda: graph, chosen, names)
+    store = services().query_store.store
+    graph = ox.NamedNode(graph_iri)
+    response = rdf_response(
+        lambda: [q.triple for q in store.quads_for_pattern(None, None, None, graph)],
+        chosen,
+        names,
+    )
     response.vary.add("Accept")
     return response
 
@@ -338,7 +339,7 @@ def ontology_document() -> Response:
     chosen = negotiate(request.headers.get("Accept"), PAGE_OFFERS, requested=None)
     if chosen is HTML and "format" not in request.args:
         return dereference(URIRef(f"{knowledge.ontology.base_iri}ontology"))
-    return _rdf_only((knowledge.version, "ontology"), knowledge.asserted)
+    return _rdf_only((knowledge.version, "ontology"), str(knowledge.asserted_graph_iri))
 
 
 @blueprint.get("/releases/<version>/ontology")
@@ -349,21 +350,21 @@ def ontology_version(version: str) -> Response:
     served = knowledge.asserted.value(ontology, OWL.versionIRI)
     if served is None or not str(served).endswith(f"/releases/{version}/ontology"):
         abort(404, description=f"version {version!r} is not served here; this server has {served}")
-    return _rdf_only((knowledge.version, "ontology", version), knowledge.asserted)
+    return _rdf_only((knowledge.version, "ontology", version), str(knowledge.asserted_graph_iri))
 
 
 @blueprint.get("/graph/<path:name>")
 def named_graph(name: str) -> Response:
     """A named graph's IRI (`{base}graph/<name>`: asserted, inferred, or one ontology module):
     its triples as RDF."""
-    knowledge = services().knowledge
-    iri = URIRef(f"{knowledge.ontology.base_iri}graph/{name}")
-    graphs = knowledge.named_graphs()
-    found = graphs.get(iri)
-    if found is None:
-        names = ", ".join(sorted(str(g).rsplit("/", 1)[-1] for g in graphs))
-        abort(404, description=f"no named graph {str(iri)!r}; the graphs are: {names}")
-    return _rdf_only((knowledge.version, "graph", name), found)
+    state = services()
+    prefix = f"{state.knowledge.ontology.base_iri}graph/"
+    iri = prefix + name
+    if iri not in state.query_store.graph_sizes:
+        graphs = (g for g in state.query_store.graph_sizes if g.startswith(prefix))
+        names = ", ".join(sorted(g.removeprefix(prefix) for g in graphs))
+        abort(404, description=f"no named graph {iri!r}; the graphs are: {names}")
+    return _rdf_only((state.query_store.version, "graph", name), iri)
 
 
 def format_url(chosen: Format) -> str:

@@ -13,6 +13,7 @@ summary of what it made true, and the new graph version as `ETag`.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from typing import Any
 
 import pyoxigraph as ox
@@ -24,6 +25,7 @@ from kgapi.curation.live import LiveGraph
 from kgapi.curation.requests import add_to_graph, sparql_update
 from kgapi.curation.stores import change_log_for
 from kgapi.curation.transaction import Curator, MakeChange, WriteRefused
+from kgapi.graph.documents import write_rdf
 from kgapi.sparql.reads import read_keys
 from kgapi.sparql.text import DatasetConflict, with_update_dataset
 from kgapi.web.api_common import json_response, problem_response
@@ -243,15 +245,15 @@ def graph_at(id: int) -> Response:
     else:
         offered = _formats("turtle", "ntriples")
         data = [
-            ox.Triple(q.subject, q.predicate, q.object)
+            q.triple
             for q in quads
             if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value == graph
         ]
-    return rdf_answer(data, offered)
+    return rdf_answer(data, offered, prefixes=services().query_store.prefixes)
 
 
 def rdf_answer(
-    data: list[Any], offered: list[Format], *, prefixes: dict[str, str] | None = None
+    data: list[Any], offered: list[Format], *, prefixes: Mapping[str, str] | None = None
 ) -> Response:
     """`data` (triples or quads) in the format the request's Accept picks from `offered`
     (the first by default); 406 in the problem shape when none is acceptable."""
@@ -260,9 +262,7 @@ def rdf_answer(
     except NotAcceptable as error:
         media_types = ", ".join(f.media_type for f in offered)
         raise WriteRefused(406, "Not Acceptable", f"offered: {media_types}") from error
-    rdf_format = ox.RdfFormat.from_media_type(chosen.media_type)
-    assert rdf_format is not None
-    body = ox.serialize(data, format=rdf_format, prefixes=prefixes) or b""
+    body = write_rdf(data, chosen.media_type, prefixes or {})
     response = Response(body, mimetype=chosen.media_type)
     response.vary.add("Accept")
     return response

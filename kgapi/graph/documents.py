@@ -1,0 +1,112 @@
+"""RDF documents, written by one writer: pyoxigraph's.
+
+Every RDF answer (a CONSTRUCT, the ontology and its graphs, an entity's description, the service
+description, the Graph Store Protocol's reads) is written here. The whole bundled ontology takes
+0.04-0.21 s in any format where rdflib's writers took 0.1-2.0 s (TriG 2.0 s: the first request
+for it came near a 3 s time limit); `bench/documents.py` measures it. rdflib stays for what
+pyoxigraph does not write (JSON-LD compacted against a context, in the exports).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import orjson
+import pyoxigraph as ox
+from rdflib import RDF, Graph
+
+from kgapi.graph.terms import oxigraph_term
+
+Statement = ox.Triple | ox.Quad
+RDF_TYPE = str(RDF.type)
+
+# The formats whose documents declare prefixes; the line formats write every IRI in full.
+_LINE_FORMATS = (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS)
+_PREFIXED = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML, ox.RdfFormat.N3)
+
+
+def write_rdf(
+    statements: Iterable[Statement], media_type: str, prefixes: Mapping[str, str]
+) -> bytes:
+    """`statements` in the RDF format of `media_type`, declaring those of `prefixes` (prefix →
+    namespace) that the statements use. Triples go to a dataset format's default graph.
+    Raises ValueError for a media type that is no RDF format."""
+    rdf_format = ox.RdfFormat.from_media_type(media_type)
+    if rdf_format is None:
+        raise ValueError(f"no RDF format for {media_type}")
+    if not rdf_format.supports_datasets:
+        statements = (s.triple if isinstance(s, ox.Quad) else s for s in statements)
+    if rdf_format in _LINE_FORMATS:  # a statement a line: no grouping, no prefixes
+        return ox.serialize(statements, format=rdf_format) or b""  # type: ignore[arg-type]
+    statements = _by_subject(statements)
+    declared = used_prefixes(statements, prefixes) if rdf_format in _PREFIXED else None
+    # A caller gives triples or quads, never both: pyoxigraph refuses a mixed list.
+    body = ox.serialize(statements, format=rdf_format, prefixes=declared) or b""  # type: ignore[arg-type]
+    return _types_as_keyword(body) if rdf_format == ox.RdfFormat.JSON_LD else body
+
+
+def _by_subject(statements: Iterable[Statement]) -> list[Statement]:
+    """`statements` sorted by graph, subject and property: the writers group only consecutive
+    statements, so a store's or a query's order would write a description in pieces (in
+    JSON-LD, a node object a piece); sorted, the same graph is the same document. Keys are
+    strings because Python compares and hashes them far faster than pyoxigraph's terms."""
+    return sorted(
+        statements,
+        key=lambda s: (
+            str(s.graph_name) if isinstance(s, ox.Quad) else "",
+            str(s.subject),
+            s.predicate.value,
+        ),
+    )
+
+
+def _types_as_keyword(document: bytes) -> bytes:
+    """pyoxigraph's JSON-LD writes rdf:type as a property; JSON-LD's own conversion from RDF
+    (`useRdfType` false, its default) and rdflib write the node's `@type`, which is what
+    clients that read JSON-LD as plain JSON look for. A literal object stays a property."""
+    nodes = [_typed(node) for node in orjson.loads(document)]
+    for node in nodes:
+        if "@graph" in node:
+            node["@graph"] = [_typed(inner) for inner in node["@graph"]]
+    return orjson.dumps(nodes)
+
+
+def _typed(node: dict[str, Any]) -> dict[str, Any]:
+    values = node.pop(RDF_TYPE, [])
+    types = [value["@id"] for value in values if "@id" in value]
+    literals = [value for value in values if "@id" not in value]
+    head = {"@id": node.pop("@id")} if "@id" in node else {}
+    return {**head, **({"@type": types} if types else {}), **node} | (
+        {RDF_TYPE: literals} if literals else {}
+    )
+
+
+def used_prefixes(statements: Iterable[Statement], prefixes: Mapping[str, str]) -> dict[str, str]:
+    """The `prefixes` whose namespace an IRI of `statements` (or a literal's datatype) is in:
+    a document declares only what it uses (rdflib binds some thirty namespaces by default)."""
+    iris: set[str] = set()
+    for statement in statements:
+        obj = statement.object
+        iris.add(statement.predicate.value)
+        if isinstance(statement.subject, ox.NamedNode):
+            iris.add(statement.subject.value)
+        if isinstance(obj, ox.NamedNode):
+            iris.add(obj.value)
+        elif isinstance(obj, ox.Literal):
+            iris.add(obj.datatype.value)
+    namespaces = {iri[: max(iri.rfind("#"), iri.rfind("/")) + 1] for iri in iris}
+    return {prefix: ns for prefix, ns in sorted(prefixes.items()) if ns in namespaces}
+
+
+def triples_of(graph: Graph) -> list[ox.Triple]:
+    """An rdflib graph's triples as the writer's (for the small graphs built with rdflib)."""
+    return [
+        ox.Triple(oxigraph_term(s), oxigraph_term(p), oxigraph_term(o))  # type: ignore[arg-type]
+        for s, p, o in graph
+    ]
+
+
+def prefixes_of(graph: Graph) -> dict[str, str]:
+    """The prefixes an rdflib graph binds (prefix → namespace)."""
+    return {prefix: str(namespace) for prefix, namespace in graph.namespaces()}
