@@ -214,11 +214,11 @@ class Curator:
         def types(node: Node) -> Iterable[Node]:
             return chain(asserted.objects(node, RDF.type), inferred.objects(node, RDF.type))
 
-        focus = self.targets.select(_focus_nodes(live, effect), types=types, data=asserted)
-        if focus:
-            violations, _count = shacl_violations(
-                live.knowledge.asserted, self.shapes, focus_nodes=focus
-            )
+        shapes, _selected = self.targets.focused(
+            _focus_nodes(live, effect), types=types, data=asserted, whole=self.shapes
+        )
+        if shapes is not None:
+            violations, _count = shacl_violations(asserted, shapes)
             problems += [_violation(v) for v in violations]
         asserted_graph = ox.NamedNode(live.query_store.asserted_graph)
         # A row a change can add is about a node it can put at fault (a violation query's

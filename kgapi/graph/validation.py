@@ -176,18 +176,15 @@ def load_shapes(shapes_dir: Path, base_iri: str) -> Graph:
     return shapes
 
 
-def shacl_violations(
-    data: Graph, shapes: Graph, *, focus_nodes: list[str | URIRef] | None = None
-) -> tuple[list[Violation], int]:
-    """The shapes' violations in `data` (of `focus_nodes` alone, when given) and how many nodes
-    the class-targeted shapes select. `data` is not changed."""
+def shacl_violations(data: Graph, shapes: Graph) -> tuple[list[Violation], int]:
+    """The shapes' violations in `data` and how many nodes the class-targeted shapes select.
+    `data` is not changed. To validate some nodes alone, give `ShapeTargets.focused` shapes."""
     _conforms, results, _text = pyshacl.validate(
         _PreparedQueries.over(data),
         shacl_graph=shapes,
         inference="none",
         advanced=True,
         allow_warnings=True,
-        focus_nodes=focus_nodes,
         inplace=True,  # no inference is asked for, so nothing is written: spare the copy
     )
     assert isinstance(results, Graph)
@@ -203,62 +200,114 @@ def shacl_violations(
                 value=_text_or_none(results.value(result, SH.value)),
             )
         )
-    selected = len(focus_nodes) if focus_nodes is not None else _count_focus_nodes(data, shapes)
-    return sorted(violations, key=lambda v: (v.focus, v.check)), selected
+    return sorted(violations, key=lambda v: (v.focus, v.check)), _count_focus_nodes(data, shapes)
+
+
+_TARGETS = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode)
 
 
 @dataclass(frozen=True)
-class ShapeTargets:
-    """What the shapes select as focus nodes (SHACL §2.1.3), to tell cheaply which nodes of a
-    change any shape validates. `unknown` marks targets this does not read (SPARQL-based
-    ones): then every node must go to the validator."""
+class ShapeTarget:
+    """What one shape selects as focus nodes (SHACL §2.1.3)."""
 
     classes: frozenset[Node]
     subjects_of: frozenset[Node]
     objects_of: frozenset[Node]
     nodes: frozenset[Node]
+
+    def selects(self, node: Node, types: frozenset[Node], data: Graph) -> bool:
+        return (
+            node in self.nodes
+            or not self.classes.isdisjoint(types)
+            or any(True for p in self.subjects_of for _ in data.objects(node, p))
+            or any(True for p in self.objects_of for _ in data.subjects(p, node))
+        )
+
+
+@dataclass(frozen=True)
+class ShapeTargets:
+    """What each shape of a shapes graph selects, to validate a change's nodes alone: the
+    shapes graph is rewritten so that each shape targets exactly the nodes of the change it
+    would select (`sh:targetNode`), and the validator runs on the whole data graph.
+
+    Not pySHACL's `focus_nodes`: it filters the focus nodes of every shape it evaluates,
+    nested ones included, so a shape inside `sh:or` (or `sh:node`, `sh:not`...) evaluated on
+    a value that is not one of them, a literal always, passed unchecked (pySHACL 0.40.1).
+    `unknown` marks targets this does not read (SPARQL-based ones): then the whole graph is
+    validated."""
+
+    by_shape: dict[Node, ShapeTarget]
     unknown: bool
+    shapes: Graph
 
     @classmethod
     def of(cls, shapes: Graph) -> ShapeTargets:
-        def objects(predicate: URIRef) -> frozenset[Node]:
-            return frozenset(shapes.objects(None, predicate))
-
         implicit = {  # a shape that is also a class targets its instances (§2.1.3.3)
             shape
             for shape in shapes.subjects(RDF.type, SH.NodeShape)
             if (shape, RDF.type, RDFS.Class) in shapes
         }
-        return cls(
-            classes=objects(SH.targetClass) | frozenset(implicit),
-            subjects_of=objects(SH.targetSubjectsOf),
-            objects_of=objects(SH.targetObjectsOf),
-            nodes=objects(SH.targetNode),
-            unknown=any(True for _ in shapes.objects(None, SH.target)),
-        )
+        targeted = {s for p in _TARGETS for s in shapes.subjects(p, None)} | implicit
 
-    def select(
+        def objects(shape: Node, predicate: URIRef) -> frozenset[Node]:
+            return frozenset(shapes.objects(shape, predicate))
+
+        by_shape = {
+            shape: ShapeTarget(
+                classes=objects(shape, SH.targetClass) | ({shape} if shape in implicit else set()),
+                subjects_of=objects(shape, SH.targetSubjectsOf),
+                objects_of=objects(shape, SH.targetObjectsOf),
+                nodes=objects(shape, SH.targetNode),
+            )
+            for shape in targeted
+        }
+        untargeted = _with_namespaces_of(shapes, Graph())
+        for triple in shapes:
+            shape, predicate, _ = triple
+            if shape in targeted and (
+                predicate in _TARGETS or (shape in implicit and triple[2] == RDFS.Class)
+            ):
+                continue
+            untargeted.add(triple)
+        unknown = any(True for _ in shapes.objects(None, SH.target))
+        return cls(by_shape, unknown, untargeted)
+
+    def focused(
         self,
         nodes: Iterable[URIRef],
         *,
         types: Callable[[Node], Iterable[Node]],
         data: Graph,
-    ) -> list[str | URIRef]:
-        """Those of `nodes` a shape may select: an instance of a target class (`types` gives a
-        node's classes, inferred ones included, so that subclasses count), a subject or object
-        of a target property in `data`, or a target node. Errs towards selecting."""
+        whole: Graph,
+    ) -> tuple[Graph | None, int]:
+        """The shapes to validate `nodes` with (`whole`, the shapes graph these targets were
+        read from, when a target is unknown), and how many of `nodes` a shape selects; None
+        when no shape selects any. `types` gives a node's classes, inferred ones included, so
+        that subclasses count."""
         if self.unknown:
-            return list(nodes)
-        chosen: list[str | URIRef] = []
+            return whole, len(list(nodes))
+        chosen: dict[Node, list[Node]] = {}
+        selected: set[Node] = set()
         for node in nodes:
-            if (
-                node in self.nodes
-                or not self.classes.isdisjoint(types(node))
-                or any(True for p in self.subjects_of for _ in data.objects(node, p))
-                or any(True for p in self.objects_of for _ in data.subjects(p, node))
-            ):
-                chosen.append(node)
-        return chosen
+            node_types = frozenset(types(node))
+            for shape, target in self.by_shape.items():
+                if target.selects(node, node_types, data):
+                    chosen.setdefault(shape, []).append(node)
+                    selected.add(node)
+        if not chosen:
+            return None, 0
+        shapes = _with_namespaces_of(self.shapes, Graph())
+        shapes += self.shapes
+        for shape, focus in chosen.items():
+            for focus_node in focus:
+                shapes.add((shape, SH.targetNode, focus_node))
+        return shapes, len(selected)
+
+
+def _with_namespaces_of(source: Graph, graph: Graph) -> Graph:
+    for prefix, namespace in source.namespaces():
+        graph.bind(prefix, namespace, override=True)
+    return graph
 
 
 class _PreparedQueries(Graph):
