@@ -128,3 +128,13 @@ def test_quads_written_as_a_triple_format_keep_their_triples() -> None:
 def test_a_media_type_that_is_no_rdf_format_is_refused() -> None:
     with pytest.raises(ValueError, match="no RDF format"):
         write_rdf([], "text/html", {})
+
+
+def test_statements_a_format_cannot_hold_are_refused_as_such() -> None:
+    from kgapi.graph.documents import NotWritable
+
+    inner = ox.Triple(ox.NamedNode(EX + "kvm"), ox.NamedNode(EX + "p"), ox.Literal("x"))
+    says = ox.Triple(ox.NamedNode(EX + "source"), ox.NamedNode(EX + "says"), inner)
+    with pytest.raises(NotWritable, match="JSON-LD"):
+        write_rdf([says], "application/ld+json", {})
+    assert b"<<(" in write_rdf([says], "application/n-triples", {})

@@ -26,23 +26,32 @@ _LINE_FORMATS = (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS)
 _PREFIXED = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML, ox.RdfFormat.N3)
 
 
+class NotWritable(ValueError):
+    """The statements cannot be written in the format asked for (JSON-LD has no triple terms,
+    for one): the client may ask for another."""
+
+
 def write_rdf(
     statements: Iterable[Statement], media_type: str, prefixes: Mapping[str, str]
 ) -> bytes:
     """`statements` in the RDF format of `media_type`, declaring those of `prefixes` (prefix →
     namespace) that the statements use. Triples go to a dataset format's default graph.
-    Raises ValueError for a media type that is no RDF format."""
+    Raises ValueError for a media type that is no RDF format, NotWritable for statements the
+    format cannot hold."""
     rdf_format = ox.RdfFormat.from_media_type(media_type)
     if rdf_format is None:
         raise ValueError(f"no RDF format for {media_type}")
     if not rdf_format.supports_datasets:
         statements = (s.triple if isinstance(s, ox.Quad) else s for s in statements)
-    if rdf_format in _LINE_FORMATS:  # a statement a line: no grouping, no prefixes
-        return ox.serialize(statements, format=rdf_format) or b""  # type: ignore[arg-type]
-    statements = _by_subject(statements)
-    declared = used_prefixes(statements, prefixes) if rdf_format in _PREFIXED else None
-    # A caller gives triples or quads, never both: pyoxigraph refuses a mixed list.
-    body = ox.serialize(statements, format=rdf_format, prefixes=declared) or b""  # type: ignore[arg-type]
+    declared = None
+    if rdf_format not in _LINE_FORMATS:  # a statement a line: no grouping, no prefixes
+        statements = _by_subject(statements)
+        declared = used_prefixes(statements, prefixes) if rdf_format in _PREFIXED else None
+    try:
+        # A caller gives triples or quads, never both: pyoxigraph refuses a mixed list.
+        body = ox.serialize(statements, format=rdf_format, prefixes=declared) or b""  # type: ignore[arg-type]
+    except (OSError, ValueError) as error:
+        raise NotWritable(f"{rdf_format.name} cannot hold this answer: {error}") from error
     return _types_as_keyword(body) if rdf_format == ox.RdfFormat.JSON_LD else body
 
 

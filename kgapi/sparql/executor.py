@@ -24,6 +24,7 @@ import traceback
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
+from kgapi.graph.documents import NotWritable
 from kgapi.sparql.evaluation import (
     InvalidGraphName,
     QueryAnswer,
@@ -37,7 +38,7 @@ from kgapi.sparql.store import QueryStore
 log = logging.getLogger(__name__)
 
 # Errors the child reports as answers; anything else is a bug and comes back as ExecutorError.
-_EXPECTED = (InvalidGraphName, QuerySyntaxError, TooManyResults)
+_EXPECTED = (InvalidGraphName, QuerySyntaxError, TooManyResults, NotWritable)
 
 
 class QueryTimeout(Exception):
@@ -95,8 +96,8 @@ class QueryExecutor:
     def run(self, job: QueryJob) -> QueryAnswer:
         """The answer to `job` (see the module docstring for where it runs).
 
-        Raises QueryTimeout and QueryTooDeep (child only), QuerySyntaxError, TooManyResults or
-        ExecutorError.
+        Raises QueryTimeout and QueryTooDeep (child only), QuerySyntaxError, TooManyResults,
+        NotWritable (an answer the format asked for cannot hold) or ExecutorError.
         """
         shallow = nests_shallowly(job.text)
         if shallow and (self.stopped_from_outside or self.timeout <= 0):

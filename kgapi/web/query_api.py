@@ -15,6 +15,7 @@ from flask import Blueprint, Response, request, url_for
 from rdflib import Variable
 from rdflib.term import Node
 
+from kgapi.graph.documents import NotWritable
 from kgapi.read.stored_queries import StoredQuery
 from kgapi.sparql.evaluation import QuerySyntaxError, TooManyResults
 from kgapi.sparql.executor import QueryTimeout, QueryTooDeep
@@ -100,6 +101,8 @@ def _answer(query: StoredQuery, bindings: dict[Variable, Node]) -> Response:
                 "Unprocessable Content",
                 f"the answer has more than max_result_rows ({error.limit}) rows",
             ) from error
+        except NotWritable as error:
+            raise ApiProblem(406, "Not Acceptable", str(error)) from error
         except QueryTimeout as error:
             raise ApiProblem(
                 503, "Service Unavailable", stopped_detail(error.seconds), slug="time-limit"

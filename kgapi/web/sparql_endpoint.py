@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 from werkzeug.datastructures import MultiDict
 
-from kgapi.graph.documents import prefixes_of, triples_of, write_rdf
+from kgapi.graph.documents import NotWritable, prefixes_of, triples_of, write_rdf
 from kgapi.parameters import parse_boolean
 from kgapi.sparql.evaluation import InvalidGraphName, QueryJob, QuerySyntaxError, TooManyResults
 from kgapi.sparql.executor import QueryTimeout, QueryTooDeep
@@ -230,6 +230,8 @@ def answer(protocol_request: ProtocolRequest) -> Response:
         raise ProtocolError(
             400, f"Bad Request: {error}; it nests too deeply (brackets, operators, calls)"
         ) from error
+    except NotWritable as error:
+        raise ProtocolError(406, f"Not Acceptable: {error}; {_other_formats(job)}") from error
     except QueryTimeout as error:
         if metrics is not None:
             metrics.query_timeouts.inc()
@@ -240,6 +242,11 @@ def answer(protocol_request: ProtocolRequest) -> Response:
         if request.method == "GET":
             state.cache.put(_get_key(), representation)
     return delivery.respond(representation)
+
+
+def _other_formats(job: QueryJob) -> str:
+    others = [f.media_type for f in GRAPH_FORMATS if f.media_type != job.graph_media_type]
+    return "ask for one of " + ", ".join(others)
 
 
 def _stopped(seconds: float) -> ProtocolError:

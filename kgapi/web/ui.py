@@ -25,7 +25,7 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from rdflib import OWL, URIRef
 from werkzeug.wrappers import Response as BaseResponse
 
-from kgapi.graph.documents import triples_of, write_rdf
+from kgapi.graph.documents import NotWritable, triples_of, write_rdf
 from kgapi.read.entities import entity_graph
 from kgapi.read.facts import FactReader
 from kgapi.read.labels import LANGUAGES
@@ -305,7 +305,10 @@ def rdf_response(
     state = services()
     representation = state.cache.get(etag)
     if representation is None:
-        body = write_rdf(make_triples(), chosen.media_type, state.query_store.prefixes)
+        try:
+            body = write_rdf(make_triples(), chosen.media_type, state.query_store.prefixes)
+        except NotWritable as error:
+            abort(406, description=str(error))
         representation = delivery.Representation(body, f"{chosen.media_type}; charset=utf-8", etag)
         state.cache.put(etag, representation)
     return delivery.respond(representation)

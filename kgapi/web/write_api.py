@@ -25,7 +25,7 @@ from kgapi.curation.live import LiveGraph
 from kgapi.curation.requests import add_to_graph, sparql_update
 from kgapi.curation.stores import change_log_for
 from kgapi.curation.transaction import Curator, MakeChange, WriteRefused
-from kgapi.graph.documents import write_rdf
+from kgapi.graph.documents import NotWritable, write_rdf
 from kgapi.sparql.reads import read_keys
 from kgapi.sparql.text import DatasetConflict, with_update_dataset
 from kgapi.web.api_common import json_response, problem_response
@@ -262,7 +262,10 @@ def rdf_answer(
     except NotAcceptable as error:
         media_types = ", ".join(f.media_type for f in offered)
         raise WriteRefused(406, "Not Acceptable", f"offered: {media_types}") from error
-    body = write_rdf(data, chosen.media_type, prefixes or {})
+    try:
+        body = write_rdf(data, chosen.media_type, prefixes or {})
+    except NotWritable as error:
+        raise WriteRefused(406, "Not Acceptable", str(error)) from error
     response = Response(body, mimetype=chosen.media_type)
     response.vary.add("Accept")
     return response

@@ -148,6 +148,21 @@ def test_406_lists_the_offered_types(live_server: LiveServer) -> None:
         assert offered.encode() in body
 
 
+def test_an_answer_its_format_cannot_hold_is_406_and_the_others_still_serve(
+    live_server: LiveServer,
+) -> None:
+    """JSON-LD has no triple terms (RDF 1.2): a CONSTRUCT that makes one, asked for in JSON-LD,
+    is the client's choice of format, not a server error."""
+    query = "CONSTRUCT { ?s <urn:kgapi-test:says> <<( ?s ?p ?o )>> } WHERE { ?s ?p ?o } LIMIT 1"
+    status, headers, body = get(live_server, query, Accept="application/ld+json")
+    assert status == 406 and headers["content-type"].startswith("text/plain"), body
+    assert b"JSON-LD" in body and b"text/turtle" in body
+    for media_type in ("text/turtle", "application/n-triples", "application/rdf+xml"):
+        status, headers, body = get(live_server, query, Accept=media_type)
+        assert status == 200 and headers["content-type"].startswith(media_type), body
+        assert b"says" in body  # RDF/XML splits the IRI into a namespace and a name
+
+
 def test_400_quotes_the_parse_error_position(live_server: LiveServer) -> None:
     status, headers, body = get(live_server, "SELECT * WHERE { ?s ?p }")
     assert status == 400 and headers["content-type"].startswith("text/plain")
