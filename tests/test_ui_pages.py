@@ -71,9 +71,13 @@ def test_alternate_formats_are_linked(client: FlaskClient) -> None:
         assert f'type="{media_type}"' in link
 
 
-def test_unacceptable_format_is_406(client: FlaskClient) -> None:
-    response = client.get("/resource/kvm", headers={"Accept": "image/png"})
-    assert response.status_code == 406
+@pytest.mark.parametrize(
+    "path", ["/resource/kvm", "/ontology", "/graph/asserted", "/graph/products"]
+)
+@pytest.mark.parametrize("accept", ["image/png", "*/*;q=0", "text/turtle;q=abc", "a/b/c"])
+def test_unacceptable_format_is_406(client: FlaskClient, path: str, accept: str) -> None:
+    response = client.get(path, headers={"Accept": accept})
+    assert response.status_code == 406, response.get_data(as_text=True)
     assert response.mimetype == "application/problem+json"
 
 

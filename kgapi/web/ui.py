@@ -339,7 +339,10 @@ def ontology_document() -> Response:
     """The ontology's IRI (`{base}ontology`): the whole asserted ontology, every module, as RDF;
     a browser gets the page of the ontology's header."""
     knowledge = services().knowledge
-    chosen = negotiate(request.headers.get("Accept"), PAGE_OFFERS, requested=None)
+    try:
+        chosen = negotiate(request.headers.get("Accept"), PAGE_OFFERS, requested=None)
+    except NotAcceptable as error:
+        abort(406, description=str(error))
     if chosen is HTML and "format" not in request.args:
         return dereference(URIRef(f"{knowledge.ontology.base_iri}ontology"))
     return _rdf_only((knowledge.version, "ontology"), str(knowledge.asserted_graph_iri))
