@@ -141,3 +141,23 @@ def test_names_typed_into_pages_are_escaped(client: FlaskClient) -> None:
     page = response.get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;" in page
+
+
+@pytest.mark.parametrize(
+    ("given", "checked"),
+    [
+        ("no", False),
+        ("off", False),
+        ("false", False),
+        ("yes", True),
+        ("banana", True),
+        (None, True),
+    ],
+)
+def test_the_graph_form_reads_inferred_as_every_boolean_is_read(
+    client: FlaskClient, given: str | None, checked: bool
+) -> None:
+    """The one boolean reader's words; a word it does not know leaves the default (on)."""
+    query = "" if given is None else f"&inferred={given}"
+    page = client.get(f"/graph?scope=taxonomy{query}").get_data(as_text=True)
+    assert ('name="inferred" value="true" checked' in page) is checked

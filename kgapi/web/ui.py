@@ -26,6 +26,7 @@ from rdflib import OWL, URIRef
 from werkzeug.wrappers import Response as BaseResponse
 
 from kgapi.graph.documents import NotWritable, triples_of, write_rdf
+from kgapi.parameters import parse_boolean
 from kgapi.read.entities import entity_graph
 from kgapi.read.facts import FactReader
 from kgapi.read.labels import LANGUAGES
@@ -417,10 +418,19 @@ def graph_view() -> Response:
         "axis": request.args.get("axis", AXES[0][0]),
         "focus": request.args.get("focus", ""),
         "depth": request.args.get("depth", "1"),
-        "inferred": request.args.get("inferred", "true") != "false",
+        "inferred": _flag("inferred", default=True),
     }
     axes = [(name, zh if language == "zh" else en) for name, en, zh in AXES]
     return render_page("graph.html", form=settings, axes=axes, page_data={"form": settings})
+
+
+def _flag(name: str, *, default: bool) -> bool:
+    """A page's boolean parameter: a word the one reader does not take leaves the default, as
+    an unknown scope does (a page is a form to correct, not a request to refuse)."""
+    try:
+        return parse_boolean(request.args.get(name, ""))
+    except ValueError:
+        return default
 
 
 @blueprint.get("/compare")
