@@ -1,7 +1,9 @@
 """The one reader of the words people give parameters: settings, flags, stored-query and HTTP
-parameters all take the same booleans, so `yes` means the same everywhere."""
+parameters all take the same booleans and integers, so `yes` and `20` mean the same everywhere."""
 
 from __future__ import annotations
+
+import re
 
 TRUE_WORDS = ("true", "1", "yes", "on")
 FALSE_WORDS = ("false", "0", "no", "off")
@@ -28,3 +30,22 @@ def parse_boolean(raw: str) -> bool:
     if word in FALSE_WORDS:
         return False
     raise ValueError(f"expected true or false (or {'/'.join(TRUE_WORDS[1:] + FALSE_WORDS[1:])})")
+
+
+# ASCII digits only: int() also takes `1_000` and other scripts' digits, and str.isdigit() takes
+# a superscript two that int() then refuses. 18 digits stay within a signed 64-bit integer.
+_INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
+
+
+def parse_integer(raw: str, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    """The integer `raw` writes in ASCII digits (a sign allowed, spaces around ignored), within
+    `minimum` and `maximum` when given. Raises ValueError saying what is expected."""
+    text = raw.strip()
+    if not _INTEGER.fullmatch(text):
+        raise ValueError("expected an integer (at most 18 ASCII digits, a sign allowed)")
+    value = int(text)
+    if minimum is not None and value < minimum:
+        raise ValueError(f"must be at least {minimum}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"must be at most {maximum}")
+    return value

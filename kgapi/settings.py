@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from kgapi.parameters import parse_boolean
+from kgapi.parameters import parse_boolean, parse_integer
 
 # The checkout's own directories: `pip install -e .` keeps them beside the package.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -233,10 +233,7 @@ def _convert(default: Any, raw: str) -> Any:
     if isinstance(default, bool):
         return parse_boolean(raw)
     if isinstance(default, int):
-        try:
-            return int(raw.strip())
-        except ValueError:
-            raise ValueError("expected a whole number") from None
+        return parse_integer(raw)
     if isinstance(default, float):
         try:
             return float(raw.strip())

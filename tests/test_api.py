@@ -220,6 +220,7 @@ ERRORS = [
     ("GET", "/api/entities/kvm?explain=perhaps", {}, 400),
     ("GET", "/api/search", {}, 400),
     ("GET", "/api/search?q=x&limit=1000", {}, 400),
+    ("GET", "/api/search?q=x&limit=%C2%B2", {}, 400),  # a superscript two: isdigit() but no int
     ("GET", "/api/search?q=x&type=nosuchclass", {}, 404),
     ("GET", "/api/compare?ids=kvm", {}, 400),
     ("GET", "/api/compare?ids=kvm,nosuchthing", {}, 404),

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from kgapi.parameters import FALSE_WORDS, TRUE_WORDS, parse_boolean
+from kgapi.parameters import FALSE_WORDS, TRUE_WORDS, parse_boolean, parse_integer
 from kgapi.settings import Settings, SettingsError
 
 
 @pytest.mark.parametrize(
     ("variable", "value", "complaint"),
     [
-        ("KGAPI_PORT", "abc", "KGAPI_PORT='abc': expected a whole number"),
+        ("KGAPI_PORT", "abc", "KGAPI_PORT='abc': expected an integer"),
         ("KGAPI_PORT", "70000", "port must be at most 65535"),
         ("KGAPI_ALLOW_SERVICE", "maybe", "KGAPI_ALLOW_SERVICE='maybe': expected true or false"),
         ("KGAPI_QUERY_TIMEOUT", "-1", "query_timeout must be at least 0"),
@@ -47,3 +47,28 @@ def test_one_boolean_reader_for_every_parameter(word: str) -> None:
 def test_unknown_boolean_words_are_refused(word: str) -> None:
     with pytest.raises(ValueError, match="expected true or false"):
         parse_boolean(word)
+
+
+@pytest.mark.parametrize(("raw", "value"), [("0", 0), (" 42 ", 42), ("+7", 7), ("-3", -3)])
+def test_one_integer_reader_for_every_parameter(raw: str, value: int) -> None:
+    assert parse_integer(raw) == value
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["", " ", "1.5", "1e3", "0x10", "1_000", "\u00b2", "\u0663", "\uff11", "12a", "--1", "1" * 19],
+)
+def test_what_is_no_integer_in_ascii_digits_is_refused(raw: str) -> None:
+    """Python's int() takes `1_000`, Arabic-Indic and full-width digits, and str.isdigit()
+    takes a superscript two that int() refuses: the one reader takes ASCII digits alone, as
+    the API description's `integer` means."""
+    with pytest.raises(ValueError, match="expected an integer"):
+        parse_integer(raw)
+
+
+def test_an_integer_out_of_its_range_names_the_range() -> None:
+    assert parse_integer("5", minimum=0, maximum=5) == 5
+    with pytest.raises(ValueError, match="at least 1"):
+        parse_integer("0", minimum=1)
+    with pytest.raises(ValueError, match="at most 9"):
+        parse_integer("10", maximum=9)

@@ -44,7 +44,7 @@ from kgapi.export.writers import (
     write_nodelink,
     write_rdf,
 )
-from kgapi.parameters import parse_boolean
+from kgapi.parameters import parse_boolean, parse_integer
 from kgapi.read.kinds import NODE_KINDS
 from kgapi.read.labels import LANGUAGES
 
@@ -121,7 +121,7 @@ class ExportRequest:
                 values[spec.name] = _boolean(spec.name, raw)
             elif isinstance(default, int):
                 try:
-                    values[spec.name] = int(raw)
+                    values[spec.name] = parse_integer(raw)
                 except ValueError:
                     message = f"{spec.name} must be a whole number from 0 to {MAX_DEPTH}"
                     raise ExportError(spec.name, message) from None

@@ -22,7 +22,7 @@ from rdflib import Literal, URIRef, Variable
 from rdflib.term import Node
 
 from kgapi.graph.terms import oxigraph_term
-from kgapi.parameters import parse_boolean
+from kgapi.parameters import parse_boolean, parse_integer
 from kgapi.read.names import NameIndex, NameResolutionError
 from kgapi.settings import CANONICAL_BASE_IRI
 from kgapi.sparql.evaluation import QueryJob
@@ -199,9 +199,10 @@ def convert(
             raise ParameterError(name, f"expected an absolute IRI or a prefixed name, got {raw!r}")
         return URIRef(text)
     if kind == "integer":
-        if not re.fullmatch(r"[+-]?\d{1,18}", raw.strip()):
-            raise ParameterError(name, f"expected an integer, got {raw!r}")
-        return Literal(int(raw.strip()))
+        try:
+            return Literal(parse_integer(raw))
+        except ValueError as error:
+            raise ParameterError(name, f"{error}, got {raw!r}") from error
     if kind == "boolean":
         try:
             return Literal(parse_boolean(raw))

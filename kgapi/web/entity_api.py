@@ -14,7 +14,7 @@ from flask import Blueprint, Response, request, url_for
 from rdflib import RDF, URIRef
 
 from kgapi.graph.documents import triples_of, write_rdf
-from kgapi.parameters import parse_boolean
+from kgapi.parameters import parse_boolean, parse_integer
 from kgapi.read.entities import describe_entity, entity_graph
 from kgapi.read.kinds import KINDS
 from kgapi.reasoning.explanation import explain
@@ -97,15 +97,16 @@ def search() -> Response:
     query = request.args.get("q", "")
     lang = language() if "lang" in request.args else None
     limit_text = request.args.get("limit", "20")
-    if not limit_text.strip().isdigit():
+    try:
+        limit = parse_integer(limit_text)
+    except ValueError as error:
         raise ApiProblem(
             400,
             "Bad Request",
-            f"limit must be a whole number, not {limit_text!r}",
+            f"limit {error}, not {limit_text!r}",
             slug="invalid-parameter",
             parameter="limit",
-        )
-    limit = int(limit_text)
+        ) from error
     type_name = request.args.get("type") or None
     kind, of_type = None, None
     if type_name is not None:

@@ -26,6 +26,7 @@ from kgapi.curation.requests import add_to_graph, sparql_update
 from kgapi.curation.stores import change_log_for
 from kgapi.curation.transaction import Curator, MakeChange, WriteRefused
 from kgapi.graph.documents import NotWritable, write_rdf
+from kgapi.parameters import parse_integer
 from kgapi.sparql.reads import read_keys
 from kgapi.sparql.text import DatasetConflict, with_update_dataset
 from kgapi.web.api_common import json_response, problem_response
@@ -294,9 +295,10 @@ def _count(name: str, default: int) -> int:
     raw = request.args.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or len(raw) > 9:
-        raise WriteRefused(400, "Bad Request", f"{name} must be a whole number, not {raw!r}")
-    return int(raw)
+    try:
+        return parse_integer(raw, minimum=0, maximum=999_999_999)
+    except ValueError as error:
+        raise WriteRefused(400, "Bad Request", f"{name}: {error}, not {raw!r}") from error
 
 
 # --- shared ---
