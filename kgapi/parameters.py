@@ -35,6 +35,9 @@ def parse_boolean(raw: str) -> bool:
 # ASCII digits only: int() also takes `1_000` and other scripts' digits, and str.isdigit() takes
 # a superscript two that int() then refuses. 18 digits stay within a signed 64-bit integer.
 _INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
+# A decimal number: float() also takes nan, inf and 1e309 (inf), and a NaN time limit compares
+# false with everything, which turned the limit off.
+_DECIMAL = re.compile(r"[+-]?[0-9]{1,15}(\.[0-9]{1,15})?|[+-]?\.[0-9]{1,15}")
 
 
 def parse_integer(raw: str, *, minimum: int | None = None, maximum: int | None = None) -> int:
@@ -49,3 +52,12 @@ def parse_integer(raw: str, *, minimum: int | None = None, maximum: int | None =
     if maximum is not None and value > maximum:
         raise ValueError(f"must be at most {maximum}")
     return value
+
+
+def parse_decimal(raw: str) -> float:
+    """The finite number `raw` writes in ASCII decimal notation (`30`, `2.5`, `.5`; spaces
+    around ignored). Raises ValueError saying what is expected."""
+    text = raw.strip()
+    if not _DECIMAL.fullmatch(text):
+        raise ValueError("expected a decimal number such as 30 or 2.5")
+    return float(text)

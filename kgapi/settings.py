@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from kgapi.parameters import parse_boolean, parse_integer
+from kgapi.parameters import parse_boolean, parse_decimal, parse_integer
 
 # The checkout's own directories: `pip install -e .` keeps them beside the package.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -235,8 +235,5 @@ def _convert(default: Any, raw: str) -> Any:
     if isinstance(default, int):
         return parse_integer(raw)
     if isinstance(default, float):
-        try:
-            return float(raw.strip())
-        except ValueError:
-            raise ValueError("expected a number of seconds") from None
+        return parse_decimal(raw)
     return raw

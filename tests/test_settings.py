@@ -15,7 +15,11 @@ from kgapi.settings import Settings, SettingsError
         ("KGAPI_PORT", "70000", "port must be at most 65535"),
         ("KGAPI_ALLOW_SERVICE", "maybe", "KGAPI_ALLOW_SERVICE='maybe': expected true or false"),
         ("KGAPI_QUERY_TIMEOUT", "-1", "query_timeout must be at least 0"),
-        ("KGAPI_QUERY_TIMEOUT", "soon", "expected a number of seconds"),
+        ("KGAPI_QUERY_TIMEOUT", "soon", "expected a decimal number"),
+        # NaN compares false with everything: it would have turned the time limit off.
+        ("KGAPI_QUERY_TIMEOUT", "nan", "expected a decimal number"),
+        ("KGAPI_QUERY_TIMEOUT", "inf", "expected a decimal number"),
+        ("KGAPI_QUERY_TIMEOUT", "1e309", "expected a decimal number"),
         ("KGAPI_WORKERS", "0", "workers must be at least 1"),
     ],
 )
@@ -72,3 +76,22 @@ def test_an_integer_out_of_its_range_names_the_range() -> None:
         parse_integer("0", minimum=1)
     with pytest.raises(ValueError, match="at most 9"):
         parse_integer("10", maximum=9)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "complaint"),
+    [
+        (["serve", "--query-timeout", "nan"], "expected a decimal number"),
+        (["serve", "--port", "1_0"], "expected an integer"),
+        (["history", "--limit", "\u00b2"], "expected an integer"),
+    ],
+)
+def test_flags_are_read_as_the_settings_are(
+    arguments: list[str], complaint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from kgapi.cli import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(arguments)
+    assert exited.value.code == 2
+    assert complaint in capsys.readouterr().err

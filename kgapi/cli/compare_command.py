@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from kgapi.cli.registry import SubParsers, command
+from kgapi.cli.registry import SubParsers, command, integer
 from kgapi.read.names import NameIndex, NameResolutionError
 from kgapi.settings import Settings
 
@@ -29,7 +29,7 @@ def add_parsers(sub: SubParsers) -> None:
         choices=("text", "markdown", "csv", "html", "json"),
         help="output format (default: a table for the terminal)",
     )
-    compare.add_argument("--width", type=int, default=28, help="text format: widest column")
+    compare.add_argument("--width", type=integer, default=28, help="text format: widest column")
 
 
 @command("compare")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from kgapi.cli.registry import SubParsers, command
+from kgapi.cli.registry import SubParsers, command, integer
 from kgapi.settings import Settings
 
 if TYPE_CHECKING:
@@ -43,12 +43,14 @@ def add_parsers(sub: SubParsers) -> None:
     history = sub.add_parser("history", help="list the change log's versions, newest first")
     history.add_argument("--data-dir", type=Path, help="the data directory (setting data_dir)")
     history.add_argument("--database-url", help="the PostgreSQL log (setting database_url)")
-    history.add_argument("--limit", type=int, default=20, help="most versions shown (default 20)")
+    history.add_argument(
+        "--limit", type=integer, default=20, help="most versions shown (default 20)"
+    )
 
     revert = sub.add_parser("revert", help="revert a version (the revert is a new version)")
     revert.add_argument("--data-dir", type=Path, help="the data directory (setting data_dir)")
     revert.add_argument("--database-url", help="the PostgreSQL log (setting database_url)")
-    revert.add_argument("version", type=int, help="the number of the version to revert")
+    revert.add_argument("version", type=integer, help="the number of the version to revert")
     revert.add_argument("--message", default="", help="why (kept in the history)")
 
     backup = sub.add_parser("backup", help="copy the change log and tokens to a tar.gz, serving")

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kgapi.cli.registry import SubParsers, command
+from kgapi.cli.registry import SubParsers, command, integer
 from kgapi.read.names import NameResolutionError
 from kgapi.settings import Settings
 
@@ -29,7 +29,10 @@ def add_parsers(sub: SubParsers) -> None:
     export.add_argument("--format", type=str.lower, choices=FORMAT_NAMES, help="output format")
     export.add_argument("--focus", help="neighbourhood scope: the entity at the centre (any name)")
     export.add_argument(
-        "--depth", type=int, default=1, help=f"neighbourhood scope: links to follow (0-{MAX_DEPTH})"
+        "--depth",
+        type=integer,
+        default=1,
+        help=f"neighbourhood scope: links to follow (0-{MAX_DEPTH})",
     )
     export.add_argument("--axis", help="axis scope: a classification scheme (slug or name)")
     query = export.add_mutually_exclusive_group()

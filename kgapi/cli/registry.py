@@ -6,6 +6,7 @@ import argparse
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from kgapi.parameters import parse_decimal, parse_integer
 from kgapi.settings import Settings
 
 Command = Callable[[argparse.Namespace, Settings], int]
@@ -24,3 +25,19 @@ def command(name: str) -> Callable[[Command], Command]:
         return function
 
     return register
+
+
+def integer(text: str) -> int:
+    """An argument's integer, read as every parameter's is (argparse's `int` takes `1_000`)."""
+    try:
+        return parse_integer(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
+
+
+def decimal(text: str) -> float:
+    """An argument's number, read as every parameter's is (argparse's `float` takes `nan`)."""
+    try:
+        return parse_decimal(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kgapi.cli.registry import SubParsers, command
+from kgapi.cli.registry import SubParsers, command, decimal, integer
 from kgapi.settings import Settings
 
 if TYPE_CHECKING:
@@ -20,11 +20,11 @@ def add_parsers(sub: SubParsers) -> None:
         help="serve the reasoned graph over HTTP (Granian in front, app processes behind)",
     )
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="port to listen on (default 8080)")
-    serve.add_argument("--workers", type=int, help="app processes (default 2)")
-    serve.add_argument("--io-processes", type=int, help="HTTP I/O processes (default 1)")
+    serve.add_argument("--port", type=integer, help="port to listen on (default 8080)")
+    serve.add_argument("--workers", type=integer, help="app processes (default 2)")
+    serve.add_argument("--io-processes", type=integer, help="HTTP I/O processes (default 1)")
     serve.add_argument(
-        "--max-worker-memory-mb", type=int, help="address space of an app process, MiB"
+        "--max-worker-memory-mb", type=integer, help="address space of an app process, MiB"
     )
     serve.add_argument(
         "--graph",
@@ -38,10 +38,10 @@ def add_parsers(sub: SubParsers) -> None:
         """An on/off setting: `--flag` and `--no-flag`; neither leaves the setting as it is."""
         serve.add_argument(flag, action=argparse.BooleanOptionalAction, default=None, help=help)
 
-    serve.add_argument("--query-timeout", type=float, help="seconds before a request is stopped")
-    serve.add_argument("--max-result-rows", type=int, help="most rows or triples in an answer")
-    serve.add_argument("--max-request-bytes", type=int, help="largest request body")
-    serve.add_argument("--result-cache-entries", type=int, help="cached responses per worker")
+    serve.add_argument("--query-timeout", type=decimal, help="seconds before a request is stopped")
+    serve.add_argument("--max-result-rows", type=integer, help="most rows or triples in an answer")
+    serve.add_argument("--max-request-bytes", type=integer, help="largest request body")
+    serve.add_argument("--result-cache-entries", type=integer, help="cached responses per worker")
     switch("--allow-service", "let SPARQL SERVICE make outbound requests (default: refused)")
     switch("--writes", "accept curated updates from token holders (default: read-only)")
     serve.add_argument("--data-dir", type=Path, help="where the change log and tokens live")
