@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from flask import Flask, Response, g, request
 
+from kgapi.web.negotiation import qvalue
+
 CACHE_CONTROL = "public, max-age=60, must-revalidate"
 # Below this many bytes gzip costs more time than it saves on the wire.
 GZIP_MIN_BYTES = 860
@@ -52,10 +54,7 @@ def accepts_gzip(header: str | None) -> bool:
         if coding.strip() not in ("gzip", "*"):
             continue
         quality = next((p.split("=", 1)[1] for p in parameters if p.strip().startswith("q=")), "1")
-        try:
-            return float(quality) > 0
-        except ValueError:
-            return False
+        return qvalue(quality) > 0
     return False
 
 

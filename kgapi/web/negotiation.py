@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from kgapi.parameters import parse_decimal
+
 RESULTS = "results"  # SPARQL SELECT/ASK results
 RDF = "rdf"  # RDF graphs (CONSTRUCT, DESCRIBE, the service description, exports)
 
@@ -129,12 +131,19 @@ def _parse_accept(header: str) -> list[tuple[str, str, float]]:
         for parameter in parameters:
             key, _, value = parameter.partition("=")
             if key.strip().lower() == "q":
-                try:
-                    quality = min(max(float(value), 0.0), 1.0)
-                except ValueError:
-                    quality = 0.0
+                quality = qvalue(value)
         ranges.append((kind, subtype, quality))
     return ranges
+
+
+def qvalue(text: str) -> float:
+    """A `q=` weight: a decimal number, held to 0..1. Read as leniently as Jena reads it (`.5`,
+    `0.50000`), but never as `nan` or `inf`, which no comparison would order; what is no
+    number weighs 0, so the range is ignored rather than guessed at."""
+    try:
+        return min(max(parse_decimal(text), 0.0), 1.0)
+    except ValueError:
+        return 0.0
 
 
 def _quality(

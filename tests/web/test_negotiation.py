@@ -47,3 +47,19 @@ def test_the_table_has_unique_names_and_media_types() -> None:
     assert len({item.name for item in FORMATS}) == len(FORMATS)
     assert len({item.media_type for item in FORMATS}) == len(FORMATS)
     assert {item.name for item in GRAPH_FORMATS} >= {"turtle", "ntriples", "jsonld", "rdfxml"}
+
+
+@pytest.mark.parametrize(
+    ("weight", "value"),
+    [("1", 1.0), ("0.9", 0.9), (".5", 0.5), ("0.50000", 0.5), ("2", 1.0), ("-1", 0.0),
+     ("nan", 0.0), ("inf", 0.0), ("", 0.0), ("high", 0.0)],
+)  # fmt: skip
+def test_weights_are_numbers_held_to_zero_and_one(weight: str, value: float) -> None:
+    from kgapi.web.negotiation import qvalue
+
+    assert qvalue(weight) == value
+
+
+def test_a_range_weighted_nan_is_not_chosen() -> None:
+    offered = formats_of(RESULTS)
+    assert negotiate("application/sparql-results+json;q=nan, text/csv;q=0.1", offered).name == "csv"
