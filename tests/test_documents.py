@@ -11,6 +11,7 @@ from rdflib.compare import isomorphic
 
 from kgapi.graph.documents import prefixes_of, triples_of, used_prefixes, write_rdf
 from kgapi.graph.loading import LoadedOntology
+from kgapi.settings import Settings
 
 # rdflib's JSON-LD and TriG parsers build a ConjunctiveGraph, which rdflib itself deprecates.
 pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
@@ -138,3 +139,41 @@ def test_statements_a_format_cannot_hold_are_refused_as_such() -> None:
     with pytest.raises(NotWritable, match="JSON-LD"):
         write_rdf([says], "application/ld+json", {})
     assert b"<<(" in write_rdf([says], "application/n-triples", {})
+
+
+TWO_RESTRICTIONS = """
+@prefix owl: <http://www.w3.org/2002/07/owl#> . @prefix ex: <http://example.org/> .
+ex:A owl:equivalentClass [ a owl:Restriction ; owl:onProperty ex:p ; owl:someValuesFrom ex:B ] .
+ex:C owl:equivalentClass [ a owl:Restriction ; owl:onProperty ex:p ; owl:someValuesFrom ex:D ] .
+ex:E owl:unionOf ( ex:A ex:C ) .
+"""
+
+
+@pytest.mark.parametrize("media_type", sorted(MEDIA_TYPES))
+def test_canonical_documents_are_the_same_bytes_whatever_the_parse(media_type: str) -> None:
+    """Each parse labels blank nodes at random; RDFC-1.0 labels and sorting make the bytes
+    depend on the graph alone."""
+    from kgapi.graph.documents import canonical
+
+    def document() -> bytes:
+        triples = list(ox.parse(TWO_RESTRICTIONS.encode(), format=ox.RdfFormat.TURTLE))
+        return write_rdf(canonical(reversed(triples)), media_type, {"ex": EX})
+
+    first, second = document(), document()
+    assert first == second
+    assert b"c14n" in first
+    assert isomorphic(parsed(first, media_type), Graph().parse(data=TWO_RESTRICTIONS))
+
+
+def test_the_bundled_ontology_is_the_same_document_from_any_load(
+    ontology: LoadedOntology, settings: Settings
+) -> None:
+    from kgapi.graph.documents import canonical
+    from kgapi.graph.loading import load_ontology
+
+    again = load_ontology(settings.ontology_dir)
+    first, second = (
+        write_rdf(canonical(triples_of(o.asserted)), "text/turtle", prefixes_of(o.asserted))
+        for o in (ontology, again)
+    )
+    assert first == second

@@ -1,8 +1,9 @@
 """RDF documents, written by one writer: pyoxigraph's.
 
 Every RDF answer (a CONSTRUCT, the ontology and its graphs, an entity's description, the service
-description, the Graph Store Protocol's reads) is written here. The whole bundled ontology takes
-0.04-0.21 s in any format where rdflib's writers took 0.1-2.0 s (TriG 2.0 s: the first request
+description, the Graph Store Protocol's reads) is written here, sorted; documents of curated
+graphs also get canonical blank node labels (`canonical`). The whole bundled ontology takes
+0.13-0.28 s in any format where rdflib's writers took 0.1-2.1 s (TriG 2.1 s: the first request
 for it came near a 3 s time limit); `bench/documents.py` measures it. rdflib stays for what
 pyoxigraph does not write (JSON-LD compacted against a context, in the exports).
 """
@@ -21,8 +22,7 @@ from kgapi.graph.terms import oxigraph_term
 Statement = ox.Triple | ox.Quad
 RDF_TYPE = str(RDF.type)
 
-# The formats whose documents declare prefixes; the line formats write every IRI in full.
-_LINE_FORMATS = (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS)
+# The formats whose documents declare prefixes (the line formats write every IRI in full).
 _PREFIXED = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML, ox.RdfFormat.N3)
 
 
@@ -35,18 +35,16 @@ def write_rdf(
     statements: Iterable[Statement], media_type: str, prefixes: Mapping[str, str]
 ) -> bytes:
     """`statements` in the RDF format of `media_type`, declaring those of `prefixes` (prefix →
-    namespace) that the statements use. Triples go to a dataset format's default graph.
-    Raises ValueError for a media type that is no RDF format, NotWritable for statements the
-    format cannot hold."""
+    namespace) that the statements use, sorted (the same statements are the same document).
+    Triples go to a dataset format's default graph. Raises ValueError for a media type that
+    is no RDF format, NotWritable for statements the format cannot hold."""
     rdf_format = ox.RdfFormat.from_media_type(media_type)
     if rdf_format is None:
         raise ValueError(f"no RDF format for {media_type}")
     if not rdf_format.supports_datasets:
         statements = (s.triple if isinstance(s, ox.Quad) else s for s in statements)
-    declared = None
-    if rdf_format not in _LINE_FORMATS:  # a statement a line: no grouping, no prefixes
-        statements = _by_subject(statements)
-        declared = used_prefixes(statements, prefixes) if rdf_format in _PREFIXED else None
+    statements = _sorted(statements)
+    declared = used_prefixes(statements, prefixes) if rdf_format in _PREFIXED else None
     try:
         # A caller gives triples or quads, never both: pyoxigraph refuses a mixed list.
         body = ox.serialize(statements, format=rdf_format, prefixes=declared) or b""  # type: ignore[arg-type]
@@ -55,17 +53,53 @@ def write_rdf(
     return _types_as_keyword(body) if rdf_format == ox.RdfFormat.JSON_LD else body
 
 
-def _by_subject(statements: Iterable[Statement]) -> list[Statement]:
-    """`statements` sorted by graph, subject and property: the writers group only consecutive
-    statements, so a store's or a query's order would write a description in pieces (in
-    JSON-LD, a node object a piece); sorted, the same graph is the same document. Keys are
-    strings because Python compares and hashes them far faster than pyoxigraph's terms."""
+def canonical(statements: Iterable[Statement]) -> list[Statement]:
+    """`statements` with their blank nodes labelled by RDFC-1.0 (`c14n0`, `c14n1`...): as
+    `write_rdf` sorts what it writes, the same graph is then the same bytes in every format,
+    whichever process wrote it and however often the files were parsed (a parse labels blank
+    nodes at random), so a strong ETag holds and two versions' documents diff line by line.
+    Only the statements that hold a blank node are canonicalized: the others cannot change a
+    label (RDFC-1.0 hashes a blank node from the statements it is in). For curated graphs: a
+    query's answer is not canonicalized, as a crafted one can make RDFC-1.0 slow."""
+    plain: list[Statement] = []
+    blank: list[ox.Quad] = []
+    quads_given = False
+    for statement in statements:
+        quads_given = isinstance(statement, ox.Quad)
+        if not _holds_blank_node(statement):
+            plain.append(statement)
+        elif isinstance(statement, ox.Quad):
+            blank.append(statement)
+        else:
+            blank.append(ox.Quad(statement.subject, statement.predicate, statement.object))
+    if blank:
+        dataset = ox.Dataset(blank)
+        dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+        plain += list(dataset) if quads_given else [quad.triple for quad in dataset]
+    return plain
+
+
+def _holds_blank_node(statement: ox.Quad | ox.Triple) -> bool:
+    for term in (statement.subject, statement.object):
+        if isinstance(term, ox.BlankNode) or (
+            isinstance(term, ox.Triple) and _holds_blank_node(term)
+        ):
+            return True
+    return False
+
+
+def _sorted(statements: Iterable[Statement]) -> list[Statement]:
+    """`statements` sorted by graph, subject, property and object: the writers group only
+    consecutive statements, so a store's or a query's order would write a description in
+    pieces (in JSON-LD, a node object a piece); sorted, the same statements are the same
+    document. Keys are strings: Python compares them far faster than pyoxigraph's terms."""
     return sorted(
         statements,
         key=lambda s: (
             str(s.graph_name) if isinstance(s, ox.Quad) else "",
             str(s.subject),
             s.predicate.value,
+            str(s.object),
         ),
     )
 

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, request, url_for
 from rdflib import RDF, URIRef
 
-from kgapi.graph.documents import triples_of, write_rdf
+from kgapi.graph.documents import canonical, triples_of, write_rdf
 from kgapi.parameters import parse_boolean, parse_integer
 from kgapi.read.entities import describe_entity, entity_graph
 from kgapi.read.kinds import KINDS
@@ -62,7 +62,8 @@ def _describe(name: str) -> Response:
     reader = lookups().reader_for(lang)
     if chosen is not API_JSON:
         prefixes = services().query_store.prefixes
-        body = write_rdf(triples_of(entity_graph(reader, iri)), chosen.media_type, prefixes)
+        triples = canonical(triples_of(entity_graph(reader, iri)))
+        body = write_rdf(triples, chosen.media_type, prefixes)
         response = Response(body, mimetype=chosen.media_type)
         response.vary.add("Accept")
         return response

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 from werkzeug.datastructures import MultiDict
 
-from kgapi.graph.documents import NotWritable, prefixes_of, triples_of, write_rdf
+from kgapi.graph.documents import NotWritable, canonical, prefixes_of, triples_of, write_rdf
 from kgapi.parameters import parse_boolean
 from kgapi.sparql.evaluation import InvalidGraphName, QueryJob, QuerySyntaxError, TooManyResults
 from kgapi.sparql.executor import QueryTimeout, QueryTooDeep
@@ -307,7 +307,7 @@ def describe() -> Response:
             if state.settings.writes and request.path != ASSERTED_PATH
             else None,
         )
-        body = write_rdf(triples_of(graph), chosen.media_type, prefixes_of(graph))
+        body = write_rdf(canonical(triples_of(graph)), chosen.media_type, prefixes_of(graph))
         cached = delivery.Representation(body, _content_type(chosen.media_type), etag)
         state.cache.put(etag, cached)
     return delivery.respond(cached)

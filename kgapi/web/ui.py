@@ -25,7 +25,7 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from rdflib import OWL, URIRef
 from werkzeug.wrappers import Response as BaseResponse
 
-from kgapi.graph.documents import NotWritable, triples_of, write_rdf
+from kgapi.graph.documents import NotWritable, canonical, triples_of, write_rdf
 from kgapi.parameters import parse_boolean
 from kgapi.read.entities import entity_graph
 from kgapi.read.facts import FactReader
@@ -307,7 +307,8 @@ def rdf_response(
     representation = state.cache.get(etag)
     if representation is None:
         try:
-            body = write_rdf(make_triples(), chosen.media_type, state.query_store.prefixes)
+            triples = canonical(make_triples())
+            body = write_rdf(triples, chosen.media_type, state.query_store.prefixes)
         except NotWritable as error:
             abort(406, description=str(error))
         representation = delivery.Representation(body, f"{chosen.media_type}; charset=utf-8", etag)
