@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rdflib import OWL, RDF, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from kgapi.reasoning.rule_language import Triple
+if TYPE_CHECKING:  # a name for annotations only: the core's lowest layer imports none above it
+    from kgapi.reasoning.rule_language import Triple
 
 _RESTRICTIONS = (
     (OWL.hasValue, "value"),

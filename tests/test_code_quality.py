@@ -63,3 +63,16 @@ def test_no_import_circle() -> None:
     )
     assert imports.number_of_edges() > 50  # the graph was read
     assert list(nx.simple_cycles(imports)) == []
+
+
+def test_the_architecture_drawing_is_what_the_imports_draw() -> None:
+    """`docs/architecture.gv` (and the README's drawing of it) is drawn from the imports: a
+    change of layering, a package or its docstring's first sentence must be drawn again."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "architecture.py"), "--check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
