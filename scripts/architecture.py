@@ -2,10 +2,11 @@
 
 Reads the import graph (grimp, the library import-linter checks the layers with), folds it into
 one node per package of `kgapi` (the top-level modules together), labels each node with the
-first sentence of its docstring and its size (the top-level modules' edges left out: every
-package imports them), and writes Graphviz DOT to `docs/architecture.gv` and,
-with `dot` on the PATH, the drawing to `docs/architecture.svg`. The README shows the drawing; a
-test runs `--check`, which says whether the DOT file is what the code draws now. Usage:
+first sentence of its docstring and its number of modules (not of lines, which every edit
+changes; the top-level modules' edges are left out: every package imports them), and writes
+Graphviz DOT to `docs/architecture.gv` and, with `dot` on the PATH, the drawing to
+`docs/architecture.svg`. The README shows the drawing; a test runs `--check`, which says
+whether the DOT file is what the code draws now. Usage:
 
     python scripts/architecture.py [--check]
 """
@@ -26,7 +27,7 @@ import grimp
 ROOT = Path(__file__).resolve().parent.parent
 DOT = ROOT / "docs" / "architecture.gv"
 SVG = ROOT / "docs" / "architecture.svg"
-BASE = "settings, parameters, rendering"
+BASE = "settings, parameters, processes, rendering"
 # Top to bottom, as import-linter's layers contract has them (`pyproject.toml`).
 RANKS = [["cli"], ["web"], ["export", "identify", "curation"], ["read"], ["sparql"], ["graph"]]
 RANKS += [["reasoning"], [BASE]]
@@ -41,7 +42,10 @@ def package_of(module: str) -> str:
 def summary(package: str) -> str:
     """The first sentence of the package's docstring (its own words for what it holds)."""
     if package == BASE:
-        return "settings, the one parameter reader, terms as text (every package imports them)"
+        return (
+            "settings, the one parameter reader, processes that die with their parent, terms as"
+            " text (every package imports them)"
+        )
     doc = importlib.import_module(f"kgapi.{package}").__doc__ or ""
     first = " ".join(doc.split())
     for end in (": ", ". "):
@@ -53,13 +57,9 @@ def draw() -> str:
     # As import-linter reads them (`exclude_type_checking_imports` in pyproject.toml).
     graph = grimp.build_graph("kgapi", exclude_type_checking_imports=True)
     modules = sorted(m for m in graph.modules if m != "kgapi")
-    sizes: dict[str, tuple[int, int]] = {}
+    sizes: dict[str, int] = {}
     for module in modules:
-        path = ROOT.joinpath(*module.split("."))
-        path = path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
-        lines = len(path.read_text(encoding="utf-8").splitlines())
-        count, total = sizes.get(package_of(module), (0, 0))
-        sizes[package_of(module)] = (count + 1, total + lines)
+        sizes[package_of(module)] = sizes.get(package_of(module), 0) + 1
     edges = {
         (package_of(importer), package_of(imported))
         for importer in modules
@@ -79,10 +79,10 @@ def draw() -> str:
     for rank in RANKS:
         names = []
         for package in rank:
-            count, total = sizes[package]
+            count = sizes[package]
             title = "kgapi/*.py" if package == BASE else f"kgapi/{package}/"
             text = "\\n".join(textwrap.wrap(summary(package), 34))
-            label = f"{title}\\n{text}\\n{count} modules, {total:,} lines"
+            label = f"{title}\\n{text}\\n{count} modules"
             names.append(f'"{package}"')
             lines.append(f'  "{package}" [label="{label}"];')
         lines.append(f"  {{ rank=same; {'; '.join(names)} }}")

@@ -5,13 +5,12 @@ SVG drawn by Graphviz's `dot`; RDF by rdflib, JSON-LD with the service's publish
 
 from __future__ import annotations
 
-import ctypes
+import functools
 import io
 import json
+import os
 import shutil
-import signal
 import subprocess
-import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,6 +21,7 @@ from networkx.readwrite import json_graph
 from rdflib import Graph
 
 from kgapi.graph import documents
+from kgapi.processes import die_with_parent
 
 DEFAULT_SVG_TIMEOUT = 30.0
 JSON_LD = "application/ld+json"
@@ -180,7 +180,7 @@ def render_svg(dot: bytes, *, timeout: float = DEFAULT_SVG_TIMEOUT) -> bytes:
             timeout=timeout,
             check=False,
             # If the process asking is killed at the time limit, `dot` must not draw on alone.
-            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+            preexec_fn=functools.partial(die_with_parent, os.getpid()),
         )
     except subprocess.TimeoutExpired as error:
         raise RenderingError(
@@ -191,12 +191,6 @@ def render_svg(dot: bytes, *, timeout: float = DEFAULT_SVG_TIMEOUT) -> bytes:
         message = finished.stderr.decode("utf-8", "replace").strip()
         raise RenderingError(f"Graphviz failed (exit {finished.returncode}): {message}")
     return finished.stdout
-
-
-def _die_with_parent() -> None:
-    """In the forked `dot`, before it runs: be killed when the process that asked dies."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
 
 
 def write_rdf(

@@ -15,7 +15,6 @@ ending the process that computes stops it. So queries run in one of two places:
 
 from __future__ import annotations
 
-import ctypes
 import logging
 import multiprocessing
 import os
@@ -25,6 +24,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
 from kgapi.graph.documents import NotWritable
+from kgapi.processes import die_with_parent
 from kgapi.sparql.evaluation import (
     InvalidGraphName,
     QueryAnswer,
@@ -159,7 +159,7 @@ def _serve_jobs(
     # The parent's end of the pipe came along with the fork: closed here, so that the parent's
     # death reads as end-of-file below instead of leaving this child waiting forever.
     parent_end.close()
-    _die_with_parent(parent)
+    die_with_parent(parent)
     # The parent's handlers (a WSGI server's, say) must not run in the child.
     for name in ("SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGWINCH"):
         signal.signal(getattr(signal, name), signal.SIG_DFL)
@@ -175,19 +175,3 @@ def _serve_jobs(
         except Exception:  # a bug: reported to the parent, which answers 500 and logs it
             outcome = ("failed", traceback.format_exc())
         connection.send(outcome)
-
-
-_PR_SET_PDEATHSIG = 1  # linux/prctl.h
-
-
-def _die_with_parent(parent: int) -> None:
-    """Ask Linux to kill this process when its parent dies (a worker killed mid-query would
-    otherwise leave its child computing, re-parented to PID 1). Elsewhere the closed pipe
-    alone ends the child once it next reads."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):
-        return
-    if os.getppid() != parent:  # the parent died before the request took effect
-        os._exit(0)

@@ -17,23 +17,33 @@ the process that made it, and only that one.
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import logging
 import os
 import shutil
 import signal
 import socket
 import tempfile
-from typing import Any
+import threading
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask
 
 from kgapi.curation.changelog import LOG_NAME
+from kgapi.processes import die_with_parent
 from kgapi.settings import Settings
+
+if TYPE_CHECKING:
+    from kgapi.web.front import Front
 
 # Connections an I/O process holds at once. Granian counts a connection from its accept, so a
 # connection still sending its headers holds one: this must be far above what slow clients
 # can open, or they starve the rest (measured: 256 slowloris connections against 64 delayed
 # an ordinary request 39 s). Past it, new connections wait in the kernel's backlog.
+log = logging.getLogger(__name__)
 MAX_CONNECTIONS = 8192
 HEADER_READ_TIMEOUT_MS = 10_000
 WORKER_STOP_SECONDS = 10
@@ -78,11 +88,13 @@ def serve_app(app: Flask, settings: Settings, *, runtime_dir: str) -> None:
     if settings.writes:  # one process takes the writes, which the log lock serializes anyway
         pools.append((_listener(runtime_dir, "writer.sock"), 1))
     follower = services_of(app) if settings.writes and EXTENSION_KEY in app.extensions else None
-    keeper = start_keeper(
-        app, pools, memory_limit_mb=settings.max_worker_memory_mb, follower=follower
+    # The listeners stay open here too: a keeper started again after its death accepts on them,
+    # and meanwhile the front's connections wait in their backlog instead of being refused.
+    keeper = KeeperGuard(
+        lambda: start_keeper(
+            app, pools, memory_limit_mb=settings.max_worker_memory_mb, follower=follower
+        )
     )
-    for listener, _count in pools:
-        listener.close()  # the app processes hold them; the front connects by path
     front = Front(
         app,
         socket_path=os.path.join(runtime_dir, "workers.sock"),
@@ -97,10 +109,18 @@ def serve_app(app: Flask, settings: Settings, *, runtime_dir: str) -> None:
         changes_log=settings.data_dir / LOG_NAME if settings.writes else None,
     )
     try:
-        _granian(settings).serve(target_loader=lambda _target: front)
+        _granian(settings).serve(target_loader=lambda _target: _in_io_process(front, master))
     finally:
         if os.getpid() == master:
-            _end(keeper)
+            keeper.stop()
+
+
+def _in_io_process(front: Front, master: int) -> Front:
+    """Granian's I/O process asks for its app here, just after Granian forked it: it must die
+    with the master like every other process of the server (Granian's own processes do not,
+    and one outlived a master killed by SIGKILL, still listening on the port)."""
+    die_with_parent(master)
+    return front
 
 
 def _listener(runtime_dir: str, name: str) -> socket.socket:
@@ -134,9 +154,44 @@ def _granian(settings: Settings) -> Any:
     )
 
 
-def _end(pid: int) -> None:
-    try:
-        os.kill(pid, signal.SIGTERM)
-        os.waitpid(pid, 0)
-    except (ProcessLookupError, ChildProcessError):
-        pass
+class KeeperGuard:
+    """The keeper of the app processes, started again when it dies: killed by SIGKILL or the
+    OOM killer, it took its app processes with it, and every request was 503 while /healthz
+    and /readyz said all was well. A thread of the master waits for it; only `stop` ends it."""
+
+    def __init__(self, start: Callable[[], int]) -> None:
+        self._start = start
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self.pid = start()
+        # The keepers it starts die with this thread (PR_SET_PDEATHSIG), so it returns only
+        # once the server stops.
+        threading.Thread(target=self._watch, name="kgapi-keeper-guard", daemon=True).start()
+
+    def _watch(self) -> None:
+        while True:
+            try:
+                _pid, status = os.waitpid(self.pid, 0)
+            except ChildProcessError:  # `stop` reaped it
+                return
+            with self._lock:
+                # Exit 0 is the keeper's answer to SIGTERM: the server is stopping (systemd
+                # signals every process of it at once), so no other is started.
+                if self._stopping.is_set() or os.waitstatus_to_exitcode(status) == 0:
+                    return
+                log.warning("the app processes' keeper ended (status %d); starting another", status)
+                time.sleep(0.1)  # a keeper that dies at once must not make this spin
+                self.pid = self._start()
+
+    def stop(self) -> None:
+        """End the keeper (its app processes die with it) and start no other."""
+        with self._lock:
+            self._stopping.set()
+            pid = self.pid
+        # SIGKILL, not SIGTERM: a keeper forked a moment ago may not have its SIGTERM handler
+        # yet, and the master's would keep it alive. It does nothing on SIGTERM but exit, and
+        # its app processes die with it either way.
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)

@@ -22,7 +22,6 @@ request that needs more fails in that process alone. Every process here dies wit
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import io
 import logging
 import os
@@ -38,10 +37,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from kgapi.processes import die_with_parent
+
 log = logging.getLogger(__name__)
 
 _LENGTH = struct.Struct("!I")
-_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 MEMORY_ERROR_STATUS = "503 Service Unavailable"
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -85,28 +85,19 @@ def _receive_exactly(connection: socket.socket, size: int) -> bytes:
     return bytes(buffer)
 
 
-def die_with_parent(parent: int) -> None:
-    """Ask Linux to kill this process when its parent dies; exit now if it already has."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):  # not Linux: the closed socket ends the process instead
-        return
-    if os.getppid() != parent:
-        os._exit(0)
-
-
 def fork_child(run: Callable[[], object]) -> int:
     """Fork a process that runs `run` and exits, dying with this one; its pid (in the parent)."""
     parent = os.getpid()
     pid = os.fork()
     if pid:
         return pid
+    code = 1  # an exception: the parent sees it in the exit status
     try:
         die_with_parent(parent)
         run()
+        code = 0
     finally:
-        os._exit(0)
+        os._exit(code)
 
 
 class Follower(Protocol):

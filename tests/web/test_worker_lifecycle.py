@@ -138,3 +138,33 @@ def test_sigterm_to_every_process_at_once_stops_them_all(own_server: LiveServer)
             os.kill(pid, signal.SIGTERM)
     own_server.process.wait(timeout=60)
     wait_for(lambda: not serving_processes(port), seconds=30)
+
+
+def test_no_process_outlives_a_sigkill_of_the_master(own_server: LiveServer) -> None:
+    """SIGKILL cannot be caught, so nothing the master runs can stop its children: each process
+    of the server must die with its parent on its own (the I/O process, forked by Granian, once
+    outlived a killed master and kept listening on the port)."""
+    master, port = own_server.process.pid, own_server.port
+    assert sparql(own_server, "ASK {}") == 200
+    wait_for(lambda: len(serving_processes(port)) >= 5)  # master, keeper, 2 app, the I/O
+    os.kill(master, signal.SIGKILL)
+    own_server.process.wait(timeout=10)
+    wait_for(lambda: not serving_processes(port), seconds=10)
+
+
+def test_a_killed_keeper_is_started_again_and_the_service_answers(
+    own_server: LiveServer,
+) -> None:
+    """The keeper takes its app processes with it when it dies; killed by SIGKILL (or the OOM
+    killer) it left every request a 503 while /healthz said all was well."""
+    master = own_server.process.pid
+    keeper = app_process_keeper(master)
+    app_processes = children(keeper)
+    os.kill(keeper, signal.SIGKILL)
+    wait_for(lambda: app_process_keeper(master) != keeper, seconds=10)
+    wait_for(lambda: not app_processes & serving_processes(own_server.port), seconds=10)
+    for _ in range(4):  # both app processes, whichever takes which request
+        assert sparql(own_server, "ASK {}") == 200
+    own_server.process.send_signal(signal.SIGTERM)
+    own_server.process.wait(timeout=30)
+    wait_for(lambda: not serving_processes(own_server.port), seconds=10)
