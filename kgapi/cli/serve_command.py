@@ -65,6 +65,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     from dataclasses import replace
 
     from kgapi.sparql.store import ExtraGraphError
+    from kgapi.web.server import KeeperError
     from kgapi.web.server import serve as serve_forever
 
     # append-actions give lists; the settings hold tuples.
@@ -75,4 +76,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     except ExtraGraphError as error:
         print(f"kgapi: --graph: {error}", file=sys.stderr)
         return 2
+    except KeeperError as error:
+        print(f"kgapi: {error}", file=sys.stderr)
+        return 1
     return 0

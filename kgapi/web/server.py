@@ -12,7 +12,8 @@ responses in Rust, with keep-alive and a header read timeout; the front reads bo
 for app processes asynchronously, so slow clients cost sockets, never threads or workers, and it
 enforces the body and URL limits and the time limit (see kgapi.web.front). On SIGTERM or SIGINT
 Granian stops, then the keeper and the app processes; the shared metrics directory is removed by
-the process that made it, and only that one.
+the process that made it, and only that one. A keeper that dies unasked stops the server too
+(exit status 1), for its supervisor to start it again (`KeeperGuard`).
 """
 
 from __future__ import annotations
@@ -26,8 +27,6 @@ import signal
 import socket
 import tempfile
 import threading
-import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask
@@ -88,13 +87,11 @@ def serve_app(app: Flask, settings: Settings, *, runtime_dir: str) -> None:
     if settings.writes:  # one process takes the writes, which the log lock serializes anyway
         pools.append((_listener(runtime_dir, "writer.sock"), 1))
     follower = services_of(app) if settings.writes and EXTENSION_KEY in app.extensions else None
-    # The listeners stay open here too: a keeper started again after its death accepts on them,
-    # and meanwhile the front's connections wait in their backlog instead of being refused.
     keeper = KeeperGuard(
-        lambda: start_keeper(
-            app, pools, memory_limit_mb=settings.max_worker_memory_mb, follower=follower
-        )
+        start_keeper(app, pools, memory_limit_mb=settings.max_worker_memory_mb, follower=follower)
     )
+    for listener, _count in pools:
+        listener.close()  # the app processes hold them; the front connects by path
     front = Front(
         app,
         socket_path=os.path.join(runtime_dir, "workers.sock"),
@@ -113,6 +110,11 @@ def serve_app(app: Flask, settings: Settings, *, runtime_dir: str) -> None:
     finally:
         if os.getpid() == master:
             keeper.stop()
+    if keeper.ended_unasked is not None:
+        raise KeeperError(
+            f"the keeper of the app processes ended (wait status {keeper.ended_unasked}), "
+            "taking them with it; the server stopped so that its supervisor starts it again"
+        )
 
 
 def _in_io_process(front: Front, master: int) -> Front:
@@ -154,44 +156,45 @@ def _granian(settings: Settings) -> Any:
     )
 
 
-class KeeperGuard:
-    """The keeper of the app processes, started again when it dies: killed by SIGKILL or the
-    OOM killer, it took its app processes with it, and every request was 503 while /healthz
-    and /readyz said all was well. A thread of the master waits for it; only `stop` ends it."""
+class KeeperError(RuntimeError):
+    """The keeper of the app processes ended while the server was serving."""
 
-    def __init__(self, start: Callable[[], int]) -> None:
-        self._start = start
+
+class KeeperGuard:
+    """Watches the keeper of the app processes. Killed (SIGKILL, the OOM killer) it takes its
+    app processes with it, and every request was 503 while /healthz and /readyz said all was
+    well; now the master then stops, and `serve_app` raises KeeperError, so that the service's
+    supervisor (systemd's `Restart=on-failure`, Kubernetes) starts it again. The master does not
+    fork another keeper itself: it runs threads (Granian's, this one), and a process with
+    threads must not fork (see kgapi.web.workers)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.ended_unasked: int | None = None  # the keeper's wait status, when it died unasked
         self._stopping = threading.Event()
-        self._lock = threading.Lock()
-        self.pid = start()
-        # The keepers it starts die with this thread (PR_SET_PDEATHSIG), so it returns only
-        # once the server stops.
         threading.Thread(target=self._watch, name="kgapi-keeper-guard", daemon=True).start()
 
     def _watch(self) -> None:
-        while True:
-            try:
-                _pid, status = os.waitpid(self.pid, 0)
-            except ChildProcessError:  # `stop` reaped it
-                return
-            with self._lock:
-                # Exit 0 is the keeper's answer to SIGTERM: the server is stopping (systemd
-                # signals every process of it at once), so no other is started.
-                if self._stopping.is_set() or os.waitstatus_to_exitcode(status) == 0:
-                    return
-                log.warning("the app processes' keeper ended (status %d); starting another", status)
-                time.sleep(0.1)  # a keeper that dies at once must not make this spin
-                self.pid = self._start()
+        try:
+            _pid, status = os.waitpid(self.pid, 0)
+        except ChildProcessError:  # `stop` reaped it
+            return
+        if self._stopping.is_set():
+            return
+        # Exit 0 is the keeper's answer to SIGTERM: the server is being stopped (systemd signals
+        # every process of it at once) or an operator stopped the keeper; either way the server
+        # stops, and only another end is an error.
+        if os.waitstatus_to_exitcode(status) != 0:
+            self.ended_unasked = status
+            log.error(
+                "the app processes' keeper died (wait status %d): stopping the server", status
+            )
+        os.kill(os.getpid(), signal.SIGTERM)  # Granian stops as on any SIGTERM
 
     def stop(self) -> None:
-        """End the keeper (its app processes die with it) and start no other."""
-        with self._lock:
-            self._stopping.set()
-            pid = self.pid
-        # SIGKILL, not SIGTERM: a keeper forked a moment ago may not have its SIGTERM handler
-        # yet, and the master's would keep it alive. It does nothing on SIGTERM but exit, and
-        # its app processes die with it either way.
+        """End the keeper; its app processes die with it (PR_SET_PDEATHSIG)."""
+        self._stopping.set()
         with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
+            os.kill(self.pid, signal.SIGTERM)
         with contextlib.suppress(ChildProcessError):
-            os.waitpid(pid, 0)
+            os.waitpid(self.pid, 0)
