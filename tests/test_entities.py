@@ -163,3 +163,13 @@ def test_unacceptable_format_is_406_listing_offers(client: FlaskClient) -> None:
     response = client.get("/api/entities/kvm", headers={"Accept": "image/png"})
     assert response.status_code == 406
     assert "text/turtle" in response.get_json()["offered"]
+
+
+def test_the_api_and_the_iri_give_one_rdf_description(client: FlaskClient) -> None:
+    """`/api/entities/{id}` in an RDF format is the document the entity's IRI dereferences to:
+    the same bytes, the same ETag."""
+    for media_type in ("text/turtle", "application/ld+json", "application/n-triples"):
+        api = client.get("/api/entities/kvm", headers={"Accept": media_type})
+        iri = client.get("/resource/kvm", headers={"Accept": media_type})
+        assert api.status_code == iri.status_code == 200
+        assert api.get_data() == iri.get_data() and api.headers["ETag"] == iri.headers["ETag"]

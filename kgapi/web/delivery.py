@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from flask import Flask, Response, g, request
+import pyoxigraph as ox
+from flask import Flask, Response, abort, g, request
 
-from kgapi.web.negotiation import qvalue
+from kgapi.graph.documents import NotWritable, canonical, write_rdf
+from kgapi.web.negotiation import Format, qvalue
+from kgapi.web.state import services
 
 CACHE_CONTROL = "public, max-age=60, must-revalidate"
 # Below this many bytes gzip costs more time than it saves on the wire.
@@ -142,3 +145,24 @@ def install(app: Flask, *, cors_origins: tuple[str, ...], writes: bool = False) 
                 response.headers["Content-Encoding"] = "gzip"
                 response.vary.add("Accept-Encoding")
         return response
+
+
+def rdf_document(
+    make_triples: Callable[[], list[ox.Triple]], chosen: Format, names: tuple[object, ...]
+) -> Response:
+    """A document of the graph (an entity's description, a named graph): the triples
+    `make_triples` gives, canonical and written in `chosen` (dataset formats put them in the
+    default graph), with an ETag made of `names` and the format; kept in the response cache
+    (the triples are gathered only when the cache lacks the answer)."""
+    etag = entity_tag(*names, chosen.name)
+    state = services()
+    representation = state.cache.get(etag)
+    if representation is None:
+        try:
+            triples = canonical(make_triples())
+            body = write_rdf(triples, chosen.media_type, state.query_store.prefixes)
+        except NotWritable as error:
+            abort(406, description=str(error))
+        representation = Representation(body, f"{chosen.media_type}; charset=utf-8", etag)
+        state.cache.put(etag, representation)
+    return respond(representation)

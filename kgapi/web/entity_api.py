@@ -13,11 +13,12 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, request, url_for
 from rdflib import RDF, URIRef
 
-from kgapi.graph.documents import canonical, triples_of, write_rdf
+from kgapi.graph.documents import triples_of
 from kgapi.parameters import parse_boolean, parse_integer
 from kgapi.read.entities import describe_entity, entity_graph
 from kgapi.read.kinds import KINDS
 from kgapi.reasoning.explanation import explain
+from kgapi.web import delivery
 from kgapi.web.api_common import (
     API_JSON,
     ApiProblem,
@@ -60,11 +61,12 @@ def _describe(name: str) -> Response:
     chosen = choose(ENTITY_FORMATS)
     lang = language()
     reader = lookups().reader_for(lang)
-    if chosen is not API_JSON:
-        prefixes = services().query_store.prefixes
-        triples = canonical(triples_of(entity_graph(reader, iri)))
-        body = write_rdf(triples, chosen.media_type, prefixes)
-        response = Response(body, mimetype=chosen.media_type)
+    if chosen is not API_JSON:  # the same document as the entity's IRI gives
+        response = delivery.rdf_document(
+            lambda: triples_of(entity_graph(reader, iri)),
+            chosen,
+            (services().knowledge.version, iri),
+        )
         response.vary.add("Accept")
         return response
     data = describe_entity(reader, iri).to_dict()

@@ -38,11 +38,11 @@ from kgapi.settings import Settings
 if TYPE_CHECKING:
     from kgapi.web.front import Front
 
+log = logging.getLogger(__name__)
 # Connections an I/O process holds at once. Granian counts a connection from its accept, so a
 # connection still sending its headers holds one: this must be far above what slow clients
 # can open, or they starve the rest (measured: 256 slowloris connections against 64 delayed
 # an ordinary request 39 s). Past it, new connections wait in the kernel's backlog.
-log = logging.getLogger(__name__)
 MAX_CONNECTIONS = 8192
 HEADER_READ_TIMEOUT_MS = 10_000
 WORKER_STOP_SECONDS = 10
@@ -163,7 +163,7 @@ class KeeperError(RuntimeError):
 class KeeperGuard:
     """Watches the keeper of the app processes. Killed (SIGKILL, the OOM killer) it takes its
     app processes with it, and every request was 503 while /healthz and /readyz said all was
-    well; now the master then stops, and `serve_app` raises KeeperError, so that the service's
+    well; now the master stops too, and `serve_app` raises KeeperError, so that the service's
     supervisor (systemd's `Restart=on-failure`, Kubernetes) starts it again. The master does not
     fork another keeper itself: it runs threads (Granian's, this one), and a process with
     threads must not fork (see kgapi.web.workers)."""

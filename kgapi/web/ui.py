@@ -16,7 +16,6 @@ only this server's assets, and a Content-Security-Policy holds the browser to th
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -25,7 +24,7 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from rdflib import OWL, URIRef
 from werkzeug.wrappers import Response as BaseResponse
 
-from kgapi.graph.documents import NotWritable, canonical, triples_of, write_rdf
+from kgapi.graph.documents import triples_of
 from kgapi.parameters import parse_boolean
 from kgapi.read.entities import entity_graph
 from kgapi.read.facts import FactReader
@@ -265,7 +264,7 @@ def dereference(term: URIRef) -> Response:
             history=entity_history(str(term)),
         )
     else:
-        response = rdf_response(
+        response = delivery.rdf_document(
             lambda: triples_of(entity_graph(FactReader(knowledge), term)),
             chosen,
             (knowledge.version, term),
@@ -296,26 +295,6 @@ def entity_history(iri: str, *, limit: int = 20) -> list[dict[str, Any]]:
     return found
 
 
-def rdf_response(
-    make_triples: Callable[[], list[ox.Triple]], chosen: Format, names: tuple[object, ...]
-) -> Response:
-    """The triples `make_triples` gives, written in `chosen` (dataset formats put them in the
-    default graph), with an ETag made of `names` and the format; kept in the response cache
-    (the triples are gathered only when the cache lacks the answer)."""
-    etag = delivery.entity_tag(*names, chosen.name)
-    state = services()
-    representation = state.cache.get(etag)
-    if representation is None:
-        try:
-            triples = canonical(make_triples())
-            body = write_rdf(triples, chosen.media_type, state.query_store.prefixes)
-        except NotWritable as error:
-            abort(406, description=str(error))
-        representation = delivery.Representation(body, f"{chosen.media_type}; charset=utf-8", etag)
-        state.cache.put(etag, representation)
-    return delivery.respond(representation)
-
-
 def _rdf_only(names: tuple[object, ...], graph_iri: str) -> Response:
     """A graph of the store that has no page: RDF by negotiation (browsers' `*/*` gets
     Turtle)."""
@@ -327,7 +306,7 @@ def _rdf_only(names: tuple[object, ...], graph_iri: str) -> Response:
         abort(406, description=str(error))
     store = services().query_store.store
     graph = ox.NamedNode(graph_iri)
-    response = rdf_response(
+    response = delivery.rdf_document(
         lambda: [q.triple for q in store.quads_for_pattern(None, None, None, graph)],
         chosen,
         names,
