@@ -10,6 +10,7 @@ pyoxigraph does not write (JSON-LD compacted against a context, in the exports).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -59,8 +60,9 @@ def canonical(statements: Iterable[Statement]) -> list[Statement]:
     whichever process wrote it and however often the files were parsed (a parse labels blank
     nodes at random), so a strong ETag holds and two versions' documents diff line by line.
     Only the statements that hold a blank node are canonicalized: the others cannot change a
-    label (RDFC-1.0 hashes a blank node from the statements it is in). For curated graphs: a
-    query's answer is not canonicalized, as a crafted one can make RDFC-1.0 slow."""
+    label (RDFC-1.0 hashes a blank node from the statements it is in). A graph whose blank
+    nodes are too much alike is left as it is (`_few_ties`): RDFC-1.0 is exponential on such
+    graphs, and a writer could make one. A query's answer is not canonicalized at all."""
     plain: list[Statement] = []
     blank: list[ox.Quad] = []
     quads_given = False
@@ -72,11 +74,49 @@ def canonical(statements: Iterable[Statement]) -> list[Statement]:
             blank.append(statement)
         else:
             blank.append(ox.Quad(statement.subject, statement.predicate, statement.object))
-    if blank:
+    if blank and not _few_ties(blank):
+        # Blank nodes alike at first sight make RDFC-1.0 compare ever more of the graph (a
+        # complete graph of 8 took 2.3 s, of 16 longer than anyone waits): such a graph, which
+        # only a write can bring, is written with the labels it has.
+        plain += blank if quads_given else [quad.triple for quad in blank]
+    elif blank:
         dataset = ox.Dataset(blank)
         dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
         plain += list(dataset) if quads_given else [quad.triple for quad in dataset]
     return plain
+
+
+MAX_TIED_BLANK_NODES = 2
+
+
+def _few_ties(quads: list[ox.Quad]) -> bool:
+    """Whether no more than MAX_TIED_BLANK_NODES blank nodes share a first-degree hash (RDFC-1.0
+    §4.6: a node's statements with itself as `_:a` and every other blank node as `_:z`). Ties
+    are what RDFC-1.0 resolves by comparing further, at a cost that grows with the size of the
+    groups of tied nodes: the bundled ontology's 64 blank nodes tie in 2 pairs."""
+    statements: dict[ox.BlankNode, list[ox.Quad]] = {}
+    for quad in quads:
+        if isinstance(quad.object, ox.Triple):  # its blank nodes are not counted below
+            return False
+        for term in {quad.subject, quad.object, quad.graph_name}:
+            if isinstance(term, ox.BlankNode):
+                statements.setdefault(term, []).append(quad)
+
+    def first_degree(node: ox.BlankNode, around: list[ox.Quad]) -> tuple[str, ...]:
+        def name(term: object) -> str:
+            if isinstance(term, ox.BlankNode):
+                return "_:a" if term == node else "_:z"
+            return str(term)
+
+        return tuple(
+            sorted(
+                " ".join(name(t) for t in (q.subject, q.predicate, q.object, q.graph_name))
+                for q in around
+            )
+        )
+
+    tied = Counter(first_degree(node, around) for node, around in statements.items())
+    return max(tied.values(), default=0) <= MAX_TIED_BLANK_NODES
 
 
 def _holds_blank_node(statement: ox.Quad | ox.Triple) -> bool:
