@@ -22,15 +22,10 @@ from kgapi.graph.documents import canonical, write_rdf
 from kgapi.graph.knowledge import build_knowledge_graph
 from kgapi.settings import Settings
 from kgapi.sparql.store import build_query_store
+from kgapi.web.negotiation import RDF, formats_of
 
-FORMATS = {  # media type -> rdflib's name for it
-    "text/turtle": "turtle",
-    "application/n-triples": "nt",
-    "application/rdf+xml": "xml",
-    "application/ld+json": "json-ld",
-    "application/trig": "trig",
-    "application/n-quads": "nquads",
-}
+# Every RDF format the service offers; rdflib names its serializers by media type too.
+MEDIA_TYPES = tuple(item.media_type for item in formats_of(RDF))
 
 
 def best(runs: int, work: Callable[[], bytes]) -> tuple[float, int]:
@@ -51,12 +46,12 @@ def main() -> None:
     asserted = knowledge.asserted
     graph = ox.NamedNode(query_store.asserted_graph)
 
-    def with_rdflib(rdflib_format: str) -> bytes:
-        if rdflib_format in ("trig", "nquads"):  # rdflib writes these only from a dataset
+    def with_rdflib(media_type: str) -> bytes:
+        if media_type in ("application/trig", "application/n-quads"):  # only from a dataset
             dataset = Dataset()
             dataset.default_graph += asserted
-            return dataset.serialize(format=rdflib_format, encoding="utf-8")
-        return asserted.serialize(format=rdflib_format, encoding="utf-8")
+            return dataset.serialize(format=media_type, encoding="utf-8")
+        return asserted.serialize(format=media_type, encoding="utf-8")
 
     def with_the_writer(media_type: str) -> bytes:
         quads = query_store.store.quads_for_pattern(None, None, None, graph)
@@ -64,8 +59,8 @@ def main() -> None:
 
     print("| format | rdflib s | kgapi's writer s | ratio | rdflib MiB | writer MiB |")
     print("|---|---|---|---|---|---|")
-    for media_type, rdflib_format in FORMATS.items():
-        old, old_size = best(args.runs, lambda f=rdflib_format: with_rdflib(f))  # type: ignore[misc]
+    for media_type in MEDIA_TYPES:
+        old, old_size = best(args.runs, lambda m=media_type: with_rdflib(m))  # type: ignore[misc]
         new, new_size = best(args.runs, lambda m=media_type: with_the_writer(m))  # type: ignore[misc]
         line = {"format": media_type, "rdflib_s": round(old, 3), "writer_s": round(new, 3)}
         print(json.dumps(line), file=sys.stderr)

@@ -12,18 +12,15 @@ from rdflib.compare import isomorphic
 from kgapi.graph.documents import prefixes_of, triples_of, used_prefixes, write_rdf
 from kgapi.graph.loading import LoadedOntology
 from kgapi.settings import Settings
+from kgapi.web.negotiation import RDF as RDF_KIND
+from kgapi.web.negotiation import formats_of
 
 # rdflib's JSON-LD and TriG parsers build a ConjunctiveGraph, which rdflib itself deprecates.
 pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
 EX = "http://example.org/"
-MEDIA_TYPES = {
-    "text/turtle": "turtle",
-    "application/n-triples": "nt",
-    "application/rdf+xml": "xml",
-    "application/ld+json": "json-ld",
-    "application/trig": "trig",
-    "application/n-quads": "nquads",
-}
+# Every RDF format the service offers, named by media type (rdflib reads them by that name).
+MEDIA_TYPES = tuple(item.media_type for item in formats_of(RDF_KIND))
+DATASET_TYPES = ("application/trig", "application/n-quads")
 
 
 def small_graph() -> Graph:
@@ -39,12 +36,11 @@ def small_graph() -> Graph:
 
 
 def parsed(body: bytes, media_type: str) -> Graph:
-    rdflib_format = MEDIA_TYPES[media_type]
-    if rdflib_format in ("trig", "nquads"):
+    if media_type in DATASET_TYPES:
         dataset = Dataset()
-        dataset.parse(data=body, format=rdflib_format)
+        dataset.parse(data=body, format=media_type)
         return Graph() + dataset.default_graph
-    return Graph().parse(data=body, format=rdflib_format)
+    return Graph().parse(data=body, format=media_type)
 
 
 @pytest.mark.parametrize("media_type", sorted(MEDIA_TYPES))
