@@ -253,9 +253,7 @@ def graph_at(id: int) -> Response:
     return rdf_answer(data, offered, prefixes=services().query_store.prefixes)
 
 
-def rdf_answer(
-    data: list[Any], offered: list[Format], *, prefixes: Mapping[str, str] | None = None
-) -> Response:
+def rdf_answer(data: list[Any], offered: list[Format], *, prefixes: Mapping[str, str]) -> Response:
     """`data` (triples or quads) in the format the request's Accept picks from `offered`
     (the first by default); 406 in the problem shape when none is acceptable."""
     try:
@@ -264,7 +262,7 @@ def rdf_answer(
         media_types = ", ".join(f.media_type for f in offered)
         raise WriteRefused(406, "Not Acceptable", f"offered: {media_types}") from error
     try:
-        body = write_rdf(data, chosen.media_type, prefixes or {})
+        body = write_rdf(data, chosen.media_type, prefixes)
     except NotWritable as error:
         raise WriteRefused(406, "Not Acceptable", str(error)) from error
     response = Response(body, mimetype=chosen.media_type)
