@@ -1,6 +1,8 @@
 """Shared fixtures: settings for the bundled ontology, and the graph loaded once per session.
 
 The knowledge graph is immutable, so session scope is safe; tests that change data build their own.
+A test that starts the real server asks for `serves_live` (directly or through its fixtures) and
+is thereby marked `live`: the README's command runs those apart, so each part's time is its own.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import serving
 from flask import Flask
 from flask.testing import FlaskClient
 from rdflib import Graph
@@ -22,6 +25,22 @@ from kgapi.settings import PROJECT_ROOT, Settings
 from kgapi.web import create_app
 
 DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="session")
+def serves_live() -> None:
+    """Asked for by every fixture and test that starts `kgapi serve` (`serving.kgapi_server`)."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "serves_live" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.live)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # Session fixtures start their server in the setup of the first test that needs them.
+    serving.may_start_servers = item.get_closest_marker("live") is not None
 
 
 @pytest.fixture(scope="session")

@@ -36,6 +36,10 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 VIEWPORT: ViewportSize = {"width": 1360, "height": 900}
+# Under pytest, tests/conftest.py sets this for each test: only a test marked `live` (one that asks
+# for the `serves_live` fixture) may start a server. The README's command runs the live tests
+# apart from the in-process ones, and an unmarked test that started one would hide among them.
+may_start_servers = True
 
 
 def free_port() -> int:
@@ -58,6 +62,8 @@ def kgapi_server(
     """`kgapi ARGUMENTS` (which must serve on 127.0.0.1:`port`), up until the block ends;
     `settings` are environment variables (KGAPI_* settings that have no flag, say). `program`
     replaces this checkout's `python -m kgapi.cli` (an installed `kgapi`, say)."""
+    if not may_start_servers:
+        pytest.fail("this test starts kgapi serve: let it ask for the serves_live fixture")
     environ = {k: v for k, v in os.environ.items() if not k.startswith("KGAPI_")}
     environ.update(settings or {})
     command = [*(program or [sys.executable, "-m", "kgapi.cli"]), *arguments]

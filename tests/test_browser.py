@@ -54,7 +54,9 @@ class Outside:
 
 
 @pytest.fixture(scope="session")
-def ui_server(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def ui_server(
+    serves_live: None, settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
     """`kgapi serve` on 127.0.0.1, its base IRI its own URL, so IRIs dereference on it."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -236,7 +238,7 @@ class CuratingServer:
 
 @pytest.fixture(scope="module")
 def curating_server(
-    settings: Settings, tmp_path_factory: pytest.TempPathFactory
+    serves_live: None, settings: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[CuratingServer]:
     """`kgapi serve --writes` on 127.0.0.1 with a write token made by `kgapi token create`."""
     import sys

@@ -50,7 +50,9 @@ def test_the_wheel_carries_the_ontology_queries_and_assets(wheel: Path) -> None:
     assert "kgapi/py.typed" in names
 
 
-def test_installed_wheel_serves_from_any_directory(wheel: Path, tmp_path: Path) -> None:
+def test_installed_wheel_serves_from_any_directory(
+    serves_live: None, wheel: Path, tmp_path: Path
+) -> None:
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"

@@ -25,7 +25,7 @@ from kgapi.settings import Settings
 
 @pytest.fixture(scope="session")
 def live_server(
-    settings: Settings, tmp_path_factory: pytest.TempPathFactory
+    serves_live: None, settings: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
     arguments = [
         "--max-result-rows", str(MAX_RESULT_ROWS), "--max-request-bytes", str(MAX_REQUEST_BYTES),
@@ -56,7 +56,9 @@ class WritableServer:
 
 
 @pytest.fixture(scope="session")
-def writable_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WritableServer]:
+def writable_server(
+    serves_live: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[WritableServer]:
     root = tmp_path_factory.mktemp("writable")
     ontology = root / "ontology"
     ontology.mkdir()

@@ -23,7 +23,7 @@ from postgres_support import Postgres, postgres
 from kgapi.settings import Settings
 
 # Its deadlines and percentiles hold on a machine this test has to itself.
-pytestmark = pytest.mark.alone
+pytestmark = [pytest.mark.alone, pytest.mark.usefixtures("serves_live")]
 
 GRAPH = "https://example.org/graphs/shared"
 V = "https://w3id.org/kgapi/ontology/"

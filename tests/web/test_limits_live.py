@@ -25,7 +25,10 @@ MEMORY_HOG = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 1"
 
 @pytest.fixture(scope="module")
 def limited(
-    settings: Settings, knowledge: KnowledgeGraph, tmp_path_factory: pytest.TempPathFactory
+    serves_live: None,
+    settings: Settings,
+    knowledge: KnowledgeGraph,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[LiveServer]:
     assert knowledge.asserted_count > 0  # reasoned, so the server starts from the warm cache
     with started_server(

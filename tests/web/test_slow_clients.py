@@ -29,7 +29,7 @@ ORDINARY = 50
 
 @pytest.fixture
 def own_server(
-    settings: Settings, knowledge: KnowledgeGraph, tmp_path: Path
+    serves_live: None, settings: Settings, knowledge: KnowledgeGraph, tmp_path: Path
 ) -> Iterator[LiveServer]:
     assert knowledge.asserted_count > 0  # reasoned, so the server starts from the warm cache
     with started_server(cache_dir=settings.cache_dir, log_dir=tmp_path, query_timeout=10) as server:

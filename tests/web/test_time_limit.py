@@ -27,7 +27,7 @@ SLOW_STORED_QUERY = (
 
 @pytest.fixture(scope="module")
 def limited_server(
-    settings: Settings, tmp_path_factory: pytest.TempPathFactory
+    serves_live: None, settings: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
     queries = tmp_path_factory.mktemp("queries")
     (queries / "endless.rq").write_text(SLOW_STORED_QUERY)

@@ -31,7 +31,7 @@ LONG = "ASK { ?s ?p ?o } # " + "x" * 4_100
 
 @pytest.fixture
 def own_server(
-    settings: Settings, knowledge: KnowledgeGraph, tmp_path: Path
+    serves_live: None, settings: Settings, knowledge: KnowledgeGraph, tmp_path: Path
 ) -> Iterator[LiveServer]:
     assert knowledge.asserted_count > 0  # reasoned, so the server starts from the warm cache
     with started_server(

@@ -70,6 +70,7 @@ def tokens(data_dir: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def server(
+    serves_live: None,
     settings: Settings,
     data_dir: Path,
     tokens: dict[str, str],

@@ -239,5 +239,6 @@ def _load(server: LiveServer, token: str, *, seconds: float) -> dict:
 # Its load and kill loops hold on a machine these tests have to themselves.
 pytestmark = [
     pytest.mark.alone,
+    pytest.mark.usefixtures("serves_live"),
     pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning"),
 ]
