@@ -8,7 +8,8 @@ waiting for a slow body, for an app process or for a slow reader costs a suspend
 The front
 
 - reads the body as it arrives, up to `max_request_bytes` (413 past it, chunked or not) and for
-  at most BODY_SECONDS (408); refuses a URL past MAX_URL_BYTES (414); all in the route's shape;
+  at most BODY_SECONDS (408), and undoes its content coding (kgapi.web.intake); refuses a URL
+  past MAX_URL_BYTES (414); all in the route's shape;
 - answers what needs no app process itself: health, metrics and static assets (the app, in a
   thread), and repeated GETs whose answer the app marked cacheable (ETag and
   `Cache-Control: public`), with 304 for a client that holds the ETag;
@@ -41,6 +42,7 @@ from flask import Flask, Response
 
 from kgapi.curation.changelog import ChangedKeys, ChangeLogError
 from kgapi.sparql.reads import keys_of_text, unchanged
+from kgapi.web.intake import BodyCodingError, decoded_body
 from kgapi.web.problems import plain_text, problem, stopped_detail, stopped_query_message
 from kgapi.web.sparql_endpoint import READS_HEADER
 from kgapi.web.state import ResponseCache
@@ -65,10 +67,14 @@ _LENGTH = struct.Struct("!I")
 
 
 class Refused(Exception):
-    """A request the front answers itself with an error: status, title, detail, problem slug."""
+    """A request the front answers itself with an error: status, title, detail, problem slug,
+    and any header the answer needs."""
 
-    def __init__(self, status: int, title: str, detail: str, slug: str) -> None:
+    def __init__(
+        self, status: int, title: str, detail: str, slug: str, headers: dict[str, str] | None = None
+    ) -> None:
         self.status, self.title, self.detail, self.slug = status, title, detail, slug
+        self.headers = headers or {}
         super().__init__(detail)
 
 
@@ -118,6 +124,8 @@ class Front:
             detail = f"the header fields take more than {MAX_HEADER_BYTES} bytes"
             raise Refused(431, "Request Header Fields Too Large", detail, "http-431")
         body = await self._body(protocol)
+        if "HTTP_CONTENT_ENCODING" in environ:
+            body = await self._decoded(environ, body)
         request = Request(environ, body, 0.0)
         if path in LOCAL_PATHS or path.startswith(LOCAL_PREFIXES):
             return await asyncio.to_thread(run_app, self.app, request)
@@ -176,6 +184,18 @@ class Front:
                 raise Refused(413, "Request Entity Too Large", detail, "http-413")
             parts.append(chunk)
         return b"".join(parts)
+
+    async def _decoded(self, environ: dict[str, Any], body: bytes) -> bytes:
+        """`body` with its content coding undone (in a thread: zlib lets go of the GIL), since
+        the front tells writes from reads by the body; Refused if it cannot be."""
+        coding = environ.pop("HTTP_CONTENT_ENCODING", "")
+        if not coding or not body:
+            return body
+        try:
+            return await asyncio.to_thread(decoded_body, body, coding, self.max_request_bytes)
+        except BodyCodingError as error:
+            slug = f"http-{error.status}"
+            raise Refused(error.status, error.title, error.detail, slug, error.headers()) from None
 
     def _socket_for(self, environ: dict[str, Any], body: bytes) -> str:
         if self.writer_socket_path is not None and is_write(environ, body):
@@ -262,6 +282,7 @@ class Front:
             response = problem(refusal.status, refusal.title, refusal.detail, slug=refusal.slug)
         if refusal.slug == "busy":
             response.headers["Retry-After"] = "1"
+        response.headers.update(refusal.headers)
         with self.app.request_context(environ):
             finished: Response = self.app.process_response(response)
         return Answer(finished.status, finished.headers.to_wsgi_list(), finished.get_data())

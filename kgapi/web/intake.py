@@ -1,37 +1,146 @@
-"""How request bodies enter the app: whole, and never past `max_request_bytes`.
+"""How request bodies enter the app: whole, decoded, and never past `max_request_bytes`.
 
 A body sent with `Content-Length` is refused above the limit by Flask itself (413). A chunked
 body has no length to check, and a stream limited to the first N bytes would hand a view a
 silently cut query or Turtle document; so a chunked body is read here, before any view, up to one
 byte past the limit: beyond it the answer is 413, otherwise the view sees a plain body of known
 length. The 413 is rendered by the app's error handlers, in the route's error shape.
+
+A body sent with a content coding (`Content-Encoding: gzip`, RFC 9110 §8.4) is decoded here too,
+by `decoded_body`, which the server's front also calls before it routes a request (it tells
+writes from reads by the body). gzip and deflate are undone, never past `max_request_bytes` of
+output, so a small body that inflates past the limit is 413 as the plain body would be; another
+coding is 415 with `Accept-Encoding` naming those undone; a corrupt or cut body is 400.
 """
 
 from __future__ import annotations
 
 import io
+import zlib
+from typing import Any
 
 from flask import Flask, request
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import UnsupportedMediaType as _UnsupportedMediaType
+
+# The content codings undone, as a 415 names them in `Accept-Encoding` (RFC 9110 §12.5.3).
+ACCEPTED_CODINGS = "gzip, deflate"
+_GZIP_WBITS = 16 + zlib.MAX_WBITS
+_WBITS = {"gzip": _GZIP_WBITS, "x-gzip": _GZIP_WBITS, "deflate": zlib.MAX_WBITS}
+_TITLES = {400: "Bad Request", 413: "Request Entity Too Large", 415: "Unsupported Media Type"}
+
+
+class BodyCodingError(Exception):
+    """A body whose content coding cannot be undone: 415 (a coding not undone), 413 (larger
+    than the limit once decoded) or 400 (not valid data of its coding)."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        self.status, self.title, self.detail = status, _TITLES[status], detail
+        super().__init__(detail)
+
+    def headers(self) -> dict[str, str]:
+        return {"Accept-Encoding": ACCEPTED_CODINGS} if self.status == 415 else {}
+
+
+def decoded_body(body: bytes, content_encoding: str, limit: int) -> bytes:
+    """`body` with the codings of `content_encoding` undone (listed in the order they were
+    applied, so undone last first); raises BodyCodingError."""
+    codings = [coding.strip().lower() for coding in content_encoding.split(",")]
+    codings = [coding for coding in codings if coding and coding != "identity"]
+    unknown = [coding for coding in codings if coding not in _WBITS]
+    if unknown:
+        raise BodyCodingError(
+            415, f"the body's content coding {unknown[0]!r} is not one this server undoes"
+        )
+    for coding in reversed(codings):
+        body = _inflated(body, coding, limit)
+    return body
+
+
+def _inflated(data: bytes, coding: str, limit: int) -> bytes:
+    """One coding undone, never more than `limit` bytes of output. gzip data may hold several
+    members one after another (RFC 1952 §2.2); `deflate` is the zlib format, though some
+    clients send raw deflate under that name, which is read too."""
+    wbits = _WBITS[coding]
+    parts: list[bytes] = []
+    size = 0
+    while True:
+        inflater = zlib.decompressobj(wbits)
+        try:
+            part = inflater.decompress(data, limit + 1 - size)
+        except zlib.error as error:
+            if wbits == zlib.MAX_WBITS:  # not zlib-wrapped: try raw deflate
+                wbits = -zlib.MAX_WBITS
+                continue
+            raise BodyCodingError(400, f"the body is not valid {coding} data ({error})") from None
+        size += len(part)
+        if size > limit:
+            raise BodyCodingError(
+                413, f"the request body is larger than max_request_bytes ({limit}) once decoded"
+            )
+        if not inflater.eof:
+            raise BodyCodingError(400, f"the body's {coding} data is cut short")
+        parts.append(part)
+        data = inflater.unused_data
+        if wbits != _GZIP_WBITS or not data.strip(b"\0"):  # (gzip may pad its end with zeros)
+            break
+    if data and wbits != _GZIP_WBITS:
+        raise BodyCodingError(400, f"the body has data after its {coding} stream")
+    return b"".join(parts)
+
+
+class _UnsupportedCoding(_UnsupportedMediaType):
+    def get_headers(self, *args: Any, **kwargs: Any) -> list[tuple[str, str]]:
+        return [*super().get_headers(*args, **kwargs), ("Accept-Encoding", ACCEPTED_CODINGS)]
+
+
+def _http_error(error: BodyCodingError) -> HTTPException:
+    kinds: dict[int, type[HTTPException]] = {
+        400: BadRequest,
+        413: RequestEntityTooLarge,
+        415: _UnsupportedCoding,
+    }
+    return kinds[error.status](error.detail)
 
 
 def install(app: Flask, *, max_request_bytes: int) -> None:
-    """Buffer chunked request bodies before dispatch, refusing those above the limit."""
+    """Read chunked or coded request bodies whole before dispatch, refusing those above the
+    limit, and hand the views their decoded bytes."""
 
     @app.before_request
-    def buffer_chunked_body() -> None:
+    def take_body() -> None:
         environ = request.environ
-        encoding = environ.get("HTTP_TRANSFER_ENCODING", "")
-        if "chunked" not in encoding.lower():
+        chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        coding = environ.get("HTTP_CONTENT_ENCODING", "")
+        if not chunked and not coding:
             return
-        data = environ["wsgi.input"].read(max_request_bytes + 1)
-        if len(data) > max_request_bytes:
-            raise RequestEntityTooLarge(
-                f"the request body is larger than max_request_bytes ({max_request_bytes})"
-            )
+        data = _read(environ, chunked, max_request_bytes)
+        if coding and data:
+            try:
+                data = decoded_body(data, coding, max_request_bytes)
+            except BodyCodingError as error:
+                raise _http_error(error) from None
         environ["wsgi.input"] = io.BytesIO(data)
         environ["CONTENT_LENGTH"] = str(len(data))
-        environ.pop("HTTP_TRANSFER_ENCODING", None)
+        for header in ("HTTP_TRANSFER_ENCODING", "HTTP_CONTENT_ENCODING"):
+            environ.pop(header, None)
         environ["wsgi.input_terminated"] = False
-        # werkzeug made the request's stream from the environ when first asked; not yet here.
-        request.__dict__.pop("stream", None)
+        # werkzeug keeps the request's stream and length once asked (the length was, above).
+        for cached in ("stream", "content_length"):
+            request.__dict__.pop(cached, None)
+
+
+def _read(environ: dict[str, Any], chunked: bool, limit: int) -> bytes:
+    too_large = RequestEntityTooLarge(
+        f"the request body is larger than max_request_bytes ({limit})"
+    )
+    if chunked:
+        data: bytes = environ["wsgi.input"].read(limit + 1)
+    else:
+        length = request.content_length or 0
+        if length > limit:
+            raise too_large
+        data = environ["wsgi.input"].read(length) if length else b""
+    if len(data) > limit:
+        raise too_large
+    return data

@@ -18,8 +18,9 @@ def problems(*statuses: int) -> dict[str, Any]:
         "for an ambiguous name).",
         404: "A name names nothing (problem+json, with candidates).",
         406: "No offered format is acceptable (problem+json, listing what is offered).",
-        413: "The request body is too large.",
-        415: "The body's media type is not accepted.",
+        413: "The request body is too large (a gzip or deflate body: once decoded).",
+        415: "The body's media type is not accepted, or its content coding is neither gzip nor "
+        "deflate (then `Accept-Encoding` names those).",
         422: "The answer has more rows than the server returns.",
         503: "The work ran past a time limit and was stopped (setting query_timeout; for SVG, "
         "Graphviz's own).",

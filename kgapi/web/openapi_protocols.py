@@ -37,8 +37,8 @@ def sparql_operation(method: str) -> dict[str, Any] | None:
                 (400, "Malformed query or parameters."),
                 (403, "Refused: update, or SERVICE while it is off."),
                 (406, "No acceptable format."),
-                (413, "Body too large."),
-                (415, "Unsupported body type."),
+                (413, "Body too large (a gzip or deflate body: once decoded)."),
+                (415, "Unsupported body type or content coding (not gzip, deflate)."),
                 (422, "Too many result rows."),
                 (503, "The query ran past the time limit."),
             )

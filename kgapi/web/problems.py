@@ -64,7 +64,8 @@ def register_error_handlers(app: Flask, *, plain_text_paths: tuple[str, ...]) ->
         else:
             response = problem(status, title, detail)
         headers = dict(error.get_headers())
-        for header in ("Allow", "Retry-After"):  # 405 and 503 carry meaning in these
+        # 405, 415 (a content coding) and 503 carry meaning in these
+        for header in ("Allow", "Accept-Encoding", "Retry-After"):
             if header in headers:
                 response.headers[header] = headers[header]
         return response
