@@ -12,10 +12,8 @@ errors.
 
 from __future__ import annotations
 
-import gc
 import re
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
@@ -45,6 +43,7 @@ from kgapi.export.writers import (
     write_rdf,
 )
 from kgapi.parameters import parse_boolean, parse_integer
+from kgapi.processes import collector_paused
 from kgapi.read.kinds import NODE_KINDS
 from kgapi.read.labels import LANGUAGES
 
@@ -191,7 +190,7 @@ def export(
         source = ExportSource.of(source)
     spec = request.check()
     filename = request.filename()
-    with _collector_paused():
+    with collector_paused():
         selection = select(
             source,
             scope=request.scope,
@@ -225,26 +224,6 @@ def export(
     if spec.name == "svg":
         content = render_svg(content, timeout=svg_timeout)
     return Export(content, spec, filename, triples, nodes, edges)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while an export is selected, drawn and written.
-
-    An export of a large graph allocates some hundreds of thousands of long-lived containers
-    (selected triples, node and edge attribute dicts, networkx's adjacency), which set off full
-    collections over the whole heap, the loaded graphs included: 0.5-1 s of a 1.4 s node-link
-    export of 1e5 triples. An export makes few reference cycles, and those wait for the next
-    collection after it. The collector is enabled again afterwards unless it was already off
-    (as when another export runs in a thread); Graphviz's rendering runs with it on.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _boolean(name: str, raw: str) -> bool:

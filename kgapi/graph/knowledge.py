@@ -29,6 +29,7 @@ from kgapi import __version__
 from kgapi.graph.loading import LoadedOntology, load_ontology
 from kgapi.graph.namespaces import ontology_namespace
 from kgapi.graph.terms import rdflib_term
+from kgapi.processes import collector_paused
 from kgapi.reasoning import closure
 from kgapi.reasoning.consistency import ConsistencyReport, consistency_report
 from kgapi.reasoning.inference import Derivations, derive
@@ -171,8 +172,9 @@ def build_knowledge_graph(settings: Settings, *, use_cache: bool = True) -> Know
     Raises OntologyLoadError for unreadable files. A cache directory that cannot be written is
     logged and skipped: the graph is still served, only the next start is cold again.
     """
-    ontology = load_ontology(settings.ontology_dir, base_iri=settings.base_iri)
-    return knowledge_graph_of(ontology, cache_dir=settings.cache_dir if use_cache else None)
+    with collector_paused():  # (kgapi.processes) what is built here lives as long as the graph
+        ontology = load_ontology(settings.ontology_dir, base_iri=settings.base_iri)
+        return knowledge_graph_of(ontology, cache_dir=settings.cache_dir if use_cache else None)
 
 
 def knowledge_graph_of(ontology: LoadedOntology, *, cache_dir: Path | None) -> KnowledgeGraph:

@@ -13,6 +13,7 @@ import os
 from flask import Blueprint, Flask
 
 from kgapi.graph.knowledge import KnowledgeGraph, build_knowledge_graph
+from kgapi.processes import collector_paused
 from kgapi.settings import Settings
 from kgapi.sparql.executor import QueryExecutor
 from kgapi.sparql.store import build_query_store, parse_graph_options
@@ -63,6 +64,11 @@ def create_app(
     `settings` defaults to flags-free `Settings.from_sources()` (KGAPI_* variables). Raises
     OntologyLoadError or ExtraGraphError when the data cannot be loaded.
     """
+    with collector_paused():  # all of it lives as long as the app
+        return _app(settings, knowledge)
+
+
+def _app(settings: Settings | None, knowledge: KnowledgeGraph | None) -> Flask:
     from kgapi.web import credentials, delivery, intake, metrics, sparql_endpoint, write_api
     from kgapi.web.problems import register_error_handlers
     from kgapi.web.state import EXTENSION_KEY, ResponseCache, Services
