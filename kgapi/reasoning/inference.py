@@ -25,6 +25,7 @@ from typing import cast
 from rdflib import RDF, BNode, Graph
 from rdflib.term import Node
 
+from kgapi.processes import collector_paused
 from kgapi.reasoning.list_rules import LIST_PREDICATES, list_rules
 from kgapi.reasoning.rule_language import Rule, Triple, Var
 from kgapi.reasoning.rule_matching import fire, ground, premises_of
@@ -76,15 +77,18 @@ def derive(
     """Forward-chain the OWL 2 RL rules over `asserted` to a fixpoint, recording provenance.
 
     `axiomatic` adds the rules whose conclusions are all trivia (see `kgapi.reasoning.rules`).
+    The collector is paused meanwhile (kgapi.processes): the index and the derivations are
+    hundreds of thousands of objects that live as long as the closure (1.15 -> 0.65 s here).
     """
     in_force = (*RULES, *AXIOMATIC_RULES) if axiomatic else RULES
-    terms = {term: term for rule in in_force for term in _constants(rule)}
-    base = frozenset(interned(asserted, terms))
-    index = TripleIndex(base)
-    first: dict[Triple, Derivation] = {}
-    clashes: list[Clash] = []
-    rules = fixpoint(index, None, in_force, first, clashes, 0, max_rounds)
-    return Derivations(index, base, first, rules[1], clashes, rules[0], terms)
+    with collector_paused():
+        terms = {term: term for rule in in_force for term in _constants(rule)}
+        base = frozenset(interned(asserted, terms))
+        index = TripleIndex(base)
+        first: dict[Triple, Derivation] = {}
+        clashes: list[Clash] = []
+        rules = fixpoint(index, None, in_force, first, clashes, 0, max_rounds)
+        return Derivations(index, base, first, rules[1], clashes, rules[0], terms)
 
 
 def extend(

@@ -61,7 +61,12 @@ def serve(settings: Settings) -> None:
         from kgapi.web.state import services_of
 
         app = create_app(settings)
-        services_of(app).executor.stopped_from_outside = True
+        services = services_of(app)
+        services.executor.stopped_from_outside = True
+        # Computed once here rather than on the first explanation or classification in each app
+        # process: 0.7 s that request would wait (against a time limit it could miss) and some
+        # 50 MB each process would hold apart; made before the fork, its pages are shared.
+        services.knowledge.derivations()
         serve_app(app, settings, runtime_dir=runtime_dir)
     finally:
         if os.getpid() == master:  # forked processes leave through here too: they touch nothing
