@@ -235,3 +235,18 @@ def test_cls_uni_and_cls_avf() -> None:
     assert (VR.x, RDF.type, VIRT.Either) in inferred
     assert (VR.linux, RDF.type, VIRT.OperatingSystem) in inferred
     assert reference(graph) == set(inferred)
+
+
+def test_a_rule_variable_is_one_object_per_name() -> None:
+    """The engine's bindings compare variables by identity: a second `Var("x")`, or one that
+    went through pickle (a forked or spawned process), must be the same object, and none can
+    be changed into another."""
+    import pickle
+
+    from kgapi.reasoning.rule_language import Var, x
+
+    assert Var("x") is x and Var("fresh") is Var("fresh") and Var("x") is not Var("y")
+    assert pickle.loads(pickle.dumps(x)) is x
+    assert {x: 1}[Var("x")] == 1
+    with pytest.raises(AttributeError):
+        x.name = "y"  # type: ignore[misc]

@@ -160,6 +160,7 @@ def fixpoint(
         new_rules = _new_list_rules(index, index if delta is None else delta, seen_rules)
         seen_rules.update(new_rules)
         found: dict[Triple, Derivation] = {}
+        found_text: dict[Triple, tuple[str, ...]] = {}  # the held premises as text, once made
         # A rule new this round has never run: it fires on everything, not only the delta.
         instances = chain(
             (instance for rule in rules for instance in fire(rule, index, delta)),
@@ -183,10 +184,15 @@ def fixpoint(
             # Of a round's derivations of one triple keep the first rule's (rules run in the
             # spec's order), and of one rule's instances the least premises: the order a rule
             # finds them in follows hashing, which differs between processes.
-            if held is None or (
-                held.rule == rule.id and _premises_text(derivation) < _premises_text(held)
-            ):
+            if held is None:
                 found[conclusion] = derivation
+            elif held.rule == rule.id:
+                held_text = found_text.get(conclusion) or _premises_text(held)
+                text = _premises_text(derivation)
+                if text < held_text:
+                    found[conclusion], found_text[conclusion] = derivation, text
+                else:
+                    found_text[conclusion] = held_text
         rules = (*rules, *new_rules)
         delta = TripleIndex()
         for conclusion, derivation in found.items():

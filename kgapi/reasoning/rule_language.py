@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
+from typing import ClassVar
 
 from rdflib import Literal
 from rdflib.term import Node
@@ -16,11 +17,31 @@ from rdflib.term import Node
 Triple = tuple[Node, Node, Node]
 
 
-@dataclass(frozen=True)
 class Var:
-    """A rule variable; `?x` in the spec's tables."""
+    """A rule variable; `?x` in the spec's tables.
 
+    One object per name (`Var("x") is Var("x")`), so that equal variables are the same object and
+    compare and hash by identity, in C: the rules' bindings are dicts keyed by variables, and a
+    dataclass's generated `__hash__`, called for every lookup, was a sixth of the engine's time.
+    """
+
+    __slots__ = ("name",)
     name: str
+    _made: ClassVar[dict[str, Var]] = {}
+
+    def __new__(cls, name: str) -> Var:
+        made = cls._made.get(name)
+        if made is None:
+            made = super().__new__(cls)
+            object.__setattr__(made, "name", name)
+            made = cls._made.setdefault(name, made)
+        return made
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("a Var cannot be changed")
+
+    def __reduce__(self) -> tuple[type[Var], tuple[str]]:
+        return (Var, (self.name,))  # unpickled, it is the one object of its name again
 
     def __repr__(self) -> str:
         return f"?{self.name}"
