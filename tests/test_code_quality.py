@@ -76,3 +76,29 @@ def test_the_architecture_drawing_is_what_the_imports_draw() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_paused_collector_runs_again_and_leaves_frozen_objects_frozen() -> None:
+    """`collector_paused` lets the collector run again afterwards (unless it was off before),
+    tenures what the block made without walking the heap, and never thaws what a process froze
+    before forking (the server's app processes rely on that)."""
+    import gc
+
+    from kgapi.processes import collector_paused
+
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+        with collector_paused():
+            made = [[] for _ in range(1000)]
+        assert not gc.isenabled()  # the inner block leaves it as it found it
+    assert gc.isenabled() and gc.get_count()[0] < 1000 and made
+    del made
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with collector_paused():
+            kept = [[] for _ in range(1000)]
+        assert gc.isenabled() and gc.get_freeze_count() == frozen and kept
+    finally:
+        gc.unfreeze()

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
-from rdflib.plugins.stores.memory import Memory
 from rdflib.term import Node
 
 from kgapi.export.source import ExportSource, Triple
@@ -30,6 +29,7 @@ from kgapi.sparql.evaluation import (
 )
 from kgapi.sparql.executor import QueryTooDeep
 from kgapi.sparql.text import read_query_text
+from kgapi.triples import all_triples
 
 if TYPE_CHECKING:
     pass
@@ -128,12 +128,12 @@ def select(
     if scope == "all":
         # The hot path of large exports: each triple is new, so no duplicate check.
         selection.pairs.extend(
-            (triple, False) for triple in _all_triples(source.asserted) if admit(triple)
+            (triple, False) for triple in all_triples(source.asserted) if admit(triple)
         )
         if inferred:
             selection.pairs.extend(
                 (triple, True)
-                for triple in _all_triples(source.inferred)
+                for triple in all_triples(source.inferred)
                 if admit(triple) and triple not in source.asserted
             )
         return selection
@@ -151,33 +151,6 @@ def select(
         _neighbourhood(source, selection, selection.focus, depth, inferred=inferred, admit=admit)
     _add_literals(source, selection, inferred=inferred, admit=admit)
     return selection
-
-
-def _all_triples(graph: Graph) -> Iterable[Triple]:
-    """The triples of `graph`, in the order iterating the graph gives them.
-
-    Iterating a Graph over rdflib's Memory store looks up the contexts of every triple it
-    yields (hashing each triple, literals in Python) only for Graph.triples to drop them: 0.15 s
-    of 1e5 triples, ten times the walk itself. For a plain Graph in a Memory store this copies
-    the store's set of the graph's triples, which is what that iteration walks; any other graph
-    or store, or an rdflib whose Memory store is laid out otherwise, is iterated as usual.
-    """
-    store = graph.store
-    if type(graph) is Graph and type(store) is Memory:
-        # getattr: private to rdflib, so not in its type stubs.
-        try:
-            context = getattr(store, "_Memory__ctx_to_str")(graph)  # noqa: B009
-            by_context = getattr(store, "_Memory__contextTriples")  # noqa: B009
-        except AttributeError:
-            return graph
-        if isinstance(by_context, dict) and isinstance(context, str):
-            found = by_context.get(context)
-            if found is None:
-                return ()
-            if isinstance(found, set):
-                copied: set[Triple] = found.copy()
-                return copied
-    return graph
 
 
 def check_parameters(

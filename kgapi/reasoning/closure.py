@@ -19,6 +19,7 @@ from rdflib.term import Node
 
 from kgapi.reasoning.inference import Derivations, derive
 from kgapi.reasoning.rule_language import Triple
+from kgapi.triples import all_triples
 
 # Terms of these vocabularies are the reasoner's own axioms when they appear as subjects.
 VOCABULARY_NAMESPACES = (str(RDF), str(RDFS), str(OWL), str(XSD))
@@ -53,9 +54,10 @@ def compute_closure(asserted: Graph, *, include_trivia: bool = False) -> Closure
     round-trips through N-Triples. With it, the axiomatic rules run too (what they add is trivia).
     """
     started = time.perf_counter()
-    derivations = derive(asserted, axiomatic=include_trivia)
+    derivations = derive(all_triples(asserted), axiomatic=include_trivia)
     seconds = time.perf_counter() - started
-    inferred = _served(asserted, derivations.first, include_trivia=include_trivia)
+    # (The engine derives only what is not asserted: only a normalised form needs looking up.)
+    inferred = _served(asserted, derivations.first, include_trivia=include_trivia, derived=True)
     return Closure(inferred, derivations, seconds)
 
 
@@ -94,20 +96,24 @@ def reference_closure(asserted: Graph) -> ReferenceClosure:
     return ReferenceClosure(_served(asserted, triples, include_trivia=False), messages)
 
 
-def _served(asserted: Graph, closure: Iterable[Triple], *, include_trivia: bool) -> Graph:
-    """The triples of `closure` worth serving: not asserted, trivia dropped."""
+def _served(
+    asserted: Graph, closure: Iterable[Triple], *, include_trivia: bool, derived: bool = False
+) -> Graph:
+    """The triples of `closure` worth serving: not asserted, trivia dropped. `derived`: no
+    triple of `closure` is asserted (rdflib's lookups are slow enough to skip)."""
     inferred = Graph()
     for prefix, namespace in asserted.namespaces():
         inferred.bind(prefix, namespace, override=True)
     for triple in closure:
-        if triple in asserted:
+        if not derived and triple in asserted:
             continue
         if include_trivia:
             inferred.add(triple)
             continue
         served = normalize(triple)
-        if served not in asserted and not is_trivial(served):
-            inferred.add(served)
+        if is_trivial(served) or ((not derived or served is not triple) and served in asserted):
+            continue
+        inferred.add(served)
     return inferred
 
 
