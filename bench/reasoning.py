@@ -3,8 +3,9 @@
 Not a test. Each measurement runs in its own subprocess so that its peak RSS is its own.
 Usage: python bench/reasoning.py [--scales 1,10,100,1000] [--budget SECONDS] [--starts-only]
 A scale is skipped when the previous one suggests it would take longer than the budget.
-`--starts-only` measures just the cold and warm starts up to the first answered SPARQL query,
-and classification of a described product (incremental, on the cached closure).
+`--starts-only` measures just the cold and warm starts up to the first answered SPARQL query (in
+process, and `kgapi serve` as a whole), and classification of a described product (incremental,
+on the cached closure).
 """
 
 from __future__ import annotations
@@ -200,6 +201,45 @@ def start_times_to_first_answer(repeats: int = 3) -> list[dict[str, object]]:
     return [best["cold"], best["warm"]]
 
 
+def server_start_to_first_answer(repeats: int = 3) -> dict[str, object]:
+    """`kgapi serve` (2 app processes, warm cache) from its launch to the first 200 on /sparql,
+    best of `repeats`: the in-process starts above plus what the server does before it forks
+    (the closure's derivations, freezing the heap) and the fork itself."""
+    import socket
+    import urllib.request
+
+    times = []
+    with tempfile.TemporaryDirectory() as cache:
+        for attempt in range(repeats + 1):  # the first run writes the cache
+            with socket.socket() as probe:
+                probe.bind(("127.0.0.1", 0))
+                port = probe.getsockname()[1]
+            command = [
+                sys.executable, "-m", "kgapi.cli", "--cache-dir", cache, "serve",
+                "--host", "127.0.0.1", "--port", str(port), "--workers", "2",
+            ]  # fmt: skip
+            url = f"http://127.0.0.1:{port}/sparql?query=ASK%7B%7D"
+            started = time.perf_counter()
+            server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                while True:
+                    try:
+                        with urllib.request.urlopen(url, timeout=5) as reply:
+                            if reply.status == 200:
+                                break
+                    except OSError:
+                        if server.poll() is not None:
+                            message = f"kgapi serve exited with {server.returncode}"
+                            raise SystemExit(message) from None
+                        time.sleep(0.01)
+                if attempt:
+                    times.append(time.perf_counter() - started)
+            finally:
+                server.terminate()
+                server.wait(timeout=30)
+    return {"start": "kgapi serve, warm", "first_answer_seconds": round(min(times), 2)}
+
+
 def measure(engine: str, scale: int, timeout: float) -> dict[str, object] | None:
     command = [sys.executable, __file__, "--one", engine, "--scale", str(scale)]
     try:
@@ -232,6 +272,7 @@ def main() -> None:
     print(f"# {platform.platform()}, Python {platform.python_version()}")
     for result in start_times_to_first_answer():
         print(json.dumps(result), flush=True)
+    print(json.dumps(server_start_to_first_answer()), flush=True)
     print(json.dumps(classification_times()), flush=True)
     if args.starts_only:
         return
