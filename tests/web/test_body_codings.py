@@ -40,6 +40,7 @@ CODINGS: dict[str, tuple[str, Callable[[bytes], bytes]]] = {
     "raw-deflate": ("deflate", raw_deflate),
     "two-gzip-members": ("gzip", lambda data: gzip.compress(data[:10]) + gzip.compress(data[10:])),
     "gzip-then-deflate": ("gzip, deflate", lambda data: zlib.compress(gzip.compress(data))),
+    "four-codings": (", ".join(["gzip"] * 4), lambda data: layered(data, 4)),
     "identity": ("identity", lambda data: data),
 }
 
@@ -109,6 +110,16 @@ ROUTES = [
     ("/api/classify", "text/turtle", "application/problem+json"),
 ]
 BOMB = gzip.compress(b" " * (MAX_REQUEST_BYTES * 4))  # a few KiB that inflate past the limit
+
+
+def layered(data: bytes, layers: int) -> bytes:
+    for _ in range(layers):
+        data = gzip.compress(data)
+    return data
+
+
+# Each member of a gzip body, and each coding, costs the decoder a pass over what follows it:
+# 50,000 empty members in a megabyte made it copy 25 GB in the front, outside any time limit.
 REFUSALS = {
     "brotli": ("br", b"\x0b\x02\x80ASK {}\x03", 415),
     "unknown-after-gzip": ("gzip, compress", gzip.compress(b"ASK {}"), 415),
@@ -116,6 +127,8 @@ REFUSALS = {
     "corrupt": ("gzip", b"\x1f\x8b\x08\x00garbage", 400),
     "cut-short": ("gzip", gzip.compress(QUERY)[:-12], 400),
     "not-deflate": ("deflate", b"ASK {} is not compressed", 400),
+    "500-members": ("gzip", gzip.compress(b"") * 499 + gzip.compress(b"ASK {}"), 400),
+    "five-codings": (", ".join(["gzip"] * 5), layered(b"ASK {}", 5), 400),
 }
 
 
