@@ -29,8 +29,8 @@ _GZIP_WBITS = 16 + zlib.MAX_WBITS
 _WBITS = {"gzip": _GZIP_WBITS, "x-gzip": _GZIP_WBITS, "deflate": zlib.MAX_WBITS}
 _TITLES = {400: "Bad Request", 413: "Request Entity Too Large", 415: "Unsupported Media Type"}
 # Each coding and each gzip member costs a pass over what follows it (zlib copies the rest of
-# the input when a member ends): 50,000 empty members in a megabyte made the front copy 25 GB,
-# outside any time limit. No client sends more than one of either; these leave room.
+# the input when a member ends): 50,000 empty members in a megabyte made the front copy 25 GB
+# (0.7 s of CPU), outside any time limit. No client sends more than one of either; these leave room.
 MAX_CODINGS = 4
 MAX_GZIP_MEMBERS = 16
 
