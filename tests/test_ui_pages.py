@@ -89,6 +89,8 @@ def test_unknown_iri_is_404_with_candidates(client: FlaskClient) -> None:
     assert problem.status_code == 404
     assert problem.mimetype == "application/problem+json"
     assert problem.get_json()["status"] == 404
+    # Chosen by Accept, both say so, or a cache would hand the page to a program.
+    assert "Accept" in page.vary and "Accept" in problem.vary
 
 
 def test_entity_lookup_by_label_redirects_to_the_iri(client: FlaskClient) -> None:
@@ -161,3 +163,30 @@ def test_the_graph_form_reads_inferred_as_every_boolean_is_read(
     query = "" if given is None else f"&inferred={given}"
     page = client.get(f"/graph?scope=taxonomy{query}").get_data(as_text=True)
     assert ('name="inferred" value="true" checked' in page) is checked
+
+
+@pytest.mark.parametrize("path", ["/nonexistent", "/resource/", "/wp-login.php"])
+def test_a_url_that_names_no_route_is_a_page_for_a_browser_and_a_problem_for_a_program(
+    client: FlaskClient, path: str
+) -> None:
+    """A person who follows a stale link sees a page in their language, with the site around
+    it; a program sees the problem document every route answers errors with."""
+    page = client.get(path, headers={"Accept": BROWSER_ACCEPT, "Accept-Language": "zh-CN,zh"})
+    assert page.status_code == 404 and page.mimetype == "text/html"
+    text = page.get_data(as_text=True)
+    assert "未找到" in text and 'href="/"' in text
+    assert "Accept" in page.vary
+    for accept in ("application/json", "*/*", None):  # a program's, curl's, none
+        problem = client.get(path, headers={"Accept": accept} if accept else {})
+        assert problem.status_code == 404 and problem.mimetype == "application/problem+json"
+        assert "Accept" in problem.vary
+
+
+def test_a_routed_404_keeps_its_routes_shape_for_a_browser(client: FlaskClient) -> None:
+    """Only a URL that names no route gets the page: a route's own 404 keeps its shape, and so
+    does any URL under /api/, the programs' part of the site."""
+    for path in ("/api/entities/no-such-entity", "/api/nope/at/all"):
+        api = client.get(path, headers={"Accept": BROWSER_ACCEPT})
+        assert api.status_code == 404 and api.mimetype == "application/problem+json"
+    sparql = client.get("/sparql/nope", headers={"Accept": BROWSER_ACCEPT})
+    assert sparql.status_code == 404

@@ -69,7 +69,15 @@ def create_app(
 
 
 def _app(settings: Settings | None, knowledge: KnowledgeGraph | None) -> Flask:
-    from kgapi.web import credentials, delivery, intake, metrics, sparql_endpoint, write_api
+    from kgapi.web import (
+        credentials,
+        delivery,
+        intake,
+        metrics,
+        sparql_endpoint,
+        ui,
+        write_api,
+    )
     from kgapi.web.problems import register_error_handlers
     from kgapi.web.state import EXTENSION_KEY, ResponseCache, Services
 
@@ -90,7 +98,9 @@ def _app(settings: Settings | None, knowledge: KnowledgeGraph | None) -> Flask:
         write_api.enable(app, state)
     credentials.install(app, state)
     register_error_handlers(
-        app, plain_text_paths=(sparql_endpoint.PATH, sparql_endpoint.ASSERTED_PATH)
+        app,
+        plain_text_paths=(sparql_endpoint.PATH, sparql_endpoint.ASSERTED_PATH),
+        unknown_url_page=ui.unknown_url_page,
     )
     intake.install(app, max_request_bytes=settings.max_request_bytes)
     delivery.install(app, cors_origins=settings.cors_origins, writes=settings.writes)

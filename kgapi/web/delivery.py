@@ -123,6 +123,8 @@ def install(app: Flask, *, cors_origins: tuple[str, ...], writes: bool = False) 
         headers["X-Content-Type-Options"] = "nosniff"
         if g.get("kgapi_vary_language"):
             response.vary.add("Accept-Language")
+        if g.get("kgapi_vary_accept"):  # (an answer chosen by Accept that negotiation did not make)
+            response.vary.add("Accept")
         if "Content-Security-Policy" not in headers and response.mimetype in ACTIVE_MEDIA_TYPES:
             headers["Content-Security-Policy"] = DOCUMENT_CSP
         origin = environ.get("HTTP_ORIGIN")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -52,11 +53,29 @@ def plain_text(status: int, message: str) -> Response:
     return Response(message.rstrip("\n") + "\n", status=status, mimetype="text/plain")
 
 
-def register_error_handlers(app: Flask, *, plain_text_paths: tuple[str, ...]) -> None:
-    """Map HTTP errors to problem documents (plain text under `plain_text_paths`), bugs to 500."""
+def register_error_handlers(
+    app: Flask,
+    *,
+    plain_text_paths: tuple[str, ...],
+    unknown_url_page: Callable[[], Response | None] | None = None,
+) -> None:
+    """Map HTTP errors to problem documents (plain text under `plain_text_paths`), bugs to 500.
+
+    `unknown_url_page` answers a 404 for a URL that names no route (outside /api/) when it
+    gives a response: the pages' own not-found page, for a browser.
+    """
 
     def render(error: HTTPException) -> Response:
         status = error.code or 500
+        if (
+            status == 404
+            and unknown_url_page is not None
+            and request.url_rule is None
+            and not request.path.startswith("/api/")
+        ):
+            page = unknown_url_page()
+            if page is not None:
+                return page
         title = error.name
         detail = error.description or title
         if request.path.rstrip("/") in plain_text_paths:

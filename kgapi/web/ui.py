@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, redirect, render_template, request
+from flask import Blueprint, Response, abort, g, redirect, render_template, request
 from rdflib import OWL, URIRef
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -362,11 +362,7 @@ def format_url(chosen: Format) -> str:
 
 def not_found(name: str, candidates: list[URIRef]) -> Response:
     """404: a page listing the candidates for browsers, a problem document for the rest."""
-    try:
-        wants_page = negotiate(request.headers.get("Accept"), PAGE_OFFERS) is HTML
-    except NotAcceptable:
-        wants_page = False
-    if not wants_page:
+    if not _wants_page():
         suggestions = ", ".join(f"<{c}>" for c in candidates) or "none"
         abort(404, description=f"no entity is named {name!r}; candidates: {suggestions}")
     links = Links(FactReader(services().knowledge, page_language()))
@@ -376,6 +372,29 @@ def not_found(name: str, candidates: list[URIRef]) -> Response:
         name=name,
         candidates=[links.link(candidate) for candidate in candidates],
     )
+
+
+def unknown_url_page() -> Response | None:
+    """For a browser, the not-found page for a URL that names no route; None for a program,
+    which gets the problem document. A URL that names nothing has no representation to choose
+    by default, so the page goes only to a client whose Accept names text/html, as browsers'
+    do (curl's and HTTP libraries' `*/*` gets the problem document)."""
+    names_html = any(
+        value == "text/html" and quality > 0 for value, quality in request.accept_mimetypes
+    )
+    if not (_wants_page() and names_html):
+        return None
+    return render_page("not_found.html", status=404, name=request.path, candidates=[])
+
+
+def _wants_page() -> bool:
+    """Whether the client would rather have a page than an RDF or problem document (the
+    answer then varies with Accept, which the response says)."""
+    g.kgapi_vary_accept = True
+    try:
+        return negotiate(request.headers.get("Accept"), PAGE_OFFERS) is HTML
+    except NotAcceptable:
+        return False
 
 
 def name_index() -> NameIndex:
