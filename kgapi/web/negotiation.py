@@ -78,6 +78,10 @@ class NotAcceptable(Exception):
         super().__init__(f"cannot answer in {asked!r}; offered: {listing}")
 
 
+# The pages people read: not in FORMATS, since no API answer is written as one.
+PAGE = Format("html", "text/html", "html", "page", ("application/xhtml+xml",))
+
+
 def formats_of(kind: str) -> tuple[Format, ...]:
     """The formats of one kind, in the service's order of preference."""
     return tuple(item for item in FORMATS if item.kind == kind)
@@ -117,6 +121,22 @@ def negotiate(
     if best is None:
         raise NotAcceptable(offered, accept_header or "")
     return best
+
+
+def names(accept_header: str | None, media_type: str) -> bool:
+    """Whether the Accept header names `media_type` itself, with a weight above 0, rather than
+    through a wildcard: a browser's names text/html, curl's and HTTP libraries' `*/*` does not."""
+    return _quality(_parse_accept(accept_header or ""), media_type, exact=True) > 0
+
+
+def asks_for_page(accept_header: str | None, alternatives: Sequence[Format]) -> bool:
+    """Whether a browser asks: its Accept names text/html, preferred to every alternative."""
+    if not names(accept_header, PAGE.media_type):
+        return False
+    try:
+        return negotiate(accept_header, (PAGE, *alternatives)) is PAGE
+    except NotAcceptable:
+        return False
 
 
 def _parse_accept(header: str) -> list[tuple[str, str, float]]:

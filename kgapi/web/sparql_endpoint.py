@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, g, redirect, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from kgapi.graph.documents import NotWritable, canonical, prefixes_of, triples_of, write_rdf
@@ -22,7 +22,15 @@ from kgapi.sparql.reads import keys_text, read_keys
 from kgapi.sparql.service_description import describe_service
 from kgapi.sparql.text import QueryText, read_query_text
 from kgapi.web import delivery
-from kgapi.web.negotiation import RDF, RESULTS, Format, NotAcceptable, formats_of, negotiate
+from kgapi.web.negotiation import (
+    RDF,
+    RESULTS,
+    Format,
+    NotAcceptable,
+    asks_for_page,
+    formats_of,
+    negotiate,
+)
 from kgapi.web.problems import plain_text, stopped_query_message
 from kgapi.web.state import services
 from kgapi.web.write_api import run_update
@@ -82,8 +90,24 @@ def sparql() -> Response:
         return run_update()
     protocol_request = read_protocol_request()
     if protocol_request.query is None:
-        return describe()
+        return _editor() if _opened_in_a_browser() else describe()
     return _with_reads(answer(protocol_request))
+
+
+def _opened_in_a_browser() -> bool:
+    """A GET without a query from a browser (its Accept names text/html, preferred to every RDF
+    format; no `format=`): a person, who is better served by the query editor than by the
+    service description, as Oxigraph's server serves YASGUI at its endpoint."""
+    g.kgapi_vary_accept = True
+    return (
+        request.method in ("GET", "HEAD")
+        and _format_parameter() is None
+        and asks_for_page(request.headers.get("Accept"), GRAPH_FORMATS)
+    )
+
+
+def _editor() -> Response:
+    return redirect(url_for("ui.editor"), code=303)  # type: ignore[return-value]
 
 
 # With writes on, a GET's answer says what its query reads (kgapi.sparql.reads), for the HTTP

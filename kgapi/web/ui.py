@@ -34,7 +34,7 @@ from kgapi.reasoning.explanation import RULE_DESCRIPTIONS
 from kgapi.web import delivery
 from kgapi.web.api_common import lookups
 from kgapi.web.entity_view import Links, describe_entity, entity_exists
-from kgapi.web.negotiation import FORMATS, Format, NotAcceptable, negotiate
+from kgapi.web.negotiation import FORMATS, PAGE, Format, NotAcceptable, asks_for_page, negotiate
 from kgapi.web.state import services
 from kgapi.web.ui_text import AXES, DEFAULT_LANGUAGE, EXAMPLE_SUMMARIES_ZH, translate
 
@@ -48,10 +48,9 @@ blueprint = Blueprint(
 
 LANGUAGE_COOKIE = "kgapi_lang"
 LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
-HTML = Format("html", "text/html", "html", "page", ("application/xhtml+xml",))
 RDF_FORMAT_NAMES = ("turtle", "jsonld", "ntriples", "rdfxml", "nquads", "trig")
 RDF_OFFERS: tuple[Format, ...] = tuple(f for n in RDF_FORMAT_NAMES for f in FORMATS if f.name == n)
-PAGE_OFFERS: tuple[Format, ...] = (HTML, *RDF_OFFERS)
+PAGE_OFFERS: tuple[Format, ...] = (PAGE, *RDF_OFFERS)
 # Only this server: scripts, styles, fonts, images and fetches. Styles may be inline because
 # YASGUI and Cytoscape.js set style attributes; scripts may not.
 CONTENT_SECURITY_POLICY = (
@@ -253,7 +252,7 @@ def dereference(term: URIRef) -> Response:
         )
     except NotAcceptable as error:
         abort(406, description=str(error))
-    if chosen is HTML:
+    if chosen is PAGE:
         view = describe_entity(knowledge, term, language=page_language())
         response = render_page(
             "entity.html",
@@ -324,7 +323,7 @@ def ontology_document() -> Response:
         chosen = negotiate(request.headers.get("Accept"), PAGE_OFFERS, requested=None)
     except NotAcceptable as error:
         abort(406, description=str(error))
-    if chosen is HTML and "format" not in request.args:
+    if chosen is PAGE and "format" not in request.args:
         return dereference(URIRef(f"{knowledge.ontology.base_iri}ontology"))
     return _rdf_only((knowledge.version, "ontology"), str(knowledge.asserted_graph_iri))
 
@@ -379,10 +378,8 @@ def unknown_url_page() -> Response | None:
     which gets the problem document. A URL that names nothing has no representation to choose
     by default, so the page goes only to a client whose Accept names text/html, as browsers'
     do (curl's and HTTP libraries' `*/*` gets the problem document)."""
-    names_html = any(
-        value == "text/html" and quality > 0 for value, quality in request.accept_mimetypes
-    )
-    if not (_wants_page() and names_html):
+    g.kgapi_vary_accept = True
+    if not asks_for_page(request.headers.get("Accept"), RDF_OFFERS):
         return None
     return render_page("not_found.html", status=404, name=request.path, candidates=[])
 
@@ -392,7 +389,7 @@ def _wants_page() -> bool:
     answer then varies with Accept, which the response says)."""
     g.kgapi_vary_accept = True
     try:
-        return negotiate(request.headers.get("Accept"), PAGE_OFFERS) is HTML
+        return negotiate(request.headers.get("Accept"), PAGE_OFFERS) is PAGE
     except NotAcceptable:
         return False
 

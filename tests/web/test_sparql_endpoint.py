@@ -92,6 +92,23 @@ def test_service_description_is_negotiated(live_server: LiveServer) -> None:
     assert len(Graph().parse(data=body, format="json-ld")) > 0
 
 
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+def test_a_browser_opening_the_endpoint_is_sent_to_the_editor(live_server: LiveServer) -> None:
+    """A person who opens /sparql in a browser gets the query editor (as Oxigraph's server
+    serves YASGUI there); a program that asks without a query still gets the description."""
+    status, headers, _ = live_server.request("GET", "/sparql", headers={"Accept": BROWSER_ACCEPT})
+    assert status == 303 and headers["location"] == "/" and "Accept" in headers["vary"]
+    for accept in ("*/*", "text/turtle", "text/html;q=0.1, text/turtle"):
+        status, headers, _ = live_server.request("GET", "/sparql", headers={"Accept": accept})
+        assert status == 200 and headers["content-type"].startswith("text/turtle"), accept
+    status, headers, _ = live_server.request(
+        "GET", "/sparql?format=ttl", headers={"Accept": BROWSER_ACCEPT}
+    )
+    assert status == 200 and headers["content-type"].startswith("text/turtle")
+
+
 @pytest.mark.parametrize(
     ("accept", "expected"),
     [
