@@ -51,6 +51,14 @@ def sparql_operation(method: str) -> dict[str, Any] | None:
     }
     if method == "get":
         operation["operationId"] = "sparqlGet"
+        operation["responses"] = {
+            **responses,
+            "303": {
+                "description": "Without a query, to a browser (its Accept names text/html above "
+                "every RDF format): the query editor, at the Location given.",
+                "headers": {"Location": {"schema": {"type": "string"}}},
+            },
+        }
         operation["parameters"] = [
             query_parameter("query", "The SPARQL query.", {"type": "string"}),
             query_parameter(
