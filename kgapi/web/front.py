@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from flask import Flask, Response
+from werkzeug.http import HTTP_STATUS_CODES
 
 from kgapi.curation.changelog import ChangedKeys, ChangeLogError
 from kgapi.sparql.reads import keys_of_text, unchanged
@@ -67,13 +68,19 @@ _LENGTH = struct.Struct("!I")
 
 
 class Refused(Exception):
-    """A request the front answers itself with an error: status, title, detail, problem slug,
-    and any header the answer needs."""
+    """A request the front answers itself with an error: status, detail, problem slug, and any
+    header the answer needs. The title is the status's, from the table werkzeug names the app's
+    own errors by, so that the front and the app say the same for one status."""
 
     def __init__(
-        self, status: int, title: str, detail: str, slug: str, headers: dict[str, str] | None = None
+        self, status: int, detail: str, slug: str, headers: dict[str, str] | None = None
     ) -> None:
-        self.status, self.title, self.detail, self.slug = status, title, detail, slug
+        self.status, self.title, self.detail, self.slug = (
+            status,
+            HTTP_STATUS_CODES[status],
+            detail,
+            slug,
+        )
         self.headers = headers or {}
         super().__init__(detail)
 
@@ -116,13 +123,13 @@ class Front:
         path = environ["PATH_INFO"]
         if len(path) + len(environ["QUERY_STRING"]) > MAX_URL_BYTES:
             detail = f"the URL is longer than {MAX_URL_BYTES} bytes; POST long queries"
-            raise Refused(414, "URI Too Long", detail, "http-414")
+            raise Refused(414, detail, "http-414")
         header_bytes = sum(
             len(key) + len(value) for key, value in environ.items() if key.startswith("HTTP_")
         )
         if header_bytes > MAX_HEADER_BYTES:
             detail = f"the header fields take more than {MAX_HEADER_BYTES} bytes"
-            raise Refused(431, "Request Header Fields Too Large", detail, "http-431")
+            raise Refused(431, detail, "http-431")
         body = await self._body(protocol)
         if "HTTP_CONTENT_ENCODING" in environ:
             body = await self._decoded(environ, body)
@@ -171,7 +178,7 @@ class Front:
                 return await self._read_body(protocol)
         except TimeoutError:
             detail = f"the body took longer than {BODY_SECONDS:g} s to arrive"
-            raise Refused(408, "Request Timeout", detail, "http-408") from None
+            raise Refused(408, detail, "http-408") from None
 
     async def _read_body(self, protocol: Any) -> bytes:
         parts: list[bytes] = []
@@ -181,7 +188,7 @@ class Front:
             if size > self.max_request_bytes:
                 limit = self.max_request_bytes
                 detail = f"the request body is larger than max_request_bytes ({limit})"
-                raise Refused(413, "Request Entity Too Large", detail, "http-413")
+                raise Refused(413, detail, "http-413")
             parts.append(chunk)
         return b"".join(parts)
 
@@ -195,7 +202,7 @@ class Front:
             return await asyncio.to_thread(decoded_body, body, coding, self.max_request_bytes)
         except BodyCodingError as error:
             slug = f"http-{error.status}"
-            raise Refused(error.status, error.title, error.detail, slug, error.headers()) from None
+            raise Refused(error.status, error.detail, slug, error.headers()) from None
 
     def _socket_for(self, environ: dict[str, Any], body: bytes) -> str:
         if self.writer_socket_path is not None and is_write(environ, body):
@@ -215,9 +222,7 @@ class Front:
                 await loop.sock_connect(connection, socket_path)
             except OSError as error:
                 log.error("no app process could take the request: %s", error)
-                raise Refused(
-                    503, "Service Unavailable", "no worker could take the request", "worker-ended"
-                ) from error
+                raise Refused(503, "no worker could take the request", "worker-ended") from error
             data = pickle.dumps(
                 Request(request.environ, request.body, deadline), pickle.HIGHEST_PROTOCOL
             )
@@ -238,7 +243,7 @@ class Front:
                         f"every worker was busy for {limit:g} s (setting query_timeout); "
                         "the request did not run: try again"
                     )
-                    raise Refused(503, "Service Unavailable", detail, "busy") from None
+                    raise Refused(503, detail, "busy") from None
                 if handshake:
                     await loop.sock_sendall(connection, frame)
                 if waiting is not None:
@@ -251,15 +256,13 @@ class Front:
                     with contextlib.suppress(ProcessLookupError):
                         os.kill(worker, signal.SIGKILL)
                     self._count_timeout()
-                    raise Refused(
-                        503, "Service Unavailable", stopped_detail(limit), "time-limit"
-                    ) from None
+                    raise Refused(503, stopped_detail(limit), "time-limit") from None
             except (EOFError, ConnectionError) as error:
                 detail = (
                     "the worker computing the request ended before answering: it needed more "
                     "memory than a worker may use (setting max_worker_memory_mb), or it crashed"
                 )
-                raise Refused(503, "Service Unavailable", detail, "worker-ended") from error
+                raise Refused(503, detail, "worker-ended") from error
         return answer
 
     def _count_timeout(self) -> None:

@@ -11,6 +11,7 @@ Accept-Language. Nothing of the bundle touches the disk or is executed.
 from __future__ import annotations
 
 from flask import Blueprint, Response, request
+from werkzeug.http import HTTP_STATUS_CODES
 
 from kgapi.identify.answer import identify as identify_machine
 from kgapi.identify.evidence import EvidenceError, from_json_text, from_tar_gz
@@ -38,7 +39,8 @@ def identify() -> Response:
     try:
         evidence = from_tar_gz(body) if media_type in GZIP_TYPES else from_json_text(body)
     except EvidenceError as error:
-        status, title = (413, "Content Too Large") if error.too_large else (400, "Bad Request")
+        status = 413 if error.too_large else 400
+        title = HTTP_STATUS_CODES[status]
         raise ApiProblem(status, title, str(error), slug="invalid-evidence") from error
     answer = identify_machine(lookups().reader_for(lang), evidence)
     return json_response(answer)

@@ -20,14 +20,18 @@ import zlib
 from typing import Any
 
 from flask import Flask, request
-from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge
-from werkzeug.exceptions import UnsupportedMediaType as _UnsupportedMediaType
+from werkzeug.exceptions import (
+    HTTPException,
+    RequestEntityTooLarge,
+    UnsupportedMediaType,
+    default_exceptions,
+)
+from werkzeug.http import HTTP_STATUS_CODES
 
 # The content codings undone, as a 415 names them in `Accept-Encoding` (RFC 9110 §12.5.3).
 ACCEPTED_CODINGS = "gzip, deflate"
 _GZIP_WBITS = 16 + zlib.MAX_WBITS
 _WBITS = {"gzip": _GZIP_WBITS, "x-gzip": _GZIP_WBITS, "deflate": zlib.MAX_WBITS}
-_TITLES = {400: "Bad Request", 413: "Request Entity Too Large", 415: "Unsupported Media Type"}
 # Each coding and each gzip member costs a pass over what follows it (zlib copies the rest of
 # the input when a member ends): 50,000 empty members in a megabyte made the front copy 25 GB
 # (0.7 s of CPU), outside any time limit. No client sends more than one of either; these leave room.
@@ -40,7 +44,7 @@ class BodyCodingError(Exception):
     than the limit once decoded) or 400 (not valid data of its coding)."""
 
     def __init__(self, status: int, detail: str) -> None:
-        self.status, self.title, self.detail = status, _TITLES[status], detail
+        self.status, self.title, self.detail = status, HTTP_STATUS_CODES[status], detail
         super().__init__(detail)
 
     def headers(self) -> dict[str, str]:
@@ -98,18 +102,14 @@ def _inflated(data: bytes, coding: str, limit: int) -> bytes:
     return b"".join(parts)
 
 
-class _UnsupportedCoding(_UnsupportedMediaType):
+class _UnsupportedCoding(UnsupportedMediaType):
     def get_headers(self, *args: Any, **kwargs: Any) -> list[tuple[str, str]]:
         return [*super().get_headers(*args, **kwargs), ("Accept-Encoding", ACCEPTED_CODINGS)]
 
 
 def _http_error(error: BodyCodingError) -> HTTPException:
-    kinds: dict[int, type[HTTPException]] = {
-        400: BadRequest,
-        413: RequestEntityTooLarge,
-        415: _UnsupportedCoding,
-    }
-    return kinds[error.status](error.detail)
+    kind = _UnsupportedCoding if error.status == 415 else default_exceptions[error.status]
+    return kind(error.detail)
 
 
 def install(app: Flask, *, max_request_bytes: int) -> None:
