@@ -52,7 +52,7 @@ def find(versions: list[Version], number: int) -> Version:
             )
         else:
             detail = f"there is no version {number}"
-        raise WriteRefused(404, "Not Found", detail)
+        raise WriteRefused(404, detail)
     return found
 
 

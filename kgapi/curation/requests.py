@@ -36,14 +36,12 @@ def sparql_update(text: str, *, base_iri: str | None = None) -> Callable[[LiveGr
             return lambda live: Change.of((), ())
         raise WriteRefused(
             403,
-            "Forbidden",
             "LOAD is refused: this server makes no outbound requests; send the data itself "
             "(INSERT DATA, or PUT/POST to /store)",
         )
     if reading.uses_service:
         raise WriteRefused(
             403,
-            "Forbidden",
             "SERVICE is refused in updates: this server makes no outbound requests",
         )
 
@@ -67,9 +65,9 @@ def _engine_change(live: LiveGraph, text: str, base_iri: str | None) -> Change:
     try:
         view.update(text, base_iri=base_iri)
     except SyntaxError as error:
-        raise WriteRefused(400, "Bad Request", f"invalid SPARQL Update: {error}") from error
+        raise WriteRefused(400, f"invalid SPARQL Update: {error}") from error
     except (OSError, RuntimeError) as error:  # it cannot apply to this state (a missing graph)
-        raise WriteRefused(409, "Conflict", f"the update cannot be applied: {error}") from error
+        raise WriteRefused(409, f"the update cannot be applied: {error}") from error
     after = view.dump(format=ox.RdfFormat.N_QUADS)
     assert before is not None and after is not None  # no file given: the dump is returned
     added, removed = _difference(before, after)
@@ -91,7 +89,7 @@ def _only_silent_loads(text: str) -> bool:
     try:
         operations = translateUpdate(parseUpdate(text)).algebra
     except (ParseException, ValueError) as error:
-        raise WriteRefused(400, "Bad Request", f"invalid SPARQL Update: {error}") from error
+        raise WriteRefused(400, f"invalid SPARQL Update: {error}") from error
     return bool(operations) and all(op.name == "Load" and "silent" in dict(op) for op in operations)
 
 
@@ -225,7 +223,6 @@ def _as_user_change(live: LiveGraph, added: list[ox.Quad], removed: list[ox.Quad
     if refused:
         raise WriteRefused(
             409,
-            "Conflict",
             f"the update would remove {len(refused)} triple(s) of the bundled graph, which is "
             f"read-only (first: {refused[0]}). " + PROPOSE_UPSTREAM,
             [
@@ -236,7 +233,6 @@ def _as_user_change(live: LiveGraph, added: list[ox.Quad], removed: list[ox.Quad
     if inferred_only:
         raise WriteRefused(
             409,
-            "Conflict",
             f"the update would remove {len(inferred_only)} inferred triple(s) (first: "
             f"{inferred_only[0]}); an inference goes only with what it follows from: remove "
             "its premises (GET /api/explain shows them)",

@@ -32,16 +32,17 @@ from kgapi.sparql.reads import changed_keys
 
 
 class WriteRefused(Exception):
-    """A write that was not made: its HTTP status, a title, a sentence, and the problems."""
+    """A write that was not made: its HTTP status, a sentence, the problems, and a title where
+    the status's own (which the web layer gives) would not say enough."""
 
     def __init__(
         self,
         status: int,
-        title: str,
         detail: str,
         problems: list[dict[str, Any]] | None = None,
         *,
         retry_after: int | None = None,
+        title: str | None = None,
     ) -> None:
         self.status, self.title, self.detail = status, title, detail
         self.problems = problems or []
@@ -91,7 +92,6 @@ class Curator:
         except ChangeLogError as error:  # the log cannot be read or written: nothing was
             raise WriteRefused(
                 503,
-                "Service Unavailable",
                 f"the change could not be stored: {error}",
                 retry_after=5,
             ) from error
@@ -114,7 +114,6 @@ class Curator:
                 if expected_version is not None and expected_version != current:
                     raise WriteRefused(
                         412,
-                        "Precondition Failed",
                         f"the graph is at version {current}, not {expected_version}: read it "
                         "again and retry the change against the current version",
                     )
@@ -128,7 +127,6 @@ class Curator:
                 if problems:
                     raise WriteRefused(
                         422,
-                        "Unprocessable Content",
                         f"the change would leave the graph invalid ({len(problems)} "
                         "problem(s)); nothing was changed",
                         problems,
@@ -195,16 +193,13 @@ class Curator:
             if live.is_base_graph(graph):
                 raise WriteRefused(
                     409,
-                    "Conflict",
                     f"<{graph}> is part of the bundled graph, which is read-only. "
                     + PROPOSE_UPSTREAM,
                 )
             if not may_write(graph):
-                raise WriteRefused(
-                    403, "Forbidden", f"this token may not write to the graph <{graph}>"
-                )
+                raise WriteRefused(403, f"this token may not write to the graph <{graph}>")
         if any(isinstance(q.graph_name, ox.DefaultGraph) for q in change.added | change.removed):
-            raise WriteRefused(500, "Internal Server Error", "a change reached the default graph")
+            raise WriteRefused(500, "a change reached the default graph")
 
     def _problems(self, change: Change, effect: Effect) -> list[dict[str, Any]]:
         live = self.live

@@ -43,9 +43,11 @@ TEXT = Format("text", "text/plain", "txt", "table")
 class ApiProblem(Exception):
     """A request the API refuses: rendered as problem+json with `status` and extension members."""
 
-    def __init__(self, status: int, title: str, detail: str, **members: Any) -> None:
+    def __init__(
+        self, status: int, detail: str, *, title: str | None = None, **members: Any
+    ) -> None:
         self.status = status
-        self.title = title
+        self.title = title  # None: the status's own
         self.detail = detail
         self.members = members
         super().__init__(detail)
@@ -94,7 +96,6 @@ def language() -> str:
     if lang not in LANGUAGES:
         raise ApiProblem(
             400,
-            "Bad Request",
             f"lang must be one of {', '.join(LANGUAGES)}, not {lang!r}",
             parameter="lang",
         )
@@ -113,7 +114,6 @@ def choose(offered: Sequence[Format]) -> Format:
         names = [item.name for item in offered]
         raise ApiProblem(
             400,
-            "Bad Request",
             f"unknown format {requested!r}; valid choices: {', '.join(names)}",
             slug="invalid-parameter",
             parameter="format",
@@ -127,7 +127,6 @@ def require_media_type(accepted: Sequence[str], what: str) -> str:
     if request.mimetype not in accepted:
         raise ApiProblem(
             415,
-            "Unsupported Media Type",
             f"send {what} as {' or '.join(accepted)}, "
             f"not {request.mimetype or 'no Content-Type'!r}",
         )
@@ -143,11 +142,10 @@ def json_response(data: Any, *, status: int = 200) -> Response:
 
 @dataclass(frozen=True)
 class ProblemKind:
-    """How one kind of refused request is answered: status, title, problem type, and the
-    extension members taken from the exception."""
+    """How one kind of refused request is answered: status, problem type, and the extension
+    members taken from the exception (the title is the status's)."""
 
     status: int
-    title: str
     slug: str | None
     members: Callable[[Any], dict[str, Any]] = lambda _: {}
     detail: Callable[[Any], str] = str
@@ -161,19 +159,12 @@ def _not_acceptable_detail(error: NotAcceptable) -> str:
 # The one table of the API's errors. Names that resolve to nothing or to several things
 # (NameProblem, ParameterNameError) are answered by `name_problem`, with their candidates.
 PROBLEM_KINDS: dict[type[Exception], ProblemKind] = {
-    ParameterError: ProblemKind(
-        400, "Bad Request", "invalid-parameter", lambda e: {"parameter": e.parameter}
-    ),
-    SearchError: ProblemKind(
-        400, "Bad Request", "invalid-parameter", lambda e: {"parameter": e.parameter}
-    ),
-    ComparisonError: ProblemKind(
-        400, "Bad Request", "invalid-parameter", lambda _: {"parameter": "ids"}
-    ),
-    DescriptionError: ProblemKind(400, "Bad Request", "invalid-description"),
+    ParameterError: ProblemKind(400, "invalid-parameter", lambda e: {"parameter": e.parameter}),
+    SearchError: ProblemKind(400, "invalid-parameter", lambda e: {"parameter": e.parameter}),
+    ComparisonError: ProblemKind(400, "invalid-parameter", lambda _: {"parameter": "ids"}),
+    DescriptionError: ProblemKind(400, "invalid-description"),
     NotAcceptable: ProblemKind(
         406,
-        "Not Acceptable",
         None,
         lambda e: {"offered": [item.media_type for item in e.offered]},
         _not_acceptable_detail,
@@ -186,7 +177,7 @@ def install_problem_handlers(blueprint: Blueprint) -> None:
 
     @blueprint.errorhandler(ApiProblem)
     def render_api_problem(error: ApiProblem) -> Response:
-        return problem_response(error.status, error.title, error.detail, **error.members)
+        return problem_response(error.status, error.detail, title=error.title, **error.members)
 
     @blueprint.errorhandler(NameProblem)
     def render_name_problem(error: NameProblem) -> Response:
@@ -203,17 +194,17 @@ def install_problem_handlers(blueprint: Blueprint) -> None:
 def _renderer(kind: ProblemKind) -> Callable[[Exception], Response]:
     def render(error: Exception) -> Response:
         return problem_response(
-            kind.status, kind.title, kind.detail(error), slug=kind.slug, **kind.members(error)
+            kind.status, kind.detail(error), slug=kind.slug, **kind.members(error)
         )
 
     return render
 
 
 def problem_response(
-    status: int, title: str, detail: str, *, slug: str | None = None, **members: Any
+    status: int, detail: str, *, title: str | None = None, slug: str | None = None, **members: Any
 ) -> Response:
     """kgapi.web.problems.problem() with extension members added to the document."""
-    response = problem(status, title, detail, slug=slug)
+    response = problem(status, detail, title=title, slug=slug)
     if members:
         body = json.loads(response.get_data(as_text=True))
         body.update(members)
@@ -232,8 +223,8 @@ def name_problem(parameter: str, error: NameResolutionError) -> Response:
     )
     return problem_response(
         status,
-        title,
         str(error),
+        title=title,
         slug=slug,
         parameter=parameter,
         name=error.name,

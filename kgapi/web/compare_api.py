@@ -43,7 +43,6 @@ def compare_entities() -> Response:
     if not names:
         raise ApiProblem(
             400,
-            "Bad Request",
             "give 2 to 10 names in ids= (comma-separated)",
             slug="invalid-parameter",
             parameter="ids",
@@ -51,7 +50,6 @@ def compare_entities() -> Response:
     if len(names) > MAX_ENTITIES:
         raise ApiProblem(
             400,
-            "Bad Request",
             f"compare at most {MAX_ENTITIES} entities, not {len(names)}",
             slug="invalid-parameter",
             parameter="ids",

@@ -76,8 +76,7 @@ def presented_token(state: Services, *, required: bool) -> Token | None:
 
 
 def refusal(error: Unauthorized) -> Response:
-    title = "Unauthorized" if error.status == 401 else "Forbidden"
-    response = problem(error.status, title, error.detail, slug=f"http-{error.status}")
+    response = problem(error.status, error.detail)
     if error.status == 401:
         challenge = f'Bearer realm="{REALM}"'
         if error.error:

@@ -52,7 +52,7 @@ def entity_by_parameter() -> Response:
     """The same as `/api/entities/{id}`, with the name in `?id=` (for full IRIs)."""
     name = request.args.get("id")
     if not name:
-        raise ApiProblem(400, "Bad Request", "give the entity's name in id=", parameter="id")
+        raise ApiProblem(400, "give the entity's name in id=", parameter="id")
     return _describe(name)
 
 
@@ -105,7 +105,6 @@ def search() -> Response:
     except ValueError as error:
         raise ApiProblem(
             400,
-            "Bad Request",
             f"limit {error}, not {limit_text!r}",
             slug="invalid-parameter",
             parameter="limit",
@@ -136,7 +135,6 @@ def _flag(name: str) -> bool:
     except ValueError as error:
         raise ApiProblem(
             400,
-            "Bad Request",
             f"{name}: {error}, not {value!r}",
             slug="invalid-parameter",
             parameter=name,

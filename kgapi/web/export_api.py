@@ -92,13 +92,11 @@ def export_graph() -> Response:
         except NameResolutionError as error:
             raise NameProblem(error_parameter(export_request), error) from error
         except QueryTimeout as error:
-            raise ApiProblem(
-                503, "Service Unavailable", stopped_detail(error.seconds), slug="time-limit"
-            ) from error
+            raise ApiProblem(503, stopped_detail(error.seconds), slug="time-limit") from error
         except GraphvizMissing as error:
-            raise ApiProblem(501, "Not Implemented", str(error), slug="graphviz-missing") from error
+            raise ApiProblem(501, str(error), slug="graphviz-missing") from error
         except RenderingError as error:
-            raise ApiProblem(503, "Service Unavailable", str(error), slug="rendering") from error
+            raise ApiProblem(503, str(error), slug="rendering") from error
         media_type = f"{chosen.media_type}; charset=utf-8"  # every export is UTF-8 text
         representation = Representation(content, media_type, etag)
         cache.put(etag, representation)
@@ -131,7 +129,6 @@ def _chosen_format() -> Format:
 def _invalid(error: ExportError) -> ApiProblem:
     return ApiProblem(
         400,
-        "Bad Request",
         str(error),
         slug="invalid-parameter",
         parameter=error.parameter,

@@ -39,12 +39,11 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from flask import Flask, Response
-from werkzeug.http import HTTP_STATUS_CODES
 
 from kgapi.curation.changelog import ChangedKeys, ChangeLogError
 from kgapi.sparql.reads import keys_of_text, unchanged
 from kgapi.web.intake import BodyCodingError, decoded_body
-from kgapi.web.problems import plain_text, problem, stopped_detail, stopped_query_message
+from kgapi.web.problems import plain_text, problem, stopped_detail, stopped_query_message, title_of
 from kgapi.web.sparql_endpoint import READS_HEADER
 from kgapi.web.state import ResponseCache
 from kgapi.web.workers import Answer, Request, run_app
@@ -69,18 +68,12 @@ _LENGTH = struct.Struct("!I")
 
 class Refused(Exception):
     """A request the front answers itself with an error: status, detail, problem slug, and any
-    header the answer needs. The title is the status's, from the table werkzeug names the app's
-    own errors by, so that the front and the app say the same for one status."""
+    header the answer needs. The title is the status's (`title_of`), as the app's errors' are."""
 
     def __init__(
         self, status: int, detail: str, slug: str, headers: dict[str, str] | None = None
     ) -> None:
-        self.status, self.title, self.detail, self.slug = (
-            status,
-            HTTP_STATUS_CODES[status],
-            detail,
-            slug,
-        )
+        self.status, self.title, self.detail, self.slug = status, title_of(status), detail, slug
         self.headers = headers or {}
         super().__init__(detail)
 
@@ -282,7 +275,7 @@ class Front:
             )
             response = plain_text(refusal.status, message)
         else:
-            response = problem(refusal.status, refusal.title, refusal.detail, slug=refusal.slug)
+            response = problem(refusal.status, refusal.detail, slug=refusal.slug)
         if refusal.slug == "busy":
             response.headers["Retry-After"] = "1"
         response.headers.update(refusal.headers)

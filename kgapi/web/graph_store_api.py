@@ -52,7 +52,7 @@ def _store(graph: str | None) -> Response:
     existed = target in live.user_graph_names
     if request.method == "DELETE":
         if graph is not None and not existed:
-            raise WriteRefused(404, "Not Found", f"there is no user graph <{graph}>")
+            raise WriteRefused(404, f"there is no user graph <{graph}>")
         return write(delete_graph(graph))
     quads = body_quads(target)
     make = replace_graph(graph, quads) if request.method == "PUT" else add_to_graph(graph, quads)
@@ -78,13 +78,13 @@ def _graph_parameter() -> str | None:
     has_default = "default" in request.args
     graph = request.args.get("graph")
     if has_default == (graph is not None):
-        raise WriteRefused(400, "Bad Request", "name one graph: ?graph=IRI or ?default")
+        raise WriteRefused(400, "name one graph: ?graph=IRI or ?default")
     if graph is None:
         return None
     try:
         ox.NamedNode(graph)
     except ValueError as error:
-        raise WriteRefused(400, "Bad Request", f"graph {graph!r} is not an absolute IRI") from error
+        raise WriteRefused(400, f"graph {graph!r} is not an absolute IRI") from error
     return graph
 
 
@@ -98,7 +98,7 @@ def _read(graph: str | None) -> Response:
     elif graph in store.graph_sizes:
         source = ox.NamedNode(graph)
     else:
-        raise WriteRefused(404, "Not Found", f"there is no graph <{graph}>")
+        raise WriteRefused(404, f"there is no graph <{graph}>")
     quads = store.store.quads_for_pattern(None, None, None, source)
     response = rdf_answer([q.triple for q in quads], OFFERED, prefixes=store.prefixes)
     response.headers["ETag"] = f'"{store.version}"'

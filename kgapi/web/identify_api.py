@@ -11,7 +11,6 @@ Accept-Language. Nothing of the bundle touches the disk or is executed.
 from __future__ import annotations
 
 from flask import Blueprint, Response, request
-from werkzeug.http import HTTP_STATUS_CODES
 
 from kgapi.identify.answer import identify as identify_machine
 from kgapi.identify.evidence import EvidenceError, from_json_text, from_tar_gz
@@ -40,7 +39,6 @@ def identify() -> Response:
         evidence = from_tar_gz(body) if media_type in GZIP_TYPES else from_json_text(body)
     except EvidenceError as error:
         status = 413 if error.too_large else 400
-        title = HTTP_STATUS_CODES[status]
-        raise ApiProblem(status, title, str(error), slug="invalid-evidence") from error
+        raise ApiProblem(status, str(error), slug="invalid-evidence") from error
     answer = identify_machine(lookups().reader_for(lang), evidence)
     return json_response(answer)

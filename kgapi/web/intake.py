@@ -26,7 +26,8 @@ from werkzeug.exceptions import (
     UnsupportedMediaType,
     default_exceptions,
 )
-from werkzeug.http import HTTP_STATUS_CODES
+
+from kgapi.web.problems import title_of
 
 # The content codings undone, as a 415 names them in `Accept-Encoding` (RFC 9110 §12.5.3).
 ACCEPTED_CODINGS = "gzip, deflate"
@@ -44,7 +45,7 @@ class BodyCodingError(Exception):
     than the limit once decoded) or 400 (not valid data of its coding)."""
 
     def __init__(self, status: int, detail: str) -> None:
-        self.status, self.title, self.detail = status, HTTP_STATUS_CODES[status], detail
+        self.status, self.title, self.detail = status, title_of(status), detail
         super().__init__(detail)
 
     def headers(self) -> dict[str, str]:

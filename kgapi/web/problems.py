@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.http import HTTP_STATUS_CODES
 
 log = logging.getLogger(__name__)
 
@@ -35,17 +36,26 @@ def stopped_query_message(seconds: float) -> str:
     )
 
 
-def problem(status: int, title: str, detail: str, *, slug: str | None = None) -> Response:
-    """A problem+json response; `slug` names the problem type (default: `http-<status>`)."""
+def problem(
+    status: int, detail: str, *, title: str | None = None, slug: str | None = None
+) -> Response:
+    """A problem+json response; `slug` names the problem type (default: `http-<status>`), and
+    `title` is the status's own (from the table werkzeug names every HTTP error by) unless the
+    problem type has a title of its own."""
     body = {
         "type": f"{PROBLEM_TYPE_BASE}{slug or f'http-{status}'}",
-        "title": title,
+        "title": title or title_of(status),
         "status": status,
         "detail": detail,
     }
     return Response(
         json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_MEDIA_TYPE
     )
+
+
+def title_of(status: int) -> str:
+    """The one table of titles: what werkzeug names each status (and its own errors) by."""
+    return HTTP_STATUS_CODES.get(status, "Error")
 
 
 def plain_text(status: int, message: str) -> Response:
@@ -81,7 +91,7 @@ def register_error_handlers(
         if request.path.rstrip("/") in plain_text_paths:
             response = plain_text(status, f"{title}: {detail}")
         else:
-            response = problem(status, title, detail)
+            response = problem(status, detail, title=title)
         headers = dict(error.get_headers())
         # 405, 415 (a content coding) and 503 carry meaning in these
         for header in ("Allow", "Accept-Encoding", "Retry-After"):

@@ -53,7 +53,6 @@ def run_query(name: str) -> Response:
         close = difflib.get_close_matches(name, list(found.queries), n=5, cutoff=0.5)
         raise ApiProblem(
             404,
-            "Not Found",
             f"no stored query is named {name!r}",
             slug="unknown-query",
             candidates=[{"name": candidate} for candidate in close],
@@ -63,7 +62,6 @@ def run_query(name: str) -> Response:
     if repeated:
         raise ApiProblem(
             400,
-            "Bad Request",
             f"parameter {repeated[0]!r} is given more than once",
             slug="invalid-parameter",
             parameter=repeated[0],
@@ -93,20 +91,20 @@ def _answer(query: StoredQuery, bindings: dict[Variable, Node]) -> Response:
             answer = state.executor.run(job)
         except (QuerySyntaxError, QueryTooDeep) as error:  # the file passed the check at load
             raise ApiProblem(
-                500, "Stored Query Unusable", f"{query.name}: {error}", slug="stored-query-unusable"
+                500,
+                f"{query.name}: {error}",
+                title="Stored Query Unusable",
+                slug="stored-query-unusable",
             ) from error
         except TooManyResults as error:
             raise ApiProblem(
                 422,
-                "Unprocessable Content",
                 f"the answer has more than max_result_rows ({error.limit}) rows",
             ) from error
         except NotWritable as error:
-            raise ApiProblem(406, "Not Acceptable", str(error)) from error
+            raise ApiProblem(406, str(error)) from error
         except QueryTimeout as error:
-            raise ApiProblem(
-                503, "Service Unavailable", stopped_detail(error.seconds), slug="time-limit"
-            ) from error
+            raise ApiProblem(503, stopped_detail(error.seconds), slug="time-limit") from error
         textual = chosen.media_type.startswith("text/") or chosen.media_type.endswith(
             ("json", "xml")
         )

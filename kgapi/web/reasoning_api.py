@@ -45,7 +45,6 @@ def explain() -> Response:
         if not value.strip():
             raise ApiProblem(
                 400,
-                "Bad Request",
                 f"give the triple's {name}= (a name, or a literal for o=)",
                 slug="invalid-parameter",
                 parameter=name,
@@ -76,7 +75,6 @@ def _object(text: str, predicate: Node) -> Node:
                 range_name = datatype.n3(graph.namespace_manager)
                 raise ApiProblem(
                     400,
-                    "Bad Request",
                     f"{text!r} is not a value of {range_name}, the range of the property",
                     slug="invalid-parameter",
                     parameter="o",
@@ -86,9 +84,7 @@ def _object(text: str, predicate: Node) -> Node:
     try:
         return read_literal(text, lookups().reader.asserted.namespace_manager)
     except ValueError as error:
-        raise ApiProblem(
-            400, "Bad Request", str(error), slug="invalid-parameter", parameter="o"
-        ) from error
+        raise ApiProblem(400, str(error), slug="invalid-parameter", parameter="o") from error
 
 
 @blueprint.post("/api/classify")
@@ -98,11 +94,11 @@ def classify_description() -> Response:
     try:
         text = request.get_data().decode("utf-8")
     except UnicodeDecodeError as error:
-        raise ApiProblem(400, "Bad Request", f"the body is not UTF-8: {error.reason}") from error
+        raise ApiProblem(400, f"the body is not UTF-8: {error.reason}") from error
     if request.mimetype == "application/json" and not text.lstrip().startswith("{"):
-        raise ApiProblem(400, "Bad Request", "a JSON description must be an object")
+        raise ApiProblem(400, "a JSON description must be an object")
     if request.mimetype == "text/turtle" and text.lstrip().startswith("{"):
-        raise ApiProblem(400, "Bad Request", "a Turtle description cannot start with '{'")
+        raise ApiProblem(400, "a Turtle description cannot start with '{'")
     result = classify(services().knowledge, text)
     return json_response(result.to_dict())
 

@@ -72,7 +72,7 @@ def _wait_for_asked_version() -> None:
     if asked is None:
         return
     if not asked.strip().isdigit():
-        raise WriteRefused(400, "Bad Request", f"{MIN_VERSION_HEADER} is a version number")
+        raise WriteRefused(400, f"{MIN_VERSION_HEADER} is a version number")
     state = services()
     live = live_graph(state)
     deadline = time.monotonic() + state.settings.min_version_wait
@@ -80,7 +80,6 @@ def _wait_for_asked_version() -> None:
         if time.monotonic() >= deadline:
             raise WriteRefused(
                 503,
-                "Service Unavailable",
                 f"this instance has version {live.version}, not yet {asked}: try again",
                 retry_after=1,
             )
@@ -99,7 +98,7 @@ def _name_the_version(response: Response) -> Response:
 @blueprint.app_errorhandler(WriteRefused)  # also for updates POSTed to /sparql
 def render_refused(error: WriteRefused) -> Response:
     members: dict[str, Any] = {"problems": error.problems} if error.problems else {}
-    response = problem_response(error.status, error.title, error.detail, **members)
+    response = problem_response(error.status, error.detail, title=error.title, **members)
     if error.retry_after is not None:
         response.headers["Retry-After"] = str(error.retry_after)
     return response
@@ -118,7 +117,7 @@ def run_update() -> Response:
     """Read the update operation from the request (also for `POST /sparql`) and make it."""
     charset = request.mimetype_params.get("charset", "utf-8")
     if charset.lower() not in ("utf-8", "utf8"):
-        raise WriteRefused(415, "Unsupported Media Type", f"charset {charset!r}: send UTF-8")
+        raise WriteRefused(415, f"charset {charset!r}: send UTF-8")
     parameters: Any
     if request.mimetype == FORM:
         texts = request.form.getlist("update")
@@ -127,18 +126,15 @@ def run_update() -> Response:
         try:
             texts = [request.get_data().decode("utf-8")]
         except UnicodeDecodeError as error:
-            raise WriteRefused(400, "Bad Request", f"the update is not UTF-8: {error}") from error
+            raise WriteRefused(400, f"the update is not UTF-8: {error}") from error
         parameters = request.args
     else:
         raise WriteRefused(
             415,
-            "Unsupported Media Type",
             f"POST an update as {FORM} (update=…) or as {UPDATE_MEDIA_TYPE}",
         )
     if len(texts) != 1:
-        raise WriteRefused(
-            400, "Bad Request", f"{len(texts)} 'update' parameters; send exactly one"
-        )
+        raise WriteRefused(400, f"{len(texts)} 'update' parameters; send exactly one")
     using, using_named = (
         [*dict.fromkeys([*request.args.getlist(name), *_form_values(parameters, name)])]
         for name in ("using-graph-uri", "using-named-graph-uri")
@@ -147,11 +143,11 @@ def run_update() -> Response:
         try:
             ox.NamedNode(iri)
         except ValueError as error:
-            raise WriteRefused(400, "Bad Request", f"{iri!r} is not an absolute IRI") from error
+            raise WriteRefused(400, f"{iri!r} is not an absolute IRI") from error
     try:
         text = with_update_dataset(texts[0], using, using_named)
     except DatasetConflict as error:
-        raise WriteRefused(400, "Bad Request", str(error)) from error
+        raise WriteRefused(400, str(error)) from error
     # The service's base IRI for relative IRIs is the endpoint's URL (Protocol §2.2.3 allows it).
     return write(sparql_update(text, base_iri=request.base_url))
 
@@ -175,7 +171,7 @@ def check() -> Response:
         try:
             text = request.get_data().decode("utf-8")
         except UnicodeDecodeError as error:
-            raise WriteRefused(400, "Bad Request", f"the update is not UTF-8: {error}") from error
+            raise WriteRefused(400, f"the update is not UTF-8: {error}") from error
         make = sparql_update(text, base_iri=request.base_url)
     else:
         graph = request.args.get("graph")
@@ -235,7 +231,6 @@ def graph_at(id: int) -> Response:
     except LookupError as error:
         raise WriteRefused(
             404,
-            "Not Found",
             f"{error}: the snapshot it is in starts at "
             f"version {live.start.version if live.start else 0}",
         ) from error
@@ -260,11 +255,11 @@ def rdf_answer(data: list[Any], offered: list[Format], *, prefixes: Mapping[str,
         chosen = negotiate(request.headers.get("Accept"), offered)
     except NotAcceptable as error:
         media_types = ", ".join(f.media_type for f in offered)
-        raise WriteRefused(406, "Not Acceptable", f"offered: {media_types}") from error
+        raise WriteRefused(406, f"offered: {media_types}") from error
     try:
         body = write_rdf(data, chosen.media_type, prefixes)
     except NotWritable as error:
-        raise WriteRefused(406, "Not Acceptable", str(error)) from error
+        raise WriteRefused(406, str(error)) from error
     response = Response(body, mimetype=chosen.media_type)
     response.vary.add("Accept")
     return response
@@ -296,7 +291,7 @@ def _count(name: str, default: int) -> int:
     try:
         return parse_integer(raw, minimum=0, maximum=999_999_999)
     except ValueError as error:
-        raise WriteRefused(400, "Bad Request", f"{name}: {error}, not {raw!r}") from error
+        raise WriteRefused(400, f"{name}: {error}, not {raw!r}") from error
 
 
 # --- shared ---
@@ -317,13 +312,12 @@ def body_quads(base: str) -> list[ox.Quad]:
         if rdf_format is None or rdf_format.supports_datasets:
             raise WriteRefused(
                 415,
-                "Unsupported Media Type",
                 f"send the graph as one of {READABLE}, not {media_type or 'no Content-Type'!r}",
             )
         try:
             quads += ox.parse(data, format=rdf_format, base_iri=base)
         except (SyntaxError, ValueError) as error:
-            raise WriteRefused(400, "Bad Request", f"the body is not valid RDF: {error}") from error
+            raise WriteRefused(400, f"the body is not valid RDF: {error}") from error
     return quads
 
 
@@ -331,7 +325,6 @@ def live_graph(state: Services) -> LiveGraph:
     if state.live is None:
         raise WriteRefused(
             404 if request.method == "GET" else 403,
-            "Not Found" if request.method == "GET" else "Forbidden",
             "writes are turned off on this server (setting writes), so it has no history "
             "and takes no updates",
         )

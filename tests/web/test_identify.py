@@ -195,6 +195,9 @@ def test_100000_members_are_refused(client: FlaskClient) -> None:
             compressed.write(file_member(f"root/f{number}").tobuf(format=tarfile.GNU_FORMAT))
     status, body = problem(client, buffer.getvalue())
     assert status == 413 and "members" in body["detail"]
+    # One table of titles: what the app says of any body too large (it said "Content Too Large").
+    too_long = client.post("/api/classify", data=b" " * 2_000_000, content_type="text/turtle")
+    assert too_long.status_code == 413 and body["title"] == too_long.get_json()["title"]
 
 
 @pytest.mark.parametrize(
