@@ -1,4 +1,4 @@
-"""How request bodies enter the app: whole, decoded, and never past `max_request_bytes`.
+"""How request bodies enter the app: whole, decoded, in UTF-8, and never past `max_request_bytes`.
 
 A body sent with `Content-Length` is refused above the limit by Flask itself (413). A chunked
 body has no length to check, and a stream limited to the first N bytes would hand a view a
@@ -15,6 +15,7 @@ coding is 415 with `Accept-Encoding` naming those undone; a corrupt or cut body 
 
 from __future__ import annotations
 
+import codecs
 import io
 import zlib
 from typing import Any
@@ -122,6 +123,8 @@ def install(app: Flask, *, max_request_bytes: int) -> None:
         environ = request.environ
         chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
         coding = environ.get("HTTP_CONTENT_ENCODING", "")
+        if chunked or (request.content_length or 0) > 0:
+            _require_utf8()
         if not chunked and not coding:
             return
         data = _read(environ, chunked, max_request_bytes)
@@ -138,6 +141,21 @@ def install(app: Flask, *, max_request_bytes: int) -> None:
         # werkzeug keeps the request's stream and length once asked (the length was, above).
         for cached in ("stream", "content_length"):
             request.__dict__.pop(cached, None)
+
+
+def _require_utf8() -> None:
+    """Refuse (415) a body that declares a charset other than UTF-8 (or ASCII, a subset of it):
+    SPARQL, Turtle, N-Triples and JSON are UTF-8, and pyoxigraph reads no other, its RDF/XML
+    parser included. Names are read as Python's codecs know them (`UTF8`, `utf_8`, `646`)."""
+    charset = request.mimetype_params.get("charset")
+    if charset is None:
+        return
+    try:
+        known = codecs.lookup(charset).name
+    except LookupError:
+        known = None
+    if known not in ("utf-8", "ascii"):
+        raise UnsupportedMediaType(f"the body's charset is {charset!r}: send UTF-8")
 
 
 def _read(environ: dict[str, Any], chunked: bool, limit: int) -> bytes:

@@ -148,9 +148,6 @@ def read_protocol_request() -> ProtocolRequest:
             raise ProtocolError(
                 413, f"Request body larger than max_request_bytes ({settings.max_request_bytes})"
             )
-        charset = request.mimetype_params.get("charset", "utf-8")
-        if charset.lower() not in ("utf-8", "utf8"):
-            raise ProtocolError(415, f"Unsupported charset {charset!r}: send UTF-8")
         if request.mimetype == FORM:
             parameters = MultiDict(
                 [*request.args.items(multi=True), *request.form.items(multi=True)]
