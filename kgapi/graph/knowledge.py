@@ -123,6 +123,13 @@ class KnowledgeGraph:
         """True if `triple` is asserted or in the served closure."""
         return triple in self.asserted or closure.normalize(triple) in self.inferred
 
+    def prepare(self) -> None:
+        """Compute now what explanations and classification would compute on first use (the
+        closure's derivations, about half a second; which file holds each triple), for a
+        server that forks its app processes after it, so that they share the result."""
+        self.derivations()
+        self.ontology.graphs.prepare()
+
     def derivations(self) -> Derivations:
         """The closure's derivations: from the build on a cold start, else computed on first
         call (about a second), once."""

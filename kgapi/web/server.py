@@ -66,7 +66,7 @@ def serve(settings: Settings) -> None:
         # Computed once here rather than on the first explanation or classification in each app
         # process: 0.7 s that request would wait (against a time limit it could miss) and some
         # 50 MB each process would hold apart; made before the fork, its pages are shared.
-        services.knowledge.derivations()
+        services.knowledge.prepare()
         serve_app(app, settings, runtime_dir=runtime_dir)
     finally:
         if os.getpid() == master:  # forked processes leave through here too: they touch nothing
