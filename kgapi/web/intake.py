@@ -123,7 +123,10 @@ def install(app: Flask, *, max_request_bytes: int) -> None:
         environ = request.environ
         chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
         coding = environ.get("HTTP_CONTENT_ENCODING", "")
-        if chunked or (request.content_length or 0) > 0:
+        length = request.content_length or 0
+        if length > max_request_bytes:
+            raise _too_large(max_request_bytes)
+        if chunked or length > 0:
             _require_utf8()
         if not chunked and not coding:
             return
@@ -158,10 +161,12 @@ def _require_utf8() -> None:
         raise UnsupportedMediaType(f"the body's charset is {charset!r}: send UTF-8")
 
 
+def _too_large(limit: int) -> RequestEntityTooLarge:
+    return RequestEntityTooLarge(f"the request body is larger than max_request_bytes ({limit})")
+
+
 def _read(environ: dict[str, Any], chunked: bool, limit: int) -> bytes:
-    too_large = RequestEntityTooLarge(
-        f"the request body is larger than max_request_bytes ({limit})"
-    )
+    too_large = _too_large(limit)
     if chunked:
         data: bytes = environ["wsgi.input"].read(limit + 1)
     else:

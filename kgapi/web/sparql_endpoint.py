@@ -139,15 +139,10 @@ def _is_update_request() -> bool:
 
 def read_protocol_request() -> ProtocolRequest:
     """Read the operation from the request; raises ProtocolError for what the protocol forbids."""
-    settings = services().settings
     if request.method in ("GET", "HEAD"):  # HEAD: a GET whose body is not sent
         parameters = request.args
         queries = parameters.getlist("query")
     else:
-        if (request.content_length or 0) > settings.max_request_bytes:
-            raise ProtocolError(
-                413, f"Request body larger than max_request_bytes ({settings.max_request_bytes})"
-            )
         if request.mimetype == FORM:
             parameters = MultiDict(
                 [*request.args.items(multi=True), *request.form.items(multi=True)]

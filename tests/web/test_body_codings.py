@@ -174,6 +174,11 @@ def test_the_app_alone_decodes_the_same(settings: Settings, client: FlaskClient)
     )
     assert answer.status_code == 415 and answer.mimetype == "text/plain"
     assert answer.headers["Accept-Encoding"] == "gzip, deflate"
+    # And a plain body past the limit, refused by its length before anything reads it.
+    for path, shape in (("/sparql", "text/plain"), ("/api/classify", "application/problem+json")):
+        answer = client.post(path, data=b" " * (limit + 1), content_type="text/turtle")
+        assert answer.status_code == 413 and answer.mimetype == shape
+        assert b"max_request_bytes" in answer.data
 
 
 # A body's text is UTF-8, as SPARQL, Turtle, N-Triples and JSON define it; pyoxigraph reads no
