@@ -6,18 +6,18 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pyoxigraph as ox
-import pyshacl
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import SH
-from rdflib.plugins.sparql import prepareQuery
-from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
 from kgapi.graph.loading import LoadedOntology, OntologyLoadError
 from kgapi.settings import CANONICAL_BASE_IRI
+
+if TYPE_CHECKING:
+    from rdflib.plugins.sparql.sparql import Query
 
 
 @dataclass(frozen=True)
@@ -179,6 +179,8 @@ def load_shapes(shapes_dir: Path, base_iri: str) -> Graph:
 def shacl_violations(data: Graph, shapes: Graph) -> tuple[list[Violation], int]:
     """The shapes' violations in `data` and how many nodes the class-targeted shapes select.
     `data` is not changed. To validate some nodes alone, give `ShapeTargets.focused` shapes."""
+    import pyshacl  # (here: 0.1 s of imports that a server without writes never needs)
+
     _conforms, results, _text = pyshacl.validate(
         _PreparedQueries.over(data),
         shacl_graph=shapes,
@@ -339,6 +341,8 @@ class _PreparedQueries(Graph):
             with self._parsed_lock:
                 prepared = self._parsed.get((query_object, namespaces))
                 if prepared is None:
+                    from rdflib.plugins.sparql import prepareQuery
+
                     prepared = prepareQuery(query_object, initNs=initNs)
                     self._parsed[(query_object, namespaces)] = prepared
             query_object = prepared
