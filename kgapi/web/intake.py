@@ -166,14 +166,10 @@ def _too_large(limit: int) -> RequestEntityTooLarge:
 
 
 def _read(environ: dict[str, Any], chunked: bool, limit: int) -> bytes:
-    too_large = _too_large(limit)
     if chunked:
         data: bytes = environ["wsgi.input"].read(limit + 1)
-    else:
-        length = request.content_length or 0
-        if length > limit:
-            raise too_large
-        data = environ["wsgi.input"].read(length) if length else b""
-    if len(data) > limit:
-        raise too_large
-    return data
+        if len(data) > limit:
+            raise _too_large(limit)
+        return data
+    length = request.content_length or 0  # (within the limit: `take_body` has seen to it)
+    return environ["wsgi.input"].read(length) if length else b""
