@@ -9,6 +9,7 @@ from flask.testing import FlaskClient
 from rdflib import RDF, Graph, URIRef
 
 from kgapi.settings import Settings
+from kgapi.web.ui import CONTENT_SECURITY_POLICY
 
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
@@ -176,6 +177,9 @@ def test_a_url_that_names_no_route_is_a_page_for_a_browser_and_a_problem_for_a_p
     text = page.get_data(as_text=True)
     assert "未找到" in text and 'href="/"' in text
     assert "Accept" in page.vary
+    # The pages' own policy, which lets it load its stylesheet from this server (the one for
+    # documents outside the pages, `default-src 'none'`, left the page unstyled).
+    assert page.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
     for accept in ("application/json", "*/*", None):  # a program's, curl's, none
         problem = client.get(path, headers={"Accept": accept} if accept else {})
         assert problem.status_code == 404 and problem.mimetype == "application/problem+json"

@@ -381,7 +381,8 @@ def unknown_url_page() -> Response | None:
     g.kgapi_vary_accept = True
     if not asks_for_page(request.headers.get("Accept"), RDF_OFFERS):
         return None
-    return render_page("not_found.html", status=404, name=request.path, candidates=[])
+    page = render_page("not_found.html", status=404, name=request.path, candidates=[])
+    return hold_to_this_server(page)  # (no blueprint of the pages answers it: their policy here)
 
 
 def _wants_page() -> bool:
