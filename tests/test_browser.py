@@ -230,6 +230,19 @@ def test_pages_request_nothing_outside_the_server(
     outside.requests.clear()
 
 
+def test_a_stale_link_shows_the_sites_own_not_found_page(
+    page: sync_api.Page, ui_server: Server
+) -> None:
+    """A URL that names nothing is the site's page, styled by its own stylesheet (a policy that
+    refused it would fail this test through the page fixture), with the way back to the site."""
+    response = page.goto(f"{ui_server.url}/no/such/page?lang=zh")
+    assert response is not None and response.status == 404
+    assert "未找到" in page.locator("h1").inner_text()
+    assert page.evaluate("getComputedStyle(document.body).margin") == "0px"  # ui.css, applied
+    page.locator("a.brand").click()
+    page.wait_for_url(f"{ui_server.url}/")
+
+
 @dataclass
 class CuratingServer:
     url: str
