@@ -9,7 +9,7 @@ import pytest
 import schemathesis
 from flask import Flask
 from flask.testing import FlaskClient
-from fuzzing import CONTRACT_CHECKS, fuzz, operations, takes_input
+from fuzzing import CONFIG, CONTRACT_CHECKS, fuzz, operations, takes_input
 from openapi_spec_validator import validate
 from schemathesis import checks
 
@@ -90,7 +90,7 @@ SEMANTIC_INPUT = ("/sparql", "/export", "/api/classify", "/api/explain", "/api/c
 def test_fuzzing_every_operation_finds_no_break_of_the_contract(app: Flask, mode: str) -> None:
     """No 5xx, no undocumented status or type, answers as described; in negative mode every
     schema-violating request is refused, in positive mode every schema-valid one accepted."""
-    found = operations(schemathesis.openapi.from_wsgi("/openapi.json", app))
+    found = operations(schemathesis.openapi.from_wsgi("/openapi.json", app, config=CONFIG))
     assert len(found) >= 30
     tried = 0
     for operation in found:
@@ -109,7 +109,7 @@ def test_fuzzing_every_operation_finds_no_break_of_the_contract(app: Flask, mode
 @pytest.mark.parametrize("format_name", ["json", "turtle", "jsonld", "ntriples", "rdfxml"])
 def test_each_entity_format_conforms_to_its_described_schema(app: Flask, format_name: str) -> None:
     # The fuzzer draws formats at random; every one of them is checked here, every run.
-    schema = schemathesis.openapi.from_wsgi("/openapi.json", app)
+    schema = schemathesis.openapi.from_wsgi("/openapi.json", app, config=CONFIG)
     operation = schema["/api/entities/{id}"]["GET"]
     case = operation.Case(path_parameters={"id": "kvm"}, query={"format": format_name})
     response = case.call(headers={"Accept-Encoding": "identity"})

@@ -228,10 +228,11 @@ def test_fuzzing_the_live_server_finds_no_break_of_the_contract(
     live_server: LiveServer, mode: str
 ) -> None:
     import schemathesis
-    from fuzzing import CONTRACT_CHECKS, fuzz, operations, takes_input
+    from fuzzing import CONFIG, CONTRACT_CHECKS, fuzz, operations, takes_input
     from schemathesis import checks
 
-    found = operations(schemathesis.openapi.from_url(f"{live_server.url}/openapi.json"))
+    schema = schemathesis.openapi.from_url(f"{live_server.url}/openapi.json", config=CONFIG)
+    found = operations(schema)
     assert len(found) >= 30
     extra = [checks.negative_data_rejection] if mode == "negative" else []
     for operation in found:
