@@ -7,6 +7,7 @@ browser the same way."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -24,6 +25,13 @@ if TYPE_CHECKING:
     from playwright.sync_api import ViewportSize
 
 STARTUP_SECONDS = 300  # a cold start reasons over the ontology first
+STOP_SECONDS = 30  # SIGTERM stops the server within seconds; past this it is killed
+# Screenshots and reports the tests leave for people to look at.
+ARTIFACTS = Path(
+    os.environ.get(
+        "KGAPI_TEST_ARTIFACTS", Path(__file__).resolve().parent.parent / "test-artifacts"
+    )
+)
 # The flags Chromium needs on a closed network: no background calls home, no sandbox as root.
 CHROMIUM_FLAGS = [
     "--headless",
@@ -77,10 +85,62 @@ def kgapi_server(
         finally:
             process.send_signal(signal.SIGTERM)
             try:
-                process.wait(timeout=30)
+                process.wait(timeout=STOP_SECONDS)
             except subprocess.TimeoutExpired:
+                _report_not_stopped(process.pid, log_path)
                 process.kill()
                 process.wait()
+
+
+def _report_not_stopped(pid: int, log_path: Path) -> None:
+    """Write down what each process of a server that did not stop on SIGTERM was doing, before it
+    is killed: its kernel state and wait channel, and its Python stack where py-spy can read it.
+    Seen once in CI (a 30 s teardown, not reproduced since); the report goes to test-artifacts/
+    (or `$KGAPI_TEST_ARTIFACTS`) for whoever looks next."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    lines = [f"kgapi serve (pid {pid}) had not stopped {STOP_SECONDS} s after SIGTERM", ""]
+    py_spy = shutil.which("py-spy") or shutil.which("py-spy", path=str(Path(sys.executable).parent))
+    for member in [pid, *_descendants(pid)]:
+        proc = Path(f"/proc/{member}")
+        try:
+            command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            state = next(
+                line for line in (proc / "status").read_text().splitlines() if line[:6] == "State:"
+            )
+            wchan = (proc / "wchan").read_text()
+        except (OSError, StopIteration):
+            continue
+        lines += [f"--- {member}: {command}", f"{state}; waiting in {wchan or '-'}"]
+        if py_spy:
+            dump = subprocess.run(
+                [py_spy, "dump", "--pid", str(member)], capture_output=True, text=True, timeout=30
+            )
+            lines.append(dump.stdout or dump.stderr)
+    lines += ["--- the server's log, last 100 lines", *_tail(log_path, 100)]
+    (ARTIFACTS / f"server-not-stopped-{pid}.txt").write_text("\n".join(lines) + "\n")
+
+
+def _descendants(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, waiting = [], [pid]
+    while waiting:
+        for child in children.get(waiting.pop(), []):
+            found.append(child)
+            waiting.append(child)
+    return found
+
+
+def _tail(path: Path, count: int) -> list[str]:
+    try:
+        return path.read_text(errors="replace").splitlines()[-count:]
+    except OSError:
+        return []
 
 
 def _wait_until_up(process: subprocess.Popen[bytes], port: int, log_path: Path) -> None:

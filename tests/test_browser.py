@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from serving import CHROMIUM_FLAGS, VIEWPORT, free_port, held_to, kgapi_server
+from serving import ARTIFACTS, CHROMIUM_FLAGS, VIEWPORT, free_port, held_to, kgapi_server
 
-from kgapi.settings import PROJECT_ROOT, Settings
+from kgapi.settings import Settings
 
 CHROMIUM = Path(os.environ.get("KGAPI_CHROMIUM", "/usr/bin/chromium"))
 if not CHROMIUM.is_file():
@@ -32,7 +32,6 @@ sync_api = pytest.importorskip(
     "playwright.sync_api", reason="browser tests need Playwright: pip install -e '.[test]'"
 )
 
-ARTIFACTS = Path(os.environ.get("KGAPI_TEST_ARTIFACTS", PROJECT_ROOT / "test-artifacts"))
 TIMEOUT_MS = 30_000
 
 
