@@ -62,7 +62,10 @@ def presented_token(state: Services, *, required: bool) -> Token | None:
             raise Unauthorized(401, "this request needs a bearer token", error="")
         return None
     scheme, _, secret = header.strip().partition(" ")
-    if scheme.lower() != "bearer" or not secret.strip():
+    if scheme.lower() != "bearer":
+        # Another scheme is no token: the challenge alone, without an error (RFC 6750 §3.1).
+        raise Unauthorized(401, "send the token as 'Authorization: Bearer <token>'", error="")
+    if not secret.strip():
         raise Unauthorized(401, "send the token as 'Authorization: Bearer <token>'")
     try:
         token = state.tokens.verify(secret.strip()) if state.tokens is not None else None

@@ -116,6 +116,10 @@ def test_a_write_needs_a_token_with_write_scope(server: LiveServer, tokens: dict
     assert headers["content-type"] == "application/problem+json"
     status, headers, _ = update(server, product("nobody"), "kgapi_not-a-token")
     assert status == 401 and 'error="invalid_token"' in headers["www-authenticate"]
+    # Another scheme is no bearer token at all: the challenge, without an error (RFC 6750 §3.1).
+    basic = {"Authorization": "Basic dXNlcjpwYXNz", "Content-Type": "application/sparql-update"}
+    status, headers, _ = server.request("POST", "/update", body=b"CLEAR ALL", headers=basic)
+    assert status == 401 and headers["www-authenticate"] == 'Bearer realm="kgapi"'
     status, _, body = update(server, product("nobody"), tokens["read"])
     assert status == 403, body
     assert not ask(server, "ASK { <https://example.org/p/nobody> ?p ?o }")
