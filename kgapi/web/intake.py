@@ -28,8 +28,6 @@ from werkzeug.exceptions import (
     default_exceptions,
 )
 
-from kgapi.web.problems import title_of
-
 # The content codings undone, as a 415 names them in `Accept-Encoding` (RFC 9110 §12.5.3).
 ACCEPTED_CODINGS = "gzip, deflate"
 _GZIP_WBITS = 16 + zlib.MAX_WBITS
@@ -46,7 +44,7 @@ class BodyCodingError(Exception):
     than the limit once decoded) or 400 (not valid data of its coding)."""
 
     def __init__(self, status: int, detail: str) -> None:
-        self.status, self.title, self.detail = status, title_of(status), detail
+        self.status, self.detail = status, detail
         super().__init__(detail)
 
     def headers(self) -> dict[str, str]:

@@ -123,15 +123,11 @@ def negotiate(
     return best
 
 
-def names(accept_header: str | None, media_type: str) -> bool:
-    """Whether the Accept header names `media_type` itself, with a weight above 0, rather than
-    through a wildcard: a browser's names text/html, curl's and HTTP libraries' `*/*` does not."""
-    return _quality(_parse_accept(accept_header or ""), media_type, exact=True) > 0
-
-
 def asks_for_page(accept_header: str | None, alternatives: Sequence[Format]) -> bool:
-    """Whether a browser asks: its Accept names text/html, preferred to every alternative."""
-    if not names(accept_header, PAGE.media_type):
+    """Whether a browser asks: its Accept names text/html itself (not through a wildcard: curl's
+    and HTTP libraries' `*/*` does not), preferred to every alternative."""
+    ranges = _parse_accept(accept_header or "")
+    if _quality(ranges, PAGE.media_type, exact=True) <= 0:
         return False
     try:
         return negotiate(accept_header, (PAGE, *alternatives)) is PAGE
