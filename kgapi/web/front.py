@@ -107,12 +107,12 @@ class Front:
             return
         environ = wsgi_environ(scope)
         try:
-            answer = await self._answer(environ, protocol)
+            answer = await self._answer(environ, protocol, _has_body(scope))
         except Refused as refusal:
             answer = self._shaped(environ, refusal)
         _send(answer, environ, protocol)
 
-    async def _answer(self, environ: dict[str, Any], protocol: Any) -> Answer:
+    async def _answer(self, environ: dict[str, Any], protocol: Any, has_body: bool) -> Answer:
         path = environ["PATH_INFO"]
         if len(path) + len(environ["QUERY_STRING"]) > MAX_URL_BYTES:
             detail = f"the URL is longer than {MAX_URL_BYTES} bytes; POST long queries"
@@ -123,7 +123,7 @@ class Front:
         if header_bytes > MAX_HEADER_BYTES:
             detail = f"the header fields take more than {MAX_HEADER_BYTES} bytes"
             raise Refused(431, detail, "http-431")
-        body = await self._body(protocol)
+        body = await self._body(protocol) if has_body else b""
         if "HTTP_CONTENT_ENCODING" in environ:
             body = await self._decoded(environ, body)
         request = Request(environ, body, 0.0)
@@ -282,6 +282,17 @@ class Front:
         with self.app.request_context(environ):
             finished: Response = self.app.process_response(response)
         return Answer(finished.status, finished.headers.to_wsgi_list(), finished.get_data())
+
+
+def _has_body(scope: Any) -> bool:
+    """Whether a request may have a body to read. In HTTP/1, one without Content-Length and
+    Transfer-Encoding has none (RFC 9112 §6.3), and most requests are such GETs, which then skip
+    a wait on Granian; in HTTP/2 a body needs neither header (RFC 9113 §8.1), so it is read."""
+    headers = scope.headers
+    if not scope.http_version.startswith("1") or "transfer-encoding" in headers:
+        return True
+    length = headers.get("content-length")
+    return length is not None and length.strip() not in ("", "0")
 
 
 def wsgi_environ(scope: Any) -> dict[str, Any]:

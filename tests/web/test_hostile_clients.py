@@ -10,6 +10,7 @@ import threading
 from collections.abc import Iterator
 from urllib.parse import urlencode
 
+import httpx
 import pyoxigraph as ox
 import pytest
 from livesupport import MAX_REQUEST_BYTES, LiveServer
@@ -155,6 +156,47 @@ def test_chunked_classify_over_the_limit_is_413_in_the_api_shape(live_server: Li
     assert len(turtle) > MAX_REQUEST_BYTES
     status, content_type = _chunked(live_server, "/api/classify", turtle, "text/turtle")
     assert status == 413 and content_type.startswith("application/problem+json")
+
+
+def _streamed(*parts: bytes) -> Iterator[bytes]:
+    yield from parts  # httpx sends an iterator's body with no Content-Length
+
+
+def test_an_http2_body_without_a_length_is_read(live_server: LiveServer) -> None:
+    """HTTP/2 frames a body by its DATA frames and needs no Content-Length (RFC 9113 §8.1): the
+    front must read it although the headers announce none (in HTTP/1 that means no body)."""
+    headers = {"Content-Type": "application/sparql-query"}
+    with httpx.Client(base_url=live_server.url, http1=False, http2=True, timeout=60) as client:
+        asked = client.post("/sparql", content=_streamed(b"ASK ", b"{ }"), headers=headers)
+        assert (asked.http_version, asked.status_code) == ("HTTP/2", 200)
+        assert asked.json()["boolean"] is True
+        broken = client.post(
+            "/sparql", content=_streamed(b"ASK {} ", b"GARBAGE }}}"), headers=headers
+        )
+        assert broken.status_code == 400  # all of the body was read, its garbage included
+        too_large = b"ASK {}" + b" " * MAX_REQUEST_BYTES
+        refused = client.post("/sparql", content=_streamed(too_large), headers=headers)
+        assert refused.status_code == 413
+
+
+@pytest.mark.parametrize("version", ["HTTP/1.0", "HTTP/1.1"])
+def test_http1_requests_without_a_body_are_answered(live_server: LiveServer, version: str) -> None:
+    """A GET, and a POST announcing `Content-Length: 0`: no body to wait for."""
+    form = "application/x-www-form-urlencoded"
+    query = urlencode({"query": "ASK {}"})
+    for request_line, extra in (
+        (f"GET /sparql?{query}", ""),
+        ("POST /sparql", f"Content-Type: {form}\r\nContent-Length: 0\r\n"),
+    ):
+        with socket.create_connection((live_server.host, live_server.port), timeout=60) as client:
+            client.sendall(
+                f"{request_line} {version}\r\nHost: {live_server.host}\r\n{extra}"
+                "Connection: close\r\n\r\n".encode()
+            )
+            response = http.client.HTTPResponse(client)
+            response.begin()
+            # The POST carries no query: refused, the same as one with an empty form.
+            assert response.status == (200 if request_line.startswith("GET") else 400)
 
 
 # --- finding 8: malformed input is a 4xx, never a 500 ---------------------------------------------
