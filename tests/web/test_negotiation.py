@@ -63,3 +63,19 @@ def test_weights_are_numbers_held_to_zero_and_one(weight: str, value: float) -> 
 def test_a_range_weighted_nan_is_not_chosen() -> None:
     offered = formats_of(RESULTS)
     assert negotiate("application/sparql-results+json;q=nan, text/csv;q=0.1", offered).name == "csv"
+
+
+def test_a_header_negotiated_again_gets_the_same_answer_whatever_its_length() -> None:
+    """Choices are remembered per header; one past the memo's key length is read afresh, and a
+    refusal is never remembered as a choice."""
+    padding = ", ".join(f"application/x-unknown-{number}" for number in range(200))
+    long_header = f"{padding}, text/csv"
+    assert len(long_header) > 1_024
+    for _ in range(2):
+        assert negotiate(long_header, RESULT_FORMATS).name == "csv"
+        assert negotiate("text/tab-separated-values", RESULT_FORMATS).name == "tsv"
+        assert negotiate("text/csv", GRAPH_FORMATS, requested="turtle").name == "turtle"
+        for header in ("image/png", padding):
+            with pytest.raises(NotAcceptable) as refused:
+                negotiate(header, RESULT_FORMATS)
+            assert refused.value.asked == header
