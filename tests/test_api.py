@@ -358,3 +358,23 @@ def test_explain_as_text_and_with_a_bare_value_of_the_range(client: FlaskClient)
     text = client.get("/api/explain?s=xenserver&p=a&o=virt:Type1Hypervisor&format=text")
     assert text.mimetype == "text/plain"
     assert text.get_data(as_text=True).startswith("vr:xenserver rdf:type virt:Type1Hypervisor")
+
+
+@pytest.mark.parametrize(
+    ("host", "path", "resolved"),
+    [
+        ("localhost", "/sparql", "http://localhost/thing"),
+        ("kg.example:8080", "/sparql", "http://kg.example:8080/thing"),
+        ("kg.example", "/sparql/asserted", "http://kg.example/sparql/thing"),
+    ],
+)
+def test_a_relative_iri_in_a_query_resolves_against_the_endpoint(
+    client: FlaskClient, host: str, path: str, resolved: str
+) -> None:
+    """The base IRI is the URL the query was sent to (as on Oxigraph's server), its Host's."""
+    response = client.get(
+        path,
+        query_string={"query": "SELECT ?b WHERE { BIND(<thing> AS ?b) }"},
+        headers={"Host": host, "Accept": "application/sparql-results+json"},
+    )
+    assert response.get_json()["results"]["bindings"][0]["b"]["value"] == resolved

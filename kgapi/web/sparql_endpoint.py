@@ -8,11 +8,13 @@ asserted and inferred graphs, and extra graphs; `default-graph-uri`/`named-graph
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, g, redirect, request, url_for
 from werkzeug.datastructures import MultiDict
+from werkzeug.sansio.utils import get_current_url
 
 from kgapi.graph.documents import NotWritable, canonical, prefixes_of, triples_of, write_rdf
 from kgapi.parameters import parse_boolean
@@ -212,7 +214,7 @@ def answer(protocol_request: ProtocolRequest) -> Response:
         results_media_type=results_format.media_type,
         graph_media_type=graph_format.media_type,
         max_rows=state.settings.max_result_rows,
-        base_iri=request.base_url,
+        base_iri=_base_iri(),
         default_graphs=protocol_request.default_graphs,
         named_graphs=protocol_request.named_graphs,
         inference=protocol_request.inference,
@@ -258,6 +260,18 @@ def answer(protocol_request: ProtocolRequest) -> Response:
         if request.method == "GET":
             state.cache.put(_get_key(), representation)
     return delivery.respond(representation)
+
+
+def _base_iri() -> str:
+    """The query's base IRI: the endpoint's URL, as Oxigraph's server takes it (werkzeug's
+    `base_url`). Made once per address: writing a URL as an IRI cost a twentieth of answering a
+    small query."""
+    return _url_of(request.scheme, request.host, request.root_path, request.path)
+
+
+@functools.lru_cache(maxsize=64)
+def _url_of(scheme: str, host: str, root_path: str, path: str) -> str:
+    return get_current_url(scheme, host, root_path, path)
 
 
 def _other_formats(job: QueryJob) -> str:
