@@ -45,7 +45,7 @@ from kgapi.sparql.reads import keys_of_text, unchanged
 from kgapi.web.intake import BodyCodingError, decoded_body
 from kgapi.web.problems import plain_text, problem, stopped_detail, stopped_query_message, title_of
 from kgapi.web.sparql_endpoint import READS_HEADER
-from kgapi.web.state import ResponseCache
+from kgapi.web.state import ResponseCache, request_key
 from kgapi.web.workers import Answer, Request, run_app
 from kgapi.web.write_api import VERSION_HEADER
 
@@ -380,9 +380,7 @@ def _cache_key(environ: dict[str, Any]) -> str | None:
     """What a GET's answer depends on, or None for requests never answered from the cache."""
     if environ["REQUEST_METHOD"] != "GET" or "HTTP_AUTHORIZATION" in environ:
         return None
-    parts = [environ["PATH_INFO"], environ["QUERY_STRING"]]
-    parts += [environ.get(name, "") for name in _VARY_HEADERS]
-    return "\x1f".join(parts)
+    return request_key(environ, _VARY_HEADERS)
 
 
 class Kept(NamedTuple):

@@ -34,7 +34,7 @@ from kgapi.web.negotiation import (
     negotiate,
 )
 from kgapi.web.problems import plain_text, stopped_query_message
-from kgapi.web.state import services
+from kgapi.web.state import request_key, services
 from kgapi.web.write_api import run_update
 
 blueprint = Blueprint("sparql", __name__)
@@ -284,21 +284,9 @@ def _stopped(seconds: float) -> ProtocolError:
 
 
 def _get_key() -> str:
-    """What a GET's answer depends on, read raw from the WSGI environ: the URL (which also gives
-    the query's base IRI), the query string and Accept. Never a quoted ETag, so no clash."""
-    environ = request.environ
-    host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME')}:{environ.get('SERVER_PORT')}"
-    return "\x1f".join(
-        (
-            "GET",
-            environ["wsgi.url_scheme"],
-            host,
-            environ.get("SCRIPT_NAME", ""),
-            environ.get("PATH_INFO", ""),
-            environ.get("QUERY_STRING", ""),
-            environ.get("HTTP_ACCEPT", ""),
-        )
-    )
+    """What a GET's answer depends on: its URL (which also gives the query's base IRI) and
+    Accept. Never a quoted ETag, so no clash."""
+    return request_key(request.environ, ("HTTP_ACCEPT",))
 
 
 def _answer_repeated_get() -> Response | None:

@@ -27,6 +27,27 @@ EXTENSION_KEY = "kgapi"
 log = logging.getLogger(__name__)
 
 
+def request_key(environ: dict[str, Any], headers: tuple[str, ...]) -> str:
+    """What a GET's answer depends on, read raw from the WSGI `environ`: its whole URL, and the
+    request `headers` named (as WSGI keys, `HTTP_ACCEPT`) that choose among its representations.
+
+    The scheme and host are part of it, as the client named them: answers hold absolute URLs
+    made from them (a query's base IRI, the service description's endpoint), and an answer kept
+    under one Host, given to a client that named another, would carry the first one's URLs."""
+    host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME')}:{environ.get('SERVER_PORT')}"
+    return "\x1f".join(
+        (
+            environ["REQUEST_METHOD"],
+            environ["wsgi.url_scheme"],
+            host,
+            environ.get("SCRIPT_NAME", ""),
+            environ.get("PATH_INFO", ""),
+            environ.get("QUERY_STRING", ""),
+            *(environ.get(name, "") for name in headers),
+        )
+    )
+
+
 class ResponseCache:
     """A bounded least-recently-used map from a request's key to its ready response parts.
 

@@ -232,6 +232,39 @@ def test_stored_query_in_xml_with_unbound_cells(live_server: LiveServer) -> None
     assert b"<sparql" in answer
 
 
+# --- an answer kept for one Host is never given to another --------------------------------------
+
+
+def _as_host(live_server: LiveServer, host: str, path: str, accept: str) -> tuple[int, str]:
+    status, _headers, body = live_server.request(
+        "GET", path, headers={"Host": host, "Accept": accept}
+    )
+    return status, body.decode()
+
+
+@pytest.mark.parametrize(
+    ("path", "accept"),
+    [
+        # a relative IRI resolves against the URL the query was sent to
+        (f"/sparql?{urlencode({'query': 'SELECT ?b WHERE { BIND(<kept> AS ?b) }'})}", "text/csv"),
+        ("/sparql", "text/turtle"),  # the service description names the endpoint's URL
+        ("/export?scope=products&format=jsonld", "application/ld+json"),  # its @context's URL
+    ],
+)
+def test_an_answer_made_for_one_host_is_not_kept_for_another(
+    live_server: LiveServer, path: str, accept: str
+) -> None:
+    """Answers hold absolute URLs made from the Host the client named. The front keeps answers
+    to repeated GETs: one kept under another Host (a client can name any) would poison every
+    later client's answer with its URLs."""
+    status, poisoned = _as_host(live_server, "attacker.example", path, accept)
+    assert status == 200 and "http://attacker.example/" in poisoned
+    for _ in range(2):  # the second from what the front keeps
+        status, answer = _as_host(live_server, "kg.example:8080", path, accept)
+        assert status == 200 and "attacker" not in answer
+        assert "http://kg.example:8080/" in answer
+
+
 # --- finding 9: headers -------------------------------------------------------------------------
 
 
