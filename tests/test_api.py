@@ -378,3 +378,16 @@ def test_a_relative_iri_in_a_query_resolves_against_the_endpoint(
         headers={"Host": host, "Accept": "application/sparql-results+json"},
     )
     assert response.get_json()["results"]["bindings"][0]["b"]["value"] == resolved
+
+
+def test_a_json_ld_export_names_the_context_of_the_host_it_was_asked_of(
+    client: FlaskClient,
+) -> None:
+    """Its @context is this server's URL as the client named it: kept for one Host (a client can
+    name any), it must not be given to another, nor share its ETag."""
+    answers = {}
+    for host in ("attacker.example", "kg.example:8080"):
+        response = client.get("/export?scope=products&format=jsonld", headers={"Host": host})
+        assert response.get_json()["@context"] == f"http://{host}/export/context.jsonld"
+        answers[host] = response.headers["ETag"]
+    assert len(set(answers.values())) == 2

@@ -71,7 +71,10 @@ def export_graph() -> Response:
     except ExportError as error:
         raise _invalid(error) from error
     knowledge = services().knowledge
-    etag = entity_tag(knowledge.version, PATH, chosen.name, sorted(params.items()))
+    # JSON-LD names its context by this server's URL as the client named it (its Host), so the
+    # URL is part of what the answer is: one made for another Host is another answer.
+    context_url = url_for("exports.context", _external=True)
+    etag = entity_tag(knowledge.version, PATH, chosen.name, sorted(params.items()), context_url)
     if not_modified((etag, gzip_variant(etag))):
         response = Response(status=304)
         response.headers["ETag"] = etag
@@ -79,7 +82,7 @@ def export_graph() -> Response:
     cache = services().cache
     representation = cache.get(etag)
     if representation is None:
-        source, context_url = export_source(), url_for("exports.context", _external=True)
+        source = export_source()
         # Graphviz draws SVG in a process of its own, under its own limit (render_svg).
         svg = chosen.name == "svg"
         drawing = replace(export_request, format="dot") if svg else export_request
