@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from flask import Flask, Response
+from werkzeug.sansio.utils import host_is_trusted
 
 from kgapi.curation.changelog import ChangedKeys, ChangeLogError
 from kgapi.sparql.reads import keys_of_text, unchanged
@@ -123,6 +124,12 @@ class Front:
         if header_bytes > MAX_HEADER_BYTES:
             detail = f"the header fields take more than {MAX_HEADER_BYTES} bytes"
             raise Refused(431, detail, "http-431")
+        if not _names_its_host(environ):
+            detail = (
+                "the Host header field is missing, repeated or names no host and port "
+                "(RFC 9112 §3.2)"
+            )
+            raise Refused(400, detail, "http-400")
         body = await self._body(protocol) if has_body else b""
         if "HTTP_CONTENT_ENCODING" in environ:
             body = await self._decoded(environ, body)
@@ -284,6 +291,18 @@ class Front:
         return Answer(finished.status, finished.headers.to_wsgi_list(), finished.get_data())
 
 
+def _names_its_host(environ: dict[str, Any]) -> bool:
+    """Whether the request's Host is one a server may take (RFC 9112 §3.2): none only in
+    HTTP/1.0, never two (joined by a comma here), and a host and port as werkzeug reads them
+    when the app makes its URLs (the base IRI of a query): what it cannot read it takes as no
+    host at all, and would answer with URLs like `http:///sparql`."""
+    host: str | None = environ.get("HTTP_HOST")
+    protocol: str = environ["SERVER_PROTOCOL"]
+    if host is None:
+        return protocol == "HTTP/1.0"
+    return host_is_trusted(host.removesuffix("."))
+
+
 def _has_body(scope: Any) -> bool:
     """Whether a request may have a body to read. In HTTP/1, one without Content-Length and
     Transfer-Encoding has none (RFC 9112 §6.3), and most requests are such GETs, which then skip
@@ -307,7 +326,8 @@ def wsgi_environ(scope: Any) -> dict[str, Any]:
         "QUERY_STRING": scope.query_string,
         "SERVER_NAME": server_name,
         "SERVER_PORT": server_port,
-        "SERVER_PROTOCOL": f"HTTP/{scope.http_version}",
+        # Granian calls HTTP/1.0 "1".
+        "SERVER_PROTOCOL": f"HTTP/{'1.0' if scope.http_version == '1' else scope.http_version}",
         "REMOTE_ADDR": client_address,
         "REMOTE_PORT": client_port,
         "wsgi.url_scheme": scope.scheme,
@@ -321,6 +341,10 @@ def wsgi_environ(scope: Any) -> dict[str, Any]:
         else:
             key = f"HTTP_{name}"
             environ[key] = f"{environ[key]},{value}" if key in environ else value
+    if scope.authority:
+        # HTTP/2's :authority, or the authority of an absolute-form target (`GET http://h/p`),
+        # which a server must take over any Host header (RFC 9113 §8.3.1, RFC 9112 §3.2.2).
+        environ["HTTP_HOST"] = scope.authority
     return environ
 
 

@@ -265,6 +265,87 @@ def test_an_answer_made_for_one_host_is_not_kept_for_another(
         assert "http://kg.example:8080/" in answer
 
 
+# --- the Host header, as RFC 9112 §3.2 asks a server to read it ---------------------------------
+
+
+def _raw_status(live_server: LiveServer, request: str) -> tuple[int, str]:
+    with socket.create_connection((live_server.host, live_server.port), timeout=60) as client:
+        client.sendall(request.encode())
+        response = http.client.HTTPResponse(client)
+        response.begin()
+        return response.status, response.getheader("Content-Type", "")
+
+
+HOST_PATHS = [
+    (f"/sparql?{urlencode({'query': 'ASK {}'})}", "text/plain"),
+    ("/api/entities/kvm", "application/problem+json"),
+]
+
+
+@pytest.mark.parametrize(("path", "error_type"), HOST_PATHS)
+@pytest.mark.parametrize(
+    "host_lines",
+    [
+        "",  # HTTP/1.1 without Host
+        "Host: \r\n",
+        "Host: kg.example\r\nHost: attacker.example\r\n",
+        "Host: attacker.example/evil\r\n",
+        "Host: user@kg.example\r\n",
+        "Host: kg.example:99999\r\n",
+        "Host: kg example\r\n",
+        "Host: <script>\r\n",
+    ],
+)
+def test_a_missing_repeated_or_malformed_host_is_400(
+    live_server: LiveServer, path: str, error_type: str, host_lines: str
+) -> None:
+    """A server MUST answer 400 to an HTTP/1.1 request with no Host, more than one, or one that
+    is no host and port: the answer's URLs (a query's base IRI) are made from it."""
+    request = f"GET {path} HTTP/1.1\r\n{host_lines}Connection: close\r\n\r\n"
+    status, content_type = _raw_status(live_server, request)
+    assert status == 400 and content_type.startswith(error_type)
+
+
+@pytest.mark.parametrize(("path", "_error_type"), HOST_PATHS)
+@pytest.mark.parametrize(
+    ("version", "host_lines"),
+    [
+        ("HTTP/1.0", ""),  # HTTP/1.0 needs no Host
+        ("HTTP/1.1", "Host: kg.example:8080\r\n"),
+        ("HTTP/1.1", "Host: [::1]:8080\r\n"),
+        ("HTTP/1.1", "Host: 127.0.0.1\r\n"),
+        ("HTTP/1.1", "Host: KG.Example.\r\n"),
+    ],
+)
+def test_a_host_that_names_a_host_is_served(
+    live_server: LiveServer, path: str, _error_type: str, version: str, host_lines: str
+) -> None:
+    request = f"GET {path} {version}\r\n{host_lines}Connection: close\r\n\r\n"
+    assert _raw_status(live_server, request)[0] == 200
+
+
+RESOLVE_THING = f"/sparql?{urlencode({'query': 'SELECT ?b WHERE { BIND(<thing> AS ?b) }'})}"
+
+
+def test_the_authority_of_an_absolute_target_or_of_http2_is_the_host(
+    live_server: LiveServer,
+) -> None:
+    """An absolute-form target's authority overrides Host (RFC 9112 §3.2.2); HTTP/2 names the
+    host in `:authority` and sends no Host (RFC 9113 §8.3.1). Either gives the base IRI."""
+    with socket.create_connection((live_server.host, live_server.port), timeout=60) as client:
+        client.sendall(
+            f"GET http://kg.example:8080{RESOLVE_THING} HTTP/1.1\r\nHost: other.example\r\n"
+            "Accept: text/csv\r\nConnection: close\r\n\r\n".encode()
+        )
+        response = http.client.HTTPResponse(client)
+        response.begin()
+        assert response.read().decode().split() == ["b", "http://kg.example:8080/thing"]
+    with httpx.Client(base_url=live_server.url, http1=False, http2=True, timeout=60) as h2:
+        answer = h2.get(RESOLVE_THING, headers={"Host": "kg.example", "Accept": "text/csv"})
+        assert answer.http_version == "HTTP/2"
+        assert answer.text.split() == ["b", "http://kg.example/thing"]
+
+
 # --- finding 9: headers -------------------------------------------------------------------------
 
 
