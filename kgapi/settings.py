@@ -115,6 +115,12 @@ class Settings:
         "0 turns the caches off).",
         minimum=0,
     )
+    result_cache_mb: int = setting(
+        64,
+        "Memory the kept answers may take, per process, in MiB (the bodies' bytes; an answer "
+        "larger than a quarter of it is served but not kept; 0 turns the caches off).",
+        minimum=0,
+    )
     allow_service: bool = setting(
         False, "Let SPARQL SERVICE make outbound requests (off: such queries get 403)."
     )

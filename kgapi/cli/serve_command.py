@@ -41,7 +41,14 @@ def add_parsers(sub: SubParsers) -> None:
     serve.add_argument("--query-timeout", type=decimal, help="seconds before a request is stopped")
     serve.add_argument("--max-result-rows", type=integer, help="most rows or triples in an answer")
     serve.add_argument("--max-request-bytes", type=integer, help="largest request body")
-    serve.add_argument("--result-cache-entries", type=integer, help="cached responses per worker")
+    serve.add_argument(
+        "--result-cache-entries",
+        type=integer,
+        help="answers kept for repeated requests, per process",
+    )
+    serve.add_argument(
+        "--result-cache-mb", type=integer, help="memory the kept answers may take, per process, MiB"
+    )
     switch("--allow-service", "let SPARQL SERVICE make outbound requests (default: refused)")
     switch("--writes", "accept curated updates from token holders (default: read-only)")
     serve.add_argument("--data-dir", type=Path, help="where the change log and tokens live")

@@ -91,7 +91,7 @@ def _app(settings: Settings | None, knowledge: KnowledgeGraph | None) -> Flask:
         knowledge=knowledge,
         query_store=query_store,
         executor=QueryExecutor(query_store, timeout=settings.query_timeout),
-        cache=ResponseCache(settings.result_cache_entries),
+        cache=ResponseCache(settings.result_cache_entries, settings.result_cache_mb << 20),
     )
     app.extensions[EXTENSION_KEY] = state
     if settings.writes:

@@ -166,5 +166,5 @@ def rdf_document(
         except NotWritable as error:
             abort(406, description=str(error))
         representation = Representation(body, f"{chosen.media_type}; charset=utf-8", etag)
-        state.cache.put(etag, representation)
+        state.cache.put(etag, representation, len(representation.body))
     return respond(representation)

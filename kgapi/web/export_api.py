@@ -72,9 +72,11 @@ def export_graph() -> Response:
         raise _invalid(error) from error
     knowledge = services().knowledge
     # JSON-LD names its context by this server's URL as the client named it (its Host), so the
-    # URL is part of what the answer is: one made for another Host is another answer.
+    # URL is part of that answer: one made for another Host is another answer. No other format
+    # names it, and is the same answer whatever the Host.
     context_url = url_for("exports.context", _external=True)
-    etag = entity_tag(knowledge.version, PATH, chosen.name, sorted(params.items()), context_url)
+    names_context = context_url if chosen.name == "jsonld" else None
+    etag = entity_tag(knowledge.version, PATH, chosen.name, sorted(params.items()), names_context)
     if not_modified((etag, gzip_variant(etag))):
         response = Response(status=304)
         response.headers["ETag"] = etag
@@ -102,7 +104,7 @@ def export_graph() -> Response:
             raise ApiProblem(503, str(error), slug="rendering") from error
         media_type = f"{chosen.media_type}; charset=utf-8"  # every export is UTF-8 text
         representation = Representation(content, media_type, etag)
-        cache.put(etag, representation)
+        cache.put(etag, representation, len(content))
     response = respond(representation)
     disposition = "inline" if chosen.name == "svg" else "attachment"
     response.headers["Content-Disposition"] = (

@@ -91,6 +91,7 @@ class Front:
         writer_socket_path: str | None = None,
         max_request_bytes: int,
         cache_entries: int,
+        cache_bytes: int,
         changes_log: Path | None = None,
     ) -> None:
         self.app = app
@@ -99,7 +100,7 @@ class Front:
         self.writer_socket_path = writer_socket_path
         self.query_timeout = query_timeout
         self.max_request_bytes = max_request_bytes
-        self.cache = ResponseCache(cache_entries)
+        self.cache = ResponseCache(cache_entries, cache_bytes)
         # With writes on, a kept answer holds only until a version changes what it reads.
         self.changed = ChangedKeys(changes_log) if changes_log is not None else None
 
@@ -144,7 +145,7 @@ class Front:
         forwarded = await self._forward(request, self._socket_for(environ, body))
         answer, reads = _without_reads(forwarded)
         if key is not None and _cacheable(answer):
-            self.cache.put(key, Kept(answer, _version_of(answer), reads))
+            self.cache.put(key, Kept(answer, _version_of(answer), reads), len(answer.body))
         return answer
 
     def _kept(self, key: str, environ: dict[str, Any]) -> Answer | None:
@@ -168,7 +169,7 @@ class Front:
             if not unchanged(kept.reads, feed.changed_after(kept.version)):
                 return None
             kept = Kept(_at_version(kept.answer, feed.version), feed.version, kept.reads)
-            self.cache.put(key, kept)
+            self.cache.put(key, kept, len(kept.answer.body))
         return kept.answer
 
     async def _body(self, protocol: Any) -> bytes:

@@ -110,5 +110,5 @@ def _answer(query: StoredQuery, bindings: dict[Variable, Node]) -> Response:
         )
         media_type = f"{chosen.media_type}; charset=utf-8" if textual else chosen.media_type
         cached = delivery.Representation(answer.body, media_type, etag)
-        state.cache.put(etag, cached)
+        state.cache.put(etag, cached, len(cached.body))
     return delivery.respond(cached)

@@ -109,6 +109,7 @@ def serve_app(app: Flask, settings: Settings, *, runtime_dir: str) -> None:
         cache_entries=0
         if settings.writes and settings.database_url
         else settings.result_cache_entries,
+        cache_bytes=settings.result_cache_mb << 20,
         changes_log=settings.data_dir / LOG_NAME if settings.writes else None,
     )
     try:

@@ -46,7 +46,6 @@ ASSERTED_PATH = "/sparql/asserted"
 FORM = "application/x-www-form-urlencoded"
 QUERY_MEDIA_TYPE = "application/sparql-query"
 UPDATE_MEDIA_TYPE = "application/sparql-update"
-MAX_CACHED_BODY_BYTES = 1 << 20  # larger answers are served but not kept
 RESULT_FORMATS = formats_of(RESULTS)
 GRAPH_FORMATS = formats_of(RDF)
 
@@ -255,10 +254,9 @@ def answer(protocol_request: ProtocolRequest) -> Response:
             metrics.query_timeouts.inc()
         raise _stopped(error.seconds) from error
     representation = delivery.Representation(result.body, _content_type(result.media_type), etag)
-    if len(result.body) <= MAX_CACHED_BODY_BYTES:
-        state.cache.put(etag, representation)
-        if request.method == "GET":
-            state.cache.put(_get_key(), representation)
+    state.cache.put(etag, representation, len(result.body))
+    if request.method == "GET":
+        state.cache.put(_get_key(), representation, len(result.body))
     return delivery.respond(representation)
 
 
@@ -327,7 +325,7 @@ def describe() -> Response:
         )
         body = write_rdf(canonical(triples_of(graph)), chosen.media_type, prefixes_of(graph))
         cached = delivery.Representation(body, _content_type(chosen.media_type), etag)
-        state.cache.put(etag, cached)
+        state.cache.put(etag, cached, len(body))
     return delivery.respond(cached)
 
 

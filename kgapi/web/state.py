@@ -51,33 +51,48 @@ def request_key(environ: dict[str, Any], headers: tuple[str, ...]) -> str:
 class ResponseCache:
     """A bounded least-recently-used map from a request's key to its ready response parts.
 
-    Per process (each worker keeps its own); `capacity` 0 keeps nothing.
+    Per process (each worker keeps its own). Bounded twice: at most `capacity` entries, and at
+    most `max_bytes` of the sizes they were put with (the bodies' bytes), since answers range
+    from a few bytes to a whole-graph export of tens of MiB, and a client choosing distinct keys
+    (another Host, an ignored parameter) must not make a process keep hundreds of those. An
+    entry larger than a quarter of `max_bytes` is not kept. `capacity` or `max_bytes` 0 keeps
+    nothing.
     """
 
-    def __init__(self, capacity: int) -> None:
+    def __init__(self, capacity: int, max_bytes: int) -> None:
         self.capacity = capacity
-        self._entries: OrderedDict[str, Any] = OrderedDict()
+        self.max_bytes = max_bytes
+        self.size = 0  # of the entries kept, as put
+        self._entries: OrderedDict[str, tuple[Any, int]] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, key: str) -> Any | None:
         with self._lock:
-            value = self._entries.get(key)
-            if value is not None:
-                self._entries.move_to_end(key)
-            return value
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            self._entries.move_to_end(key)
+            return entry[0]
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self.size = 0
 
-    def put(self, key: str, value: Any) -> None:
-        if self.capacity <= 0:
+    def put(self, key: str, value: Any, size: int) -> None:
+        """Keep `value` (of `size` bytes) under `key`, dropping the least recently used entries
+        past the bounds; a value too large to keep is not kept (and no other is dropped)."""
+        if self.capacity <= 0 or self.max_bytes <= 0 or size > self.max_bytes // 4:
             return
         with self._lock:
-            self._entries[key] = value
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.capacity:
-                self._entries.popitem(last=False)
+            previous = self._entries.pop(key, None)
+            if previous is not None:
+                self.size -= previous[1]
+            self._entries[key] = (value, size)
+            self.size += size
+            while len(self._entries) > self.capacity or self.size > self.max_bytes:
+                _key, (_value, dropped) = self._entries.popitem(last=False)
+                self.size -= dropped
 
 
 @dataclass

@@ -8,6 +8,7 @@ import json
 import socket
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
@@ -263,6 +264,40 @@ def test_an_answer_made_for_one_host_is_not_kept_for_another(
         status, answer = _as_host(live_server, "kg.example:8080", path, accept)
         assert status == 200 and "attacker" not in answer
         assert "http://kg.example:8080/" in answer
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _resident_mib(pid: int) -> int:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return next(int(line.split()[1]) // 1024 for line in status.splitlines() if "VmRSS" in line)
+
+
+def test_the_front_keeps_answers_within_its_memory_bound(live_server: LiveServer) -> None:
+    """A client naming a new Host each time makes each answer a new one to keep: 24 whole-graph
+    exports of some 10 MiB grew the front's I/O process by 266 MiB, without end. Now what a
+    process keeps is bounded in bytes too (result_cache_mb, 64 MiB by default)."""
+    # The server's own processes: the keeper, whose children are the app processes, and
+    # Granian's I/O process, which has none.
+    front = next(pid for pid in _children(live_server.process.pid) if not _children(pid))
+    before = _resident_mib(front)
+    for number in range(16):
+        status, _headers, body = live_server.request(
+            "GET", "/export?format=nodelink", headers={"Host": f"h{number}.example"}
+        )
+        assert status == 200 and len(body) > 8 << 20
+    assert _resident_mib(front) - before < 120  # unbounded, 16 kept: some 170 MiB
 
 
 # --- the Host header, as RFC 9112 §3.2 asks a server to read it ---------------------------------
