@@ -339,6 +339,10 @@ def wsgi_environ(scope: Any) -> dict[str, Any]:
             environ["CONTENT_TYPE"] = value
         elif name in ("CONTENT_LENGTH", "TRANSFER_ENCODING"):
             continue  # the body is read whole here and its length set by the app process
+        elif name == "UPGRADE":
+            # The connection is never upgraded (the service speaks no WebSocket), so the request
+            # is the plain HTTP one it also is; werkzeug would route it as a WebSocket's (400).
+            continue
         else:
             key = f"HTTP_{name}"
             environ[key] = f"{environ[key]},{value}" if key in environ else value

@@ -155,6 +155,9 @@ def _granian(settings: Settings) -> Any:
         workers=settings.io_processes,
         backpressure=MAX_CONNECTIONS,
         http1_settings=HTTP1Settings(header_read_timeout=HEADER_READ_TIMEOUT_MS, keep_alive=True),
+        # The service speaks no WebSocket: an upgrade request is an ordinary HTTP request, which
+        # the front answers (with WebSockets on, Granian refused it with an empty 403).
+        websockets=False,
         respawn_failed_workers=True,
         # An I/O process that has not stopped this long after SIGTERM is killed: seen when every
         # process of the server got SIGTERM at once, as systemd's default KillMode sends it.

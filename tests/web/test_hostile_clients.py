@@ -381,6 +381,24 @@ def test_the_authority_of_an_absolute_target_or_of_http2_is_the_host(
         assert answer.text.split() == ["b", "http://kg.example/thing"]
 
 
+def test_a_request_to_upgrade_to_a_websocket_is_answered_as_http(live_server: LiveServer) -> None:
+    """The service speaks no WebSocket: a GET asking to upgrade is answered as the GET it is
+    (a server may ignore Upgrade, RFC 9110 §7.8), not refused with an empty 403."""
+    status, _headers, body = live_server.request(
+        "GET",
+        f"/sparql?{urlencode({'query': 'ASK {}'})}",
+        headers={
+            "Host": live_server.host,
+            "Accept": "application/sparql-results+json",
+            "Upgrade": "websocket",
+            "Connection": "Upgrade",
+            "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+            "Sec-WebSocket-Version": "13",
+        },
+    )
+    assert status == 200 and json.loads(body)["boolean"] is True
+
+
 # --- finding 9: headers -------------------------------------------------------------------------
 
 
