@@ -151,8 +151,9 @@ def test_the_live_closure_equals_reasoning_from_scratch_after_every_step(
         inferred_graph = ox.NamedNode(live.query_store.inferred_graph)
         served = sum(1 for _ in live.store.quads_for_pattern(None, None, None, inferred_graph))
         assert served == len(live.knowledge.inferred)
-        default = sum(1 for _ in live.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
-        assert default == len(set(live.knowledge.asserted) | set(live.knowledge.inferred))
+        default = set(live.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+        assert len(default) == len(set(live.knowledge.asserted) | set(live.knowledge.inferred))
+        assert set(live.query_store.default_store) == default  # the default graph's own store
 
 
 DATA_UPDATES = [

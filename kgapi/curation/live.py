@@ -303,11 +303,14 @@ class LiveGraph:
         """The default graph is asserted + inferred: a triple leaves it only when in neither."""
         asserted, inferred = self.knowledge.asserted, self.knowledge.inferred
         gone = {t for t in removed if t not in asserted and t not in inferred}
+        alone = self.query_store.default_store
         for quad in _quads(added, ox.DefaultGraph()):
             self.store.add(quad)
+            alone.add(quad)
             self.view.add(quad)
         for quad in _quads(gone, ox.DefaultGraph()):
             self.store.remove(quad)
+            alone.remove(quad)
             self.view.remove(quad)
 
     def _count(self, graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph, step: int) -> None:

@@ -138,9 +138,9 @@ def evaluate(query_store: QueryStore, job: QueryJob) -> QueryAnswer:
 def _run(
     query_store: QueryStore, job: QueryJob
 ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-    default, named = _dataset_of(query_store, job)
+    store, default, named = _dataset_of(query_store, job)
     try:
-        return query_store.store.query(
+        return store.query(
             job.text,
             base_iri=job.base_iri,
             prefixes=query_store.prefixes if job.predeclared_prefixes else None,
@@ -208,18 +208,23 @@ def _count_solutions(media_type: str, body: bytes) -> int:
 
 def _dataset_of(
     query_store: QueryStore, job: QueryJob
-) -> tuple[list[GraphName] | None, list[ox.NamedNode | ox.BlankNode] | None]:
-    """The default and named graphs to pass to the engine (None: the engine's choice)."""
+) -> tuple[ox.Store, list[GraphName] | None, list[ox.NamedNode | ox.BlankNode] | None]:
+    """The store to ask, and the default and named graphs to pass to the engine (None: the
+    engine's choice)."""
+    store = query_store.store
     if job.default_graphs is None and job.named_graphs is None:
-        if read_query_text(job.text).declares_dataset:
-            return None, None  # the query's FROM / FROM NAMED define the dataset
+        text = read_query_text(job.text)
+        if text.declares_dataset:
+            return store, None, None  # the query's FROM / FROM NAMED define the dataset
         implicit = query_store.default_graphs(inference=job.inference)
-        return (None if implicit is None else list(implicit)), None
+        if implicit is None and not text.names_graphs:
+            return query_store.default_store, None, None  # it reads the default graph alone
+        return store, (None if implicit is None else list(implicit)), None
     # SPARQL Protocol §2.1.4: given either parameter, the dataset is exactly what they name, so
     # named-graph-uri alone leaves the default graph empty.
     default: list[GraphName] = [_graph_name(iri) for iri in job.default_graphs or ()]
     named: list[ox.NamedNode | ox.BlankNode] = [_graph_name(iri) for iri in job.named_graphs or ()]
-    return default, (named if job.named_graphs is not None else [])
+    return store, default, (named if job.named_graphs is not None else [])
 
 
 def _graph_name(iri: str) -> ox.NamedNode:

@@ -91,6 +91,9 @@ class QueryText:
     uses_service: bool
     declares_dataset: bool
     uses_load: bool = False
+    # Whether it may read a named graph or name its dataset (GRAPH, FROM, NAMED): when it does
+    # not, it reads the default graph alone, and can be answered from a store of that alone.
+    names_graphs: bool = True
 
 
 def tokens(text: str) -> Iterator[Token]:
@@ -141,7 +144,15 @@ def read_query_text(text: str) -> QueryText:
         declares_dataset=any("FROM" in reading for reading in readings),
         # LOAD fetches a URL: any bare word containing it counts, as for SERVICE.
         uses_load=any("LOAD" in word for reading in readings for word in reading),
+        names_graphs=any(
+            name in word for reading in readings for word in reading for name in _GRAPH_WORDS
+        ),
     )
+
+
+# Bare words containing these count, as for SERVICE: the engine's parser needs no space after
+# a keyword, and erring this way only costs the default graph's own store.
+_GRAPH_WORDS = ("GRAPH", "FROM", "NAMED")
 
 
 def _unescape_codepoints(text: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pyoxigraph as ox
 import pytest
 from flask import Flask
 from rdflib import URIRef
@@ -68,6 +69,21 @@ def test_inferred_triples_are_in_the_default_graph_only_with_inference(
     query = f"SELECT (1 AS ?yes) WHERE {{ {subject.n3()} {predicate.n3()} {obj.n3()} }}"
     assert rows(query_store, query) == {("1",)}
     assert rows(query_store, query, inference=False) == set()
+
+
+def test_the_default_graphs_own_store_answers_as_the_store_of_every_graph(
+    query_store: QueryStore,
+) -> None:
+    """A query reading the default graph alone is answered from a store of that graph alone;
+    one naming a graph is answered from the store of every graph, as before."""
+    assert set(query_store.default_store) == set(
+        query_store.store.quads_for_pattern(None, None, None, ox.DefaultGraph())
+    )
+    counting = "SELECT ?c (COUNT(?i) AS ?n) WHERE { ?i a ?c } GROUP BY ?c"
+    on_every_graph = {(row["c"].value, row["n"].value) for row in query_store.store.query(counting)}
+    assert rows(query_store, counting) == on_every_graph
+    graphs = rows(query_store, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert (query_store.asserted_graph,) in graphs and (query_store.inferred_graph,) in graphs
 
 
 def test_row_cap_stops_reading(query_store: QueryStore) -> None:

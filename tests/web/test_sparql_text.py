@@ -60,3 +60,21 @@ def test_updates_are_recognised(update: str) -> None:
 def test_from_declares_a_dataset() -> None:
     assert read_query_text("SELECT * FROM <http://g/> { ?s ?p ?o }").declares_dataset
     assert not read_query_text("SELECT * { ?s <http://x/from> ?o }").declares_dataset
+
+
+@pytest.mark.parametrize(
+    ("query", "names_graphs"),
+    [
+        ("SELECT * WHERE { ?s ?p ?o }", False),
+        ("SELECT * WHERE { ?s <urn:graph> 'GRAPH' } # GRAPH", False),  # an IRI, a string, a note
+        ("PREFIX graph: <urn:g#> SELECT * WHERE { ?s graph:p ?o }", False),  # a name
+        ("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }", True),
+        ("select * where { graph <urn:g> { ?s ?p ?o } }", True),
+        ("SELECT * FROM <urn:g> WHERE { ?s ?p ?o }", True),
+        ("SELECT * FROM NAMED <urn:g> WHERE { ?s ?p ?o }", True),
+        ("SELECT * WHERE { ?s ?p ?o } trueGRAPH", True),  # a word containing it counts
+        ("SELECT * WHERE { \\u0047RAPH ?g { ?s ?p ?o } }", True),  # read with escapes replaced
+    ],
+)
+def test_a_query_that_may_read_a_named_graph_is_told_apart(query: str, names_graphs: bool) -> None:
+    assert read_query_text(query).names_graphs is names_graphs
