@@ -391,3 +391,20 @@ def test_a_json_ld_export_names_the_context_of_the_host_it_was_asked_of(
         assert response.get_json()["@context"] == f"http://{host}/export/context.jsonld"
         answers[host] = response.headers["ETag"]
     assert len(set(answers.values())) == 2
+
+
+UNKNOWN_FUNCTION = "SELECT ?x WHERE { BIND(<urn:kgapi:no-such-function>(1) AS ?x) }"
+
+
+def test_a_query_calling_a_function_the_engine_lacks_is_400(client: FlaskClient) -> None:
+    """The engine parses a call of any IRI but evaluates only the functions it has; the others
+    were a 500."""
+    # (a long query is evaluated in a child process of its own: the refusal crosses back)
+    for query in (UNKNOWN_FUNCTION, f"# {'-' * 5_000}\n{UNKNOWN_FUNCTION}"):
+        response = client.get("/sparql", query_string={"query": query})
+        assert response.status_code == 400 and response.mimetype == "text/plain"
+        assert "urn:kgapi:no-such-function" in response.get_data(as_text=True)
+    construct = UNKNOWN_FUNCTION.replace("SELECT ?x", "CONSTRUCT { <urn:a> <urn:b> ?x }")
+    exported = client.get("/export", query_string={"scope": "construct", "query": construct})
+    assert exported.status_code == 400 and exported.mimetype == "application/problem+json"
+    assert exported.get_json()["parameter"] == "query"

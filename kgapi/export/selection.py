@@ -24,6 +24,7 @@ from kgapi.sparql.evaluation import (
     N_TRIPLES,
     RESULTS_JSON,
     QueryJob,
+    QueryNotEvaluable,
     QuerySyntaxError,
     TooManyResults,
 )
@@ -366,6 +367,8 @@ def _construct(source: ExportSource, query: str, *, inferred: bool) -> Selection
         answer = source.run_query(job)
     except QuerySyntaxError as error:
         raise ExportError("query", f"SPARQL syntax error: {error}") from error
+    except QueryNotEvaluable as error:
+        raise ExportError("query", f"the query cannot be evaluated: {error}") from error
     except QueryTooDeep as error:
         raise ExportError("query", f"{error}: the query nests too deeply") from error
     except TooManyResults as error:

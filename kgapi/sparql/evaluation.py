@@ -48,6 +48,11 @@ class QuerySyntaxError(ValueError):
     """The engine could not parse the query; the message gives the line:column of the error."""
 
 
+class QueryNotEvaluable(ValueError):
+    """The engine parsed the query but cannot evaluate it as written: it calls a function the
+    engine does not have (any IRI parses as a function call), say."""
+
+
 class InvalidGraphName(ValueError):
     """A `default-graph-uri` or `named-graph-uri` that is not an absolute IRI."""
 
@@ -97,9 +102,17 @@ class QueryAnswer:
 def evaluate(query_store: QueryStore, job: QueryJob) -> QueryAnswer:
     """Run `job` and serialize the answer.
 
-    Raises QuerySyntaxError for a query the engine cannot parse, TooManyResults past `max_rows`.
-    The caller decides whether SERVICE may run (see kgapi.sparql.text); this function does not.
+    Raises QuerySyntaxError for a query the engine cannot parse, QueryNotEvaluable for one it
+    cannot evaluate, TooManyResults past `max_rows`. The caller decides whether SERVICE may run
+    (see kgapi.sparql.text); this function does not.
     """
+    try:
+        return _evaluate(query_store, job)
+    except RuntimeError as error:  # pyoxigraph's errors of evaluation, when it starts or reads
+        raise QueryNotEvaluable(str(error)) from error
+
+
+def _evaluate(query_store: QueryStore, job: QueryJob) -> QueryAnswer:
     result = _run(query_store, job)
     if isinstance(result, ox.QueryBoolean):
         output = result.serialize(format=_results_format(job.results_media_type))

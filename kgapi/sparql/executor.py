@@ -29,6 +29,7 @@ from kgapi.sparql.evaluation import (
     InvalidGraphName,
     QueryAnswer,
     QueryJob,
+    QueryNotEvaluable,
     QuerySyntaxError,
     TooManyResults,
     evaluate,
@@ -38,7 +39,7 @@ from kgapi.sparql.store import QueryStore
 log = logging.getLogger(__name__)
 
 # Errors the child reports as answers; anything else is a bug and comes back as ExecutorError.
-_EXPECTED = (InvalidGraphName, QuerySyntaxError, TooManyResults, NotWritable)
+_EXPECTED = (InvalidGraphName, QuerySyntaxError, QueryNotEvaluable, TooManyResults, NotWritable)
 
 
 class QueryTimeout(Exception):
@@ -96,8 +97,9 @@ class QueryExecutor:
     def run(self, job: QueryJob) -> QueryAnswer:
         """The answer to `job` (see the module docstring for where it runs).
 
-        Raises QueryTimeout and QueryTooDeep (child only), QuerySyntaxError, TooManyResults,
-        NotWritable (an answer the format asked for cannot hold) or ExecutorError.
+        Raises QueryTimeout and QueryTooDeep (child only), QuerySyntaxError, QueryNotEvaluable,
+        TooManyResults, NotWritable (an answer the format asked for cannot hold) or
+        ExecutorError.
         """
         shallow = nests_shallowly(job.text)
         if shallow and (self.stopped_from_outside or self.timeout <= 0):

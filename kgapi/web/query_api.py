@@ -17,7 +17,7 @@ from rdflib.term import Node
 
 from kgapi.graph.documents import NotWritable
 from kgapi.read.stored_queries import StoredQuery
-from kgapi.sparql.evaluation import QuerySyntaxError, TooManyResults
+from kgapi.sparql.evaluation import QueryNotEvaluable, QuerySyntaxError, TooManyResults
 from kgapi.sparql.executor import QueryTimeout, QueryTooDeep
 from kgapi.web import delivery
 from kgapi.web.api_common import ApiProblem, choose, json_response, lookups, register
@@ -89,7 +89,8 @@ def _answer(query: StoredQuery, bindings: dict[Variable, Node]) -> Response:
         )
         try:
             answer = state.executor.run(job)
-        except (QuerySyntaxError, QueryTooDeep) as error:  # the file passed the check at load
+        # The file passed the check at load; what the engine still refuses is the file's fault.
+        except (QuerySyntaxError, QueryNotEvaluable, QueryTooDeep) as error:
             raise ApiProblem(
                 500,
                 f"{query.name}: {error}",

@@ -18,7 +18,13 @@ from werkzeug.sansio.utils import get_current_url
 
 from kgapi.graph.documents import NotWritable, canonical, prefixes_of, triples_of, write_rdf
 from kgapi.parameters import parse_boolean
-from kgapi.sparql.evaluation import InvalidGraphName, QueryJob, QuerySyntaxError, TooManyResults
+from kgapi.sparql.evaluation import (
+    InvalidGraphName,
+    QueryJob,
+    QueryNotEvaluable,
+    QuerySyntaxError,
+    TooManyResults,
+)
 from kgapi.sparql.executor import QueryTimeout, QueryTooDeep
 from kgapi.sparql.reads import keys_text, read_keys
 from kgapi.sparql.service_description import describe_service
@@ -233,6 +239,8 @@ def answer(protocol_request: ProtocolRequest) -> Response:
         result = state.executor.run(job)
     except QuerySyntaxError as error:
         raise ProtocolError(400, f"Bad Request: query syntax {error}") from error
+    except QueryNotEvaluable as error:
+        raise ProtocolError(400, f"Bad Request: the query cannot be evaluated: {error}") from error
     except InvalidGraphName as error:
         raise ProtocolError(
             400, f"Bad Request: graph name {error} is not an absolute IRI"

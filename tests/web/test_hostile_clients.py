@@ -221,6 +221,22 @@ def test_malformed_classify_json_is_400(live_server: LiveServer, body: str, reas
     assert reason in json.loads(answer)["detail"]
 
 
+@pytest.mark.parametrize("padding", ["", f"# {'-' * 5_000}\n"])
+def test_a_query_calling_a_function_the_engine_lacks_is_400(
+    live_server: LiveServer, padding: str
+) -> None:
+    """Evaluated in the app process, or (past 4,000 characters) in a child of its own."""
+    query = f"{padding}SELECT ?x WHERE {{ BIND(<urn:kgapi:no-such-function>(1) AS ?x) }}"
+    status, headers, body = live_server.request(
+        "POST",
+        "/sparql",
+        body=query.encode(),
+        headers={"Host": live_server.host, "Content-Type": "application/sparql-query"},
+    )
+    assert status == 400 and headers["content-type"].startswith("text/plain")
+    assert b"urn:kgapi:no-such-function" in body
+
+
 def test_explain_with_a_lone_surrogate_literal_is_400(live_server: LiveServer) -> None:
     query = urlencode({"s": "kvm", "p": "rdfs:label", "o": '"\\ud800"'})
     status, _, answer = live_server.request("GET", "/api/explain?" + query)
