@@ -159,6 +159,16 @@ def test_chunked_classify_over_the_limit_is_413_in_the_api_shape(live_server: Li
     assert status == 413 and content_type.startswith("application/problem+json")
 
 
+def _raw(live_server: LiveServer, request: str) -> tuple[int, str, bytes]:
+    """`request` sent as written on a connection of its own: the answer's status, Content-Type
+    and body."""
+    with socket.create_connection((live_server.host, live_server.port), timeout=60) as client:
+        client.sendall(request.encode())
+        response = http.client.HTTPResponse(client)
+        response.begin()
+        return response.status, response.getheader("Content-Type", ""), response.read()
+
+
 def _streamed(*parts: bytes) -> Iterator[bytes]:
     yield from parts  # httpx sends an iterator's body with no Content-Length
 
@@ -189,15 +199,13 @@ def test_http1_requests_without_a_body_are_answered(live_server: LiveServer, ver
         (f"GET /sparql?{query}", ""),
         ("POST /sparql", f"Content-Type: {form}\r\nContent-Length: 0\r\n"),
     ):
-        with socket.create_connection((live_server.host, live_server.port), timeout=60) as client:
-            client.sendall(
-                f"{request_line} {version}\r\nHost: {live_server.host}\r\n{extra}"
-                "Connection: close\r\n\r\n".encode()
-            )
-            response = http.client.HTTPResponse(client)
-            response.begin()
-            # The POST carries no query: refused, the same as one with an empty form.
-            assert response.status == (200 if request_line.startswith("GET") else 400)
+        status, _type, _body = _raw(
+            live_server,
+            f"{request_line} {version}\r\nHost: {live_server.host}\r\n{extra}"
+            "Connection: close\r\n\r\n",
+        )
+        # The POST carries no query: refused, the same as one with an empty form.
+        assert status == (200 if request_line.startswith("GET") else 400)
 
 
 # --- finding 8: malformed input is a 4xx, never a 500 ---------------------------------------------
@@ -319,14 +327,6 @@ def test_the_front_keeps_answers_within_its_memory_bound(live_server: LiveServer
 # --- the Host header, as RFC 9112 §3.2 asks a server to read it ---------------------------------
 
 
-def _raw_status(live_server: LiveServer, request: str) -> tuple[int, str]:
-    with socket.create_connection((live_server.host, live_server.port), timeout=60) as client:
-        client.sendall(request.encode())
-        response = http.client.HTTPResponse(client)
-        response.begin()
-        return response.status, response.getheader("Content-Type", "")
-
-
 HOST_PATHS = [
     (f"/sparql?{urlencode({'query': 'ASK {}'})}", "text/plain"),
     ("/api/entities/kvm", "application/problem+json"),
@@ -353,7 +353,7 @@ def test_a_missing_repeated_or_malformed_host_is_400(
     """A server MUST answer 400 to an HTTP/1.1 request with no Host, more than one, or one that
     is no host and port: the answer's URLs (a query's base IRI) are made from it."""
     request = f"GET {path} HTTP/1.1\r\n{host_lines}Connection: close\r\n\r\n"
-    status, content_type = _raw_status(live_server, request)
+    status, content_type, _body = _raw(live_server, request)
     assert status == 400 and content_type.startswith(error_type)
 
 
@@ -372,7 +372,7 @@ def test_a_host_that_names_a_host_is_served(
     live_server: LiveServer, path: str, _error_type: str, version: str, host_lines: str
 ) -> None:
     request = f"GET {path} {version}\r\n{host_lines}Connection: close\r\n\r\n"
-    assert _raw_status(live_server, request)[0] == 200
+    assert _raw(live_server, request)[0] == 200
 
 
 RESOLVE_THING = f"/sparql?{urlencode({'query': 'SELECT ?b WHERE { BIND(<thing> AS ?b) }'})}"
@@ -383,14 +383,12 @@ def test_the_authority_of_an_absolute_target_or_of_http2_is_the_host(
 ) -> None:
     """An absolute-form target's authority overrides Host (RFC 9112 §3.2.2); HTTP/2 names the
     host in `:authority` and sends no Host (RFC 9113 §8.3.1). Either gives the base IRI."""
-    with socket.create_connection((live_server.host, live_server.port), timeout=60) as client:
-        client.sendall(
-            f"GET http://kg.example:8080{RESOLVE_THING} HTTP/1.1\r\nHost: other.example\r\n"
-            "Accept: text/csv\r\nConnection: close\r\n\r\n".encode()
-        )
-        response = http.client.HTTPResponse(client)
-        response.begin()
-        assert response.read().decode().split() == ["b", "http://kg.example:8080/thing"]
+    _status, _type, body = _raw(
+        live_server,
+        f"GET http://kg.example:8080{RESOLVE_THING} HTTP/1.1\r\nHost: other.example\r\n"
+        "Accept: text/csv\r\nConnection: close\r\n\r\n",
+    )
+    assert body.decode().split() == ["b", "http://kg.example:8080/thing"]
     with httpx.Client(base_url=live_server.url, http1=False, http2=True, timeout=60) as h2:
         answer = h2.get(RESOLVE_THING, headers={"Host": "kg.example", "Accept": "text/csv"})
         assert answer.http_version == "HTTP/2"
