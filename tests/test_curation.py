@@ -406,6 +406,23 @@ def test_the_quality_queries_catch_what_a_write_puts_at_fault(
     )
 
 
+def test_a_value_holding_a_backslash_is_reported_not_a_crash(
+    refusals: Callable[[str], list[dict[str, Any]]],
+) -> None:
+    """pySHACL (0.40) writes a SPARQL constraint's selected values into its message with
+    `re.sub`, reading each value as a replacement template: a value holding `\\s` raised
+    re.error, and the write was a 500. Copying the default graph into a user graph found it
+    (some labels are Windows paths)."""
+    found = refusals(
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> INSERT DATA { "
+        "GRAPH <https://example.org/g> { vr:a-driver "
+        'rdfs:label "C:\\\\drivers\\\\sys"@en ; skos:prefLabel "C:\\\\drivers\\\\sys"@en } }'
+    )
+    assert ("shacl:LabelShape", "https://w3id.org/kgapi/resource/a-driver") in {
+        (p["check"], p["focus"]) for p in found
+    }
+
+
 def test_a_write_is_held_to_the_shapes_nested_in_its_shapes(
     refusals: Callable[[str], list[dict[str, Any]]],
 ) -> None:

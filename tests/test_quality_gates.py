@@ -167,3 +167,26 @@ def test_shape_fails_on_its_broken_fixture(settings: Settings, tmp_path: Path, s
     culprit = str(SHAPE_BROKEN_BY[shape])
     found = [v for v in report.violations if v.focus == culprit and v.check.startswith("shacl:")]
     assert found, report.to_text()
+
+
+def test_the_sparql_constraints_select_the_focus_node_alone(settings: Settings) -> None:
+    """pySHACL (0.40) writes each value a SPARQL constraint selects into its message through
+    `re.sub`, reading the value as a replacement template: a selected literal holding a
+    backslash (a Windows path in a label) raised re.error, and the write was a 500. So the
+    bundled constraints select `$this` alone (read by the SPARQL parser, not by pattern)."""
+    from rdflib.namespace import SH
+    from rdflib.plugins.sparql import prepareQuery
+
+    from kgapi.graph.validation import load_shapes
+
+    shapes = load_shapes(settings.shapes_dir, settings.base_iri)
+    declared = {
+        str(shapes.value(declaration, SH.prefix)): str(shapes.value(declaration, SH.namespace))
+        for declaration in shapes.objects(None, SH.declare)
+    }
+    selects = [str(text) for text in shapes.objects(None, SH.select)]
+    assert selects
+    for text in selects:
+        query = prepareQuery(text.replace("$this", "?this"), initNs=declared)
+        projected = query.algebra["PV"]
+        assert [str(variable) for variable in projected] == ["this"], text
