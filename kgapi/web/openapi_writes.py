@@ -26,6 +26,8 @@ _REFUSALS = {
     404: "No such graph or version.",
     409: "The change would alter the bundled graph, or remove an inference, or cannot apply.",
     412: "If-Match names a version that is no longer the graph's.",
+    413: "The body is larger than max_request_bytes (a gzip or deflate body once decoded), or "
+    "an RDF/XML body's entities expand it manyfold.",
     415: "The body's media type is not read.",
     422: "The graph after the change would break a shape, a quality query or consistency; "
     "`problems` lists each (with a proof for an inconsistency). Nothing was changed.",
@@ -95,7 +97,7 @@ def _written(description: str, *extra: int) -> dict[str, Any]:
             "description": description + " The new version is the ETag.",
             "content": {"application/json": {"schema": ref("WriteSummary")}},
         },
-        **_refusals(400, 401, 403, 409, 412, 422, *extra),
+        **_refusals(400, 401, 403, 409, 412, 413, 422, *extra),
     }
 
 
