@@ -4,6 +4,8 @@
   app processes, a query's executor child, Graphviz drawing an export) asks Linux for it, so that
   nothing outlives a parent killed by a signal it cannot catch (SIGKILL, the OOM killer, the
   time limit).
+- Work that may crash the process it runs in (an update nesting past the engine's stack, which
+  is a SIGSEGV) runs in a child of its own (`in_a_child`), where the crash is an answer.
 - Python's cyclic garbage collector is paused while they build what lives long (the loaded graph
   and its closure, the app's indexes, an export), which would set off full collections over a
   heap that holds no garbage yet.
@@ -13,10 +15,14 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import multiprocessing
 import os
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar, cast
+
+Result = TypeVar("Result")
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
@@ -61,3 +67,47 @@ def collector_paused() -> Iterator[None]:
                 gc.freeze()
                 gc.unfreeze()
             gc.enable()
+
+
+class ChildEnded(Exception):
+    """A child ended before it answered (the engine's stack overflowing is a SIGSEGV)."""
+
+    def __init__(self, exitcode: int | None) -> None:
+        self.exitcode = exitcode
+        super().__init__(f"the child ended with exit code {exitcode}")
+
+
+def in_a_child(work: Callable[[], Result]) -> Result:
+    """`work()` computed in a forked child that dies with this process: its value, or the
+    exception it raised (both pickled back); ChildEnded if the child died first. The child
+    works on its own copy of this process's memory, so what `work` changes stays there."""
+    context = multiprocessing.get_context("fork")  # the child must share what is loaded
+    receiving, sending = context.Pipe(duplex=False)
+    parent = os.getpid()
+
+    def run() -> None:
+        receiving.close()
+        die_with_parent(parent)
+        for name in ("SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)  # not the parent's handlers
+        try:
+            outcome: tuple[bool, object] = (True, work())
+        except Exception as error:  # given back to the caller, as if raised there
+            outcome = (False, error)
+        sending.send(outcome)
+
+    child = context.Process(target=run, daemon=True)
+    child.start()
+    sending.close()
+    try:
+        succeeded, value = receiving.recv()
+    except EOFError:
+        child.join()
+        raise ChildEnded(child.exitcode) from None
+    finally:
+        receiving.close()
+    child.join()
+    if not succeeded:
+        assert isinstance(value, Exception)
+        raise value
+    return cast(Result, value)

@@ -23,6 +23,8 @@ from kgapi.curation.live import LiveGraph
 from kgapi.curation.patch import Change
 from kgapi.curation.transaction import PROPOSE_UPSTREAM, WriteRefused
 from kgapi.graph.terms import rdflib_term
+from kgapi.processes import ChildEnded, in_a_child
+from kgapi.sparql.executor import nests_shallowly
 from kgapi.sparql.text import DataOperation, data_operations, read_query_text
 
 
@@ -59,23 +61,42 @@ def sparql_update(text: str, *, base_iri: str | None = None) -> Callable[[LiveGr
 
 def _engine_change(live: LiveGraph, text: str, base_iri: str | None) -> Change:
     """The change the engine makes running `text` on the update view, read back as the view's
-    difference and then undone there (a version moves the view only once it is accepted)."""
+    difference. An update that may nest deep enough to overflow the engine's stack (a SIGSEGV
+    of the writer) runs in a child, on the child's copy of the view, as such a query does
+    (kgapi.sparql.executor), and the child's death is the client's 400."""
     view = live.view
-    before = view.dump(format=ox.RdfFormat.N_QUADS)
     try:
-        view.update(text, base_iri=base_iri)
+        if nests_shallowly(text):
+            added, removed = _engine_difference(view, text, base_iri)
+            # Undone: a version moves the view only once it is accepted.
+            for quad in added:
+                view.remove(quad)
+            for quad in removed:
+                view.add(quad)
+        else:
+            added, removed = in_a_child(lambda: _engine_difference(view, text, base_iri))
+    except ChildEnded as ended:
+        raise WriteRefused(
+            400,
+            "the update nests too deeply for the engine (brackets, calls, operators, or a long "
+            "chain of UNION or of path steps)",
+        ) from ended
     except SyntaxError as error:
         raise WriteRefused(400, f"invalid SPARQL Update: {error}") from error
     except (OSError, RuntimeError) as error:  # it cannot apply to this state (a missing graph)
         raise WriteRefused(409, f"the update cannot be applied: {error}") from error
+    return _as_user_change(live, added, removed)
+
+
+def _engine_difference(
+    view: ox.Store, text: str, base_iri: str | None
+) -> tuple[list[ox.Quad], list[ox.Quad]]:
+    """The quads the engine adds to and removes from `view` running `text` (left applied)."""
+    before = view.dump(format=ox.RdfFormat.N_QUADS)
+    view.update(text, base_iri=base_iri)
     after = view.dump(format=ox.RdfFormat.N_QUADS)
     assert before is not None and after is not None  # no file given: the dump is returned
-    added, removed = _difference(before, after)
-    for quad in added:
-        view.remove(quad)
-    for quad in removed:
-        view.add(quad)
-    return _as_user_change(live, added, removed)
+    return _difference(before, after)
 
 
 def _only_silent_loads(text: str) -> bool:

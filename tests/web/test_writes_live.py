@@ -290,6 +290,35 @@ def test_graph_store_protocol_put_get_post_delete_and_if_match(
     assert status == 409
 
 
+@pytest.mark.parametrize(
+    "where",
+    [
+        "{ " * 5_000 + "}" * 5_000,  # nested groups
+        " UNION ".join(["{ ?s ?p ?o }"] * 8_000),  # a long chain, flat in brackets
+        "FILTER(" + "STR(" * 2_000 + "1" + ")" * 2_000 + " != '')",  # nested calls
+    ],
+    ids=["groups", "union-chain", "calls"],
+)
+def test_an_update_nested_past_the_engines_stack_is_400_and_the_writer_lives_on(
+    server: LiveServer, tokens: dict[str, str], where: str
+) -> None:
+    """The engine's update parser recurses on nesting: these ended the writer process with
+    SIGSEGV (a 503, and a new writer). An update that may nest so deep runs in a child of the
+    writer, as such a query does, and its crash is the client's 400."""
+    text = f"INSERT {{ <urn:deep> <urn:p> 1 }} WHERE {{ {where} }}"
+    status, _headers, body = update(server, text, tokens["write"])
+    assert status == 400 and "nests too deeply" in body["detail"], body
+    status, _headers, body = update(
+        server, "INSERT { <urn:deep> <urn:p> 2 } WHERE {}", tokens["write"]
+    )
+    assert status == 200, body
+    update(
+        server,
+        "DELETE DATA { GRAPH <https://w3id.org/kgapi/graph/curated> { <urn:deep> <urn:p> 2 } }",
+        tokens["write"],
+    )
+
+
 def _entity_bomb(levels: int) -> bytes:
     """RDF/XML of a few hundred bytes whose entities nest tenfold: 10**levels characters."""
     entities = ['<!ENTITY e0 "aaaaaaaaaa">'] + [
