@@ -144,7 +144,7 @@ class Front:
                 return kept
         forwarded = await self._forward(request, self._socket_for(environ, body))
         answer, reads = _without_reads(forwarded)
-        if key is not None and _cacheable(answer):
+        if key is not None and cacheable(answer):
             self.cache.put(key, Kept(answer, _version_of(answer), reads), len(answer.body))
         return answer
 
@@ -448,11 +448,23 @@ def _at_version(answer: Answer, version: int) -> Answer:
     return Answer(answer.status, headers, answer.body)
 
 
-def _cacheable(answer: Answer) -> bool:
+def cacheable(answer: Answer) -> bool:
+    """A 200 the app marked cacheable (ETag, `Cache-Control: public`), and chosen by no request
+    header but those the front keys answers by (RFC 9111 §4.1: an answer that varies on another,
+    a Cookie say, must not be given to a request that may differ in it)."""
     if not answer.status.startswith("200"):
         return False
     headers = {name.lower(): value for name, value in answer.headers}
-    return "etag" in headers and "public" in headers.get("cache-control", "")
+    if "etag" not in headers or "public" not in headers.get("cache-control", ""):
+        return False
+    varies = {field.strip().lower() for field in headers.get("vary", "").split(",")} - {""}
+    return varies <= _KEYED_FIELDS
+
+
+# The request header fields the front keys kept answers by (_VARY_HEADERS), as Vary names them.
+_KEYED_FIELDS = frozenset(
+    name.removeprefix("HTTP_").replace("_", "-").lower() for name in _VARY_HEADERS
+)
 
 
 def _send(answer: Answer, environ: dict[str, Any], protocol: Any) -> None:
