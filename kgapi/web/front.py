@@ -12,7 +12,7 @@ The front
   past MAX_URL_BYTES (414); all in the route's shape;
 - answers what needs no app process itself: health, metrics and static assets (the app, in a
   thread), and repeated GETs whose answer the app marked cacheable (ETag and
-  `Cache-Control: public`), with 304 for a client that holds the ETag;
+  `Cache-Control: public`; kgapi.web.kept_answers), with 304 for a client that holds the ETag;
 - hands everything else to an app process (kgapi.web.workers) and waits at most `query_timeout`
   seconds, in line and at work together. Past that it kills the process computing the request
   (any work, any engine, Python holding the GIL included), answers 503 in the route's shape,
@@ -36,19 +36,15 @@ import struct
 import time
 import urllib.parse
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from flask import Flask, Response
 from werkzeug.sansio.utils import host_is_trusted
 
-from kgapi.curation.changelog import ChangedKeys, ChangeLogError
-from kgapi.sparql.reads import keys_of_text, unchanged
 from kgapi.web.intake import BodyCodingError, decoded_body
+from kgapi.web.kept_answers import KeptAnswers, key_of
 from kgapi.web.problems import plain_text, problem, stopped_detail, stopped_query_message, title_of
-from kgapi.web.sparql_endpoint import READS_HEADER
-from kgapi.web.state import ResponseCache, request_key
 from kgapi.web.workers import Answer, Request, run_app
-from kgapi.web.write_api import VERSION_HEADER
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +59,6 @@ PLAIN_TEXT_PATHS = ("/sparql", "/sparql/asserted")
 LOCAL_PATHS = ("/healthz", "/readyz", "/metrics")
 LOCAL_PREFIXES = ("/assets/", "/docs/")
 # What a cached answer depends on besides the URL.
-_VARY_HEADERS = ("HTTP_ACCEPT", "HTTP_ACCEPT_ENCODING", "HTTP_ACCEPT_LANGUAGE", "HTTP_ORIGIN")
 _LENGTH = struct.Struct("!I")
 
 
@@ -100,9 +95,7 @@ class Front:
         self.writer_socket_path = writer_socket_path
         self.query_timeout = query_timeout
         self.max_request_bytes = max_request_bytes
-        self.cache = ResponseCache(cache_entries, cache_bytes)
-        # With writes on, a kept answer holds only until a version changes what it reads.
-        self.changed = ChangedKeys(changes_log) if changes_log is not None else None
+        self.kept = KeptAnswers(cache_entries, cache_bytes, changes_log)
 
     async def __rsgi__(self, scope: Any, protocol: Any) -> None:
         if scope.proto != "http":
@@ -137,40 +130,13 @@ class Front:
         request = Request(environ, body, 0.0)
         if path in LOCAL_PATHS or path.startswith(LOCAL_PREFIXES):
             return await asyncio.to_thread(run_app, self.app, request)
-        key = _cache_key(environ)
+        key = key_of(environ)
         if key is not None:
-            kept = self._kept(key, environ)
+            kept = self.kept.get(key, environ)
             if kept is not None:
                 return kept
         forwarded = await self._forward(request, self._socket_for(environ, body))
-        answer, reads = _without_reads(forwarded)
-        if key is not None and cacheable(answer):
-            self.cache.put(key, Kept(answer, _version_of(answer), reads), len(answer.body))
-        return answer
-
-    def _kept(self, key: str, environ: dict[str, Any]) -> Answer | None:
-        """The answer kept for `key` if it still holds. With writes on, an answer computed on
-        version V holds at the log's newest version N if no version after V up to N changed
-        anything its query reads (kgapi.sparql.reads); it is then sent as computed on N."""
-        kept: Kept | None = self.cache.get(key)
-        if kept is None:
-            return None
-        feed = self.changed
-        if feed is None:
-            return kept.answer
-        try:
-            feed.refresh()
-        except (OSError, ChangeLogError):
-            return None  # the log cannot be read: ask an app process
-        asked = environ.get("HTTP_KGAPI_MIN_VERSION", "0").strip()
-        if asked.isdigit() and int(asked) > max(feed.version, kept.version):
-            return None
-        if kept.version < feed.version:
-            if not unchanged(kept.reads, feed.changed_after(kept.version)):
-                return None
-            kept = Kept(_at_version(kept.answer, feed.version), feed.version, kept.reads)
-            self.cache.put(key, kept, len(kept.answer.body))
-        return kept.answer
+        return self.kept.offer(key, forwarded)
 
     async def _body(self, protocol: Any) -> bytes:
         """The whole body, as it arrives; Refused past the size or time limit."""
@@ -403,68 +369,6 @@ def is_write(environ: dict[str, Any], body: bytes) -> bool:
             fields = urllib.parse.parse_qsl(body.decode("latin-1"), keep_blank_values=True)
             return any(name == "update" for name, _ in fields)
     return False
-
-
-def _cache_key(environ: dict[str, Any]) -> str | None:
-    """What a GET's answer depends on, or None for requests never answered from the cache."""
-    if environ["REQUEST_METHOD"] != "GET" or "HTTP_AUTHORIZATION" in environ:
-        return None
-    return request_key(environ, _VARY_HEADERS)
-
-
-class Kept(NamedTuple):
-    """A kept answer: the version it was computed on (0 without writes) and the keys its query
-    reads (None: everything)."""
-
-    answer: Answer
-    version: int
-    reads: frozenset[str] | None
-
-
-def _without_reads(answer: Answer) -> tuple[Answer, frozenset[str] | None]:
-    """The answer without the app's private header of what its query reads, and those keys."""
-    reads: frozenset[str] | None = None
-    headers = []
-    for name, value in answer.headers:
-        if name.lower() == READS_HEADER.lower():
-            reads = keys_of_text(value)
-        else:
-            headers.append((name, value))
-    if len(headers) == len(answer.headers):
-        return answer, None
-    return Answer(answer.status, headers, answer.body), reads
-
-
-def _version_of(answer: Answer) -> int:
-    value = next((v for n, v in answer.headers if n.lower() == VERSION_HEADER.lower()), "0")
-    return int(value) if value.isdigit() else 0
-
-
-def _at_version(answer: Answer, version: int) -> Answer:
-    headers = [
-        (name, str(version) if name.lower() == VERSION_HEADER.lower() else value)
-        for name, value in answer.headers
-    ]
-    return Answer(answer.status, headers, answer.body)
-
-
-def cacheable(answer: Answer) -> bool:
-    """A 200 the app marked cacheable (ETag, `Cache-Control: public`), and chosen by no request
-    header but those the front keys answers by (RFC 9111 §4.1: an answer that varies on another,
-    a Cookie say, must not be given to a request that may differ in it)."""
-    if not answer.status.startswith("200"):
-        return False
-    headers = {name.lower(): value for name, value in answer.headers}
-    if "etag" not in headers or "public" not in headers.get("cache-control", ""):
-        return False
-    varies = {field.strip().lower() for field in headers.get("vary", "").split(",")} - {""}
-    return varies <= _KEYED_FIELDS
-
-
-# The request header fields the front keys kept answers by (_VARY_HEADERS), as Vary names them.
-_KEYED_FIELDS = frozenset(
-    name.removeprefix("HTTP_").replace("_", "-").lower() for name in _VARY_HEADERS
-)
 
 
 def _send(answer: Answer, environ: dict[str, Any], protocol: Any) -> None:

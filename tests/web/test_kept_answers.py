@@ -1,10 +1,10 @@
-"""Which answers the front keeps for repeated GETs (kgapi.web.front)."""
+"""Which answers the front keeps for repeated GETs (kgapi.web.kept_answers)."""
 
 from __future__ import annotations
 
 import pytest
 
-from kgapi.web.front import cacheable
+from kgapi.web.kept_answers import cacheable
 from kgapi.web.workers import Answer
 
 CACHEABLE = [("ETag", '"abc"'), ("Cache-Control", "public, max-age=60")]
