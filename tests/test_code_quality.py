@@ -99,6 +99,8 @@ def test_a_paused_collector_runs_again_and_leaves_frozen_objects_frozen() -> Non
         frozen = gc.get_freeze_count()
         with collector_paused():
             kept = [[] for _ in range(1000)]
-        assert gc.isenabled() and gc.get_freeze_count() == frozen and kept
+        # Thawed, the count would be 0; it may fall a little as frozen objects are freed (the
+        # process runs other tests), and never grows by what the block made.
+        assert gc.isenabled() and 0 < gc.get_freeze_count() <= frozen and kept
     finally:
         gc.unfreeze()
