@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from rdflib import RDF, Graph, URIRef
 
 from kgapi.settings import Settings
-from kgapi.web.ui import CONTENT_SECURITY_POLICY
+from kgapi.web.pages import CONTENT_SECURITY_POLICY
 
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 

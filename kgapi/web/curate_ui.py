@@ -15,8 +15,8 @@ from typing import Any
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort
 
+from kgapi.web.pages import hold_to_this_server, page_language, render_page
 from kgapi.web.state import services
-from kgapi.web.ui import hold_to_this_server, page_language, render_page
 from kgapi.web.ui_text import translate
 
 blueprint = Blueprint("curate", __name__)  # its page is among the ui templates

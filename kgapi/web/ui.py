@@ -9,9 +9,7 @@ page for browsers, or the entity's description (its statements, asserted and inf
 blank nodes they lead to, and the statements pointing at it) in Turtle, JSON-LD, N-Triples or
 RDF/XML. `Link` headers name the other formats.
 
-Pages come in English or Chinese: `?lang=en|zh` chooses and is remembered in a cookie (and in
-localStorage by the page's script); without either, Accept-Language decides. Every page loads
-only this server's assets, and a Content-Security-Policy holds the browser to that.
+Pages come in English or Chinese, and load only this server's assets (kgapi.web.pages).
 """
 
 from __future__ import annotations
@@ -20,7 +18,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, g, redirect, render_template, request
+from flask import Blueprint, Response, abort, g, redirect, request
 from rdflib import OWL, URIRef
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -28,15 +26,15 @@ from kgapi.graph.documents import triples_of
 from kgapi.parameters import parse_boolean
 from kgapi.read.entities import entity_graph
 from kgapi.read.facts import FactReader
-from kgapi.read.labels import LANGUAGES
 from kgapi.read.names import NameIndex, NameResolutionError
 from kgapi.reasoning.explanation import RULE_DESCRIPTIONS
 from kgapi.web import delivery
 from kgapi.web.api_common import lookups
 from kgapi.web.entity_view import Links, describe_entity, entity_exists
 from kgapi.web.negotiation import FORMATS, PAGE, Format, NotAcceptable, asks_for_page, negotiate
+from kgapi.web.pages import hold_to_this_server, page_language, render_page
 from kgapi.web.state import services
-from kgapi.web.ui_text import AXES, DEFAULT_LANGUAGE, EXAMPLE_SUMMARIES_ZH, translate
+from kgapi.web.ui_text import AXES, EXAMPLE_SUMMARIES_ZH, translate
 
 blueprint = Blueprint(
     "ui",
@@ -45,102 +43,16 @@ blueprint = Blueprint(
     static_folder="static",
     static_url_path="/assets",
 )
+blueprint.after_request(hold_to_this_server)  # the pages' policy: this server's assets only
 
-LANGUAGE_COOKIE = "kgapi_lang"
-LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
 RDF_FORMAT_NAMES = ("turtle", "jsonld", "ntriples", "rdfxml", "nquads", "trig")
 RDF_OFFERS: tuple[Format, ...] = tuple(f for n in RDF_FORMAT_NAMES for f in FORMATS if f.name == n)
 PAGE_OFFERS: tuple[Format, ...] = (PAGE, *RDF_OFFERS)
-# Only this server: scripts, styles, fonts, images and fetches. Styles may be inline because
-# YASGUI and Cytoscape.js set style attributes; scripts may not.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
-    "base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
-)
 # Prefixes offered to the editor, in this order, when the graph binds them.
 EDITOR_PREFIXES = (
     "virt", "vr", "rdf", "rdfs", "owl", "xsd", "skos", "dcterms", "prov", "schema", "spdx",
     "wd", "dbo", "dbr", "doap", "occi", "foaf",
 )  # fmt: skip
-
-
-# --- language ---------------------------------------------------------------------------------
-
-
-def page_language() -> str:
-    """`?lang=`, else the remembered cookie, else the best of Accept-Language, else English."""
-    asked = request.args.get("lang", "")
-    if asked in LANGUAGES:
-        return asked
-    remembered = request.cookies.get(LANGUAGE_COOKIE, "")
-    if remembered in LANGUAGES:
-        return remembered
-    return request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE)
-
-
-def language_url(language: str) -> str:
-    """The current page in `language`."""
-    arguments = {key: value for key, value in request.args.items() if key != "lang"}
-    arguments["lang"] = language
-    return f"{request.path}?{urlencode(arguments)}"
-
-
-def render_page(template: str, *, status: int = 200, **context: Any) -> Response:
-    """Render a page in the request's language, with the words its scripts need."""
-    language = page_language()
-    knowledge = services().knowledge
-    page_data = {
-        "lang": language,
-        "base": knowledge.ontology.base_iri,
-        "messages": {
-            key: translate(language, key)
-            for key in (
-                "graph.loading",
-                "graph.failed",
-                "graph.nodes",
-                "graph.edges",
-                "compare.failed",
-                "compare.empty",
-                "compare.sources",
-                "compare.property",
-                "editor.graph_tab",
-                "editor.examples",
-                "entity.inferred",
-            )
-        },
-        **context.pop("page_data", {}),
-    }
-    body = render_template(
-        f"ui/{template}",
-        lang=language,
-        t=lambda key: translate(language, key),
-        language_url=language_url,
-        languages=LANGUAGES,
-        graph_version=knowledge.version,
-        writes=services().live is not None,
-        triple_count=knowledge.asserted_count + knowledge.inferred_count,
-        page_data=page_data,
-        **context,
-    )
-    response = Response(body, status=status, mimetype="text/html")
-    if request.args.get("lang") in LANGUAGES:
-        response.set_cookie(
-            LANGUAGE_COOKIE,
-            language,
-            max_age=LANGUAGE_COOKIE_SECONDS,
-            samesite="Lax",
-            httponly=False,
-        )
-    response.vary.update(("Cookie", "Accept-Language"))
-    return response
-
-
-@blueprint.after_request
-def hold_to_this_server(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    return response
 
 
 # --- the SPARQL editor ------------------------------------------------------------------------
