@@ -53,6 +53,11 @@ class QueryNotEvaluable(ValueError):
     engine does not have (any IRI parses as a function call), say."""
 
 
+class RemoteServiceFailed(Exception):
+    """A SERVICE the query calls could not be reached, or answered with an error or with no
+    SPARQL results (with SERVICE allowed; SERVICE SILENT ignores such failures)."""
+
+
 class InvalidGraphName(ValueError):
     """A `default-graph-uri` or `named-graph-uri` that is not an absolute IRI."""
 
@@ -103,13 +108,20 @@ def evaluate(query_store: QueryStore, job: QueryJob) -> QueryAnswer:
     """Run `job` and serialize the answer.
 
     Raises QuerySyntaxError for a query the engine cannot parse, QueryNotEvaluable for one it
-    cannot evaluate, TooManyResults past `max_rows`. The caller decides whether SERVICE may run
-    (see kgapi.sparql.text); this function does not.
+    cannot evaluate, RemoteServiceFailed when a SERVICE it calls fails, TooManyResults past
+    `max_rows`. The caller decides whether SERVICE may run (see kgapi.sparql.text); this
+    function does not.
     """
     try:
         return _evaluate(query_store, job)
-    except RuntimeError as error:  # pyoxigraph's errors of evaluation, when it starts or reads
-        raise QueryNotEvaluable(str(error)) from error
+    except (OSError, RuntimeError) as error:  # pyoxigraph's errors of evaluation
+        # A remote endpoint's failure is an OSError (unreachable, an HTTP error) or, for an
+        # answer that is no SPARQL results, a RuntimeError; the in-memory store raises neither.
+        if read_query_text(job.text).uses_service:
+            raise RemoteServiceFailed(str(error)) from error
+        if isinstance(error, RuntimeError):
+            raise QueryNotEvaluable(str(error)) from error
+        raise
 
 
 def _evaluate(query_store: QueryStore, job: QueryJob) -> QueryAnswer:

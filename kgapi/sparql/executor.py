@@ -31,6 +31,7 @@ from kgapi.sparql.evaluation import (
     QueryJob,
     QueryNotEvaluable,
     QuerySyntaxError,
+    RemoteServiceFailed,
     TooManyResults,
     evaluate,
 )
@@ -39,7 +40,14 @@ from kgapi.sparql.store import QueryStore
 log = logging.getLogger(__name__)
 
 # Errors the child reports as answers; anything else is a bug and comes back as ExecutorError.
-_EXPECTED = (InvalidGraphName, QuerySyntaxError, QueryNotEvaluable, TooManyResults, NotWritable)
+_EXPECTED = (
+    InvalidGraphName,
+    QuerySyntaxError,
+    QueryNotEvaluable,
+    RemoteServiceFailed,
+    TooManyResults,
+    NotWritable,
+)
 
 
 class QueryTimeout(Exception):
@@ -98,8 +106,8 @@ class QueryExecutor:
         """The answer to `job` (see the module docstring for where it runs).
 
         Raises QueryTimeout and QueryTooDeep (child only), QuerySyntaxError, QueryNotEvaluable,
-        TooManyResults, NotWritable (an answer the format asked for cannot hold) or
-        ExecutorError.
+        RemoteServiceFailed, TooManyResults, NotWritable (an answer the format asked for cannot
+        hold) or ExecutorError.
         """
         shallow = nests_shallowly(job.text)
         if shallow and (self.stopped_from_outside or self.timeout <= 0):

@@ -22,6 +22,8 @@ def problems(*statuses: int) -> dict[str, Any]:
         415: "The body's media type is not accepted, or its content coding is neither gzip nor "
         "deflate (then `Accept-Encoding` names those).",
         422: "The answer has more rows than the server returns.",
+        501: "SVG was asked for and Graphviz is not installed on the server.",
+        502: "A SERVICE the query calls failed (only with allow_service on).",
         503: "The work ran past a time limit and was stopped (setting query_timeout; for SVG, "
         "Graphviz's own).",
     }

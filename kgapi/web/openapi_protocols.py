@@ -40,6 +40,7 @@ def sparql_operation(method: str) -> dict[str, Any] | None:
                 (413, "Body too large (a gzip or deflate body: once decoded)."),
                 (415, "Unsupported body type or content coding (not gzip, deflate)."),
                 (422, "Too many result rows."),
+                (502, "A SERVICE the query calls failed (only with allow_service on)."),
                 (503, "The query ran past the time limit."),
             )
         },
@@ -134,7 +135,7 @@ def export_operation(method: str) -> dict[str, Any] | None:
         ],
         "responses": {
             "200": {"description": "The export.", "content": export_content()},
-            **problems(400, 404, 406, 503),
+            **problems(400, 404, 406, 501, 503),
         },
     }
 

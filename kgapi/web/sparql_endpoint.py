@@ -23,6 +23,7 @@ from kgapi.sparql.evaluation import (
     QueryJob,
     QueryNotEvaluable,
     QuerySyntaxError,
+    RemoteServiceFailed,
     TooManyResults,
 )
 from kgapi.sparql.executor import QueryTimeout, QueryTooDeep
@@ -241,6 +242,10 @@ def answer(protocol_request: ProtocolRequest) -> Response:
         raise ProtocolError(400, f"Bad Request: query syntax {error}") from error
     except QueryNotEvaluable as error:
         raise ProtocolError(400, f"Bad Request: the query cannot be evaluated: {error}") from error
+    except RemoteServiceFailed as error:
+        raise ProtocolError(
+            502, f"Bad Gateway: a SERVICE the query calls failed: {error}"
+        ) from error
     except InvalidGraphName as error:
         raise ProtocolError(
             400, f"Bad Request: graph name {error} is not an absolute IRI"
