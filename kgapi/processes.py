@@ -41,6 +41,14 @@ def die_with_parent(parent: int) -> None:
         os._exit(0)
 
 
+def become_child(parent: int) -> None:
+    """What a forked child that works for `parent` (its pid) does first: die with it, and drop the
+    parent's signal handlers (a WSGI server's, say), which must not run here."""
+    die_with_parent(parent)
+    for name in ("SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGWINCH"):
+        signal.signal(getattr(signal, name), signal.SIG_DFL)
+
+
 @contextmanager
 def collector_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector for the block, then let it run again unless it
@@ -87,9 +95,7 @@ def in_a_child(work: Callable[[], Result]) -> Result:
 
     def run() -> None:
         receiving.close()
-        die_with_parent(parent)
-        for name in ("SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"):
-            signal.signal(getattr(signal, name), signal.SIG_DFL)  # not the parent's handlers
+        become_child(parent)
         try:
             outcome: tuple[bool, object] = (True, work())
         except Exception as error:  # given back to the caller, as if raised there

@@ -24,7 +24,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
 from kgapi.graph.documents import NotWritable
-from kgapi.processes import die_with_parent
+from kgapi.processes import become_child
 from kgapi.sparql.evaluation import (
     InvalidGraphName,
     QueryAnswer,
@@ -169,10 +169,7 @@ def _serve_jobs(
     # The parent's end of the pipe came along with the fork: closed here, so that the parent's
     # death reads as end-of-file below instead of leaving this child waiting forever.
     parent_end.close()
-    die_with_parent(parent)
-    # The parent's handlers (a WSGI server's, say) must not run in the child.
-    for name in ("SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGWINCH"):
-        signal.signal(getattr(signal, name), signal.SIG_DFL)
+    become_child(parent)
     while True:
         try:
             job = connection.recv()
