@@ -271,11 +271,11 @@ def _names_its_host(environ: dict[str, Any]) -> bool:
 
 
 def _has_body(scope: Any) -> bool:
-    """Whether a request may have a body to read. In HTTP/1, one without Content-Length and
-    Transfer-Encoding has none (RFC 9112 §6.3), and most requests are such GETs, which then skip
-    a wait on Granian; in HTTP/2 a body needs neither header (RFC 9113 §8.1), so it is read."""
+    """Whether a request may have a body to read: one without Content-Length and
+    Transfer-Encoding has none (RFC 9112 §6.3; the server speaks HTTP/1.1 alone), and most
+    requests are such GETs, which then skip a wait on Granian."""
     headers = scope.headers
-    if not scope.http_version.startswith("1") or "transfer-encoding" in headers:
+    if "transfer-encoding" in headers:
         return True
     length = headers.get("content-length")
     return length is not None and length.strip() not in ("", "0")
@@ -313,8 +313,8 @@ def wsgi_environ(scope: Any) -> dict[str, Any]:
             key = f"HTTP_{name}"
             environ[key] = f"{environ[key]},{value}" if key in environ else value
     if scope.authority:
-        # HTTP/2's :authority, or the authority of an absolute-form target (`GET http://h/p`),
-        # which a server must take over any Host header (RFC 9113 §8.3.1, RFC 9112 §3.2.2).
+        # The authority of an absolute-form target (`GET http://h/p`), which a server must take
+        # over any Host header (RFC 9112 §3.2.2).
         environ["HTTP_HOST"] = scope.authority
     return environ
 

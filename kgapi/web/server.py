@@ -141,7 +141,7 @@ def _listener(runtime_dir: str, name: str) -> socket.socket:
 
 def _granian(settings: Settings) -> Any:
     from granian import Granian
-    from granian.constants import Interfaces, Loops
+    from granian.constants import HTTPModes, Interfaces, Loops
     from granian.http import HTTP1Settings
 
     return Granian(
@@ -149,6 +149,10 @@ def _granian(settings: Settings) -> Any:
         address=settings.host,
         port=settings.port,
         interface=Interfaces.RSGI,
+        # HTTP/1.1 alone. Granian 2.8 reads the body of an HTTP/2 stream its client reset as
+        # endless empty chunks: each such client burned most of a core of this process for 30 s,
+        # and 200 of them hung the server. (A proxy in front may still speak HTTP/2 to clients.)
+        http=HTTPModes.http1,
         # uvloop: the front's hops between Rust and the event loop cost less than on asyncio's
         # own loop (measured: 2,700 -> 2,900 req/s uncached, 4.5k -> 7k on /healthz).
         loop=Loops.uvloop,
