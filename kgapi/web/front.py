@@ -102,12 +102,12 @@ class Front:
             return
         environ = wsgi_environ(scope)
         try:
-            answer = await self._answer(environ, protocol, _has_body(scope))
+            answer = await self._answer(environ, protocol, _declared_body(scope))
         except Refused as refusal:
             answer = self._shaped(environ, refusal)
         _send(answer, environ, protocol)
 
-    async def _answer(self, environ: dict[str, Any], protocol: Any, has_body: bool) -> Answer:
+    async def _answer(self, environ: dict[str, Any], protocol: Any, declared: int | bool) -> Answer:
         path = environ["PATH_INFO"]
         if len(path) + len(environ["QUERY_STRING"]) > MAX_URL_BYTES:
             detail = f"the URL is longer than {MAX_URL_BYTES} bytes; POST long queries"
@@ -124,7 +124,7 @@ class Front:
                 "(RFC 9112 §3.2)"
             )
             raise Refused(400, detail, "http-400")
-        body = await self._body(protocol) if has_body else b""
+        body = await self._body(protocol, declared) if declared else b""
         if "HTTP_CONTENT_ENCODING" in environ:
             body = await self._decoded(environ, body)
         request = Request(environ, body, 0.0)
@@ -138,19 +138,33 @@ class Front:
         forwarded = await self._forward(request, self._socket_for(environ, body))
         return self.kept.offer(key, forwarded)
 
-    async def _body(self, protocol: Any) -> bytes:
-        """The whole body, as it arrives; Refused past the size or time limit."""
+    async def _body(self, protocol: Any, declared: int | bool) -> bytes:
+        """The whole body, as it arrives; Refused past the size or time limit, or cut short
+        (`declared`: its Content-Length, or True for a chunked one)."""
         try:
             async with asyncio.timeout(BODY_SECONDS):  # no task of its own, as wait_for makes
-                return await self._read_body(protocol)
+                body = await self._read_body(protocol)
         except TimeoutError:
             detail = f"the body took longer than {BODY_SECONDS:g} s to arrive"
             raise Refused(408, detail, "http-408") from None
+        if declared is not True and len(body) != declared:
+            detail = f"the body ended after {len(body)} of its {declared} bytes (Content-Length)"
+            raise Refused(400, detail, "http-400")
+        return body
 
     async def _read_body(self, protocol: Any) -> bytes:
+        """The body's chunks joined. Granian ends a body with one empty chunk; when its client
+        leaves in the middle, it gives another (and ends all the same): such a body is cut
+        short, and what arrived of it, an update say, must not be taken for the whole."""
         parts: list[bytes] = []
         size = 0
+        ended = False
         async for chunk in protocol:
+            if ended:
+                raise Refused(400, "the body broke off before its end", "http-400")
+            if not chunk:
+                ended = True
+                continue
             size += len(chunk)
             if size > self.max_request_bytes:
                 limit = self.max_request_bytes
@@ -270,15 +284,15 @@ def _names_its_host(environ: dict[str, Any]) -> bool:
     return host_is_trusted(host.removesuffix("."))
 
 
-def _has_body(scope: Any) -> bool:
-    """Whether a request may have a body to read: one without Content-Length and
-    Transfer-Encoding has none (RFC 9112 §6.3; the server speaks HTTP/1.1 alone), and most
-    requests are such GETs, which then skip a wait on Granian."""
+def _declared_body(scope: Any) -> int | bool:
+    """The body a request declares: True for a chunked one, else its Content-Length (0 without
+    one: no body, RFC 9112 §6.3; the server speaks HTTP/1.1 alone). Most requests are GETs
+    without, which then skip a wait on Granian."""
     headers = scope.headers
     if "transfer-encoding" in headers:
         return True
-    length = headers.get("content-length")
-    return length is not None and length.strip() not in ("", "0")
+    length = (headers.get("content-length") or "0").strip()
+    return int(length) if length.isdigit() else True  # (Granian refuses a malformed one)
 
 
 def wsgi_environ(scope: Any) -> dict[str, Any]:

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -317,6 +318,34 @@ def test_an_update_nested_past_the_engines_stack_is_400_and_the_writer_lives_on(
         "DELETE DATA { GRAPH <https://w3id.org/kgapi/graph/curated> { <urn:deep> <urn:p> 2 } }",
         tokens["write"],
     )
+
+
+@pytest.mark.parametrize("framing", ["chunked", "content-length"])
+def test_an_update_whose_body_breaks_off_is_not_applied(
+    server: LiveServer, tokens: dict[str, str], framing: str
+) -> None:
+    """A client that leaves in the middle of its body sent part of an update, and the part
+    can be an update too (one operation, then `;`). It was applied, unknown to its client;
+    now a body cut short (before its Content-Length, or before its last chunk) is not sent on."""
+    subject = f"urn:cut-{framing}"
+    part = f"INSERT DATA {{ <{subject}> <urn:p> 1 }} ;".encode()
+    rest = b" INSERT DATA { <urn:never> <urn:p> 2 }"
+    head = (
+        f"POST /update HTTP/1.1\r\nHost: {server.host}\r\n"
+        f"Authorization: Bearer {tokens['write']}\r\nContent-Type: application/sparql-update\r\n"
+    )
+    if framing == "chunked":
+        request = f"{head}Transfer-Encoding: chunked\r\n\r\n".encode() + b"%x\r\n%s\r\n" % (
+            len(part),
+            part,
+        )
+    else:
+        request = f"{head}Content-Length: {len(part) + len(rest)}\r\n\r\n".encode() + part
+    with socket.create_connection((server.host, server.port), timeout=10) as client:
+        client.sendall(request)
+        time.sleep(0.5)
+    time.sleep(1)  # what the server would do with it is done by now
+    assert not ask(server, f"ASK {{ <{subject}> ?p ?o }}")
 
 
 def _entity_bomb(levels: int) -> bytes:
