@@ -141,6 +141,8 @@ class Front:
     async def _body(self, protocol: Any, declared: int | bool) -> bytes:
         """The whole body, as it arrives; Refused past the size or time limit, or cut short
         (`declared`: its Content-Length, or True for a chunked one)."""
+        if declared is not True and declared > self.max_request_bytes:
+            raise self._too_large()  # said by its Content-Length: not waited for
         try:
             async with asyncio.timeout(BODY_SECONDS):  # no task of its own, as wait_for makes
                 body = await self._read_body(protocol)
@@ -167,11 +169,13 @@ class Front:
                 continue
             size += len(chunk)
             if size > self.max_request_bytes:
-                limit = self.max_request_bytes
-                detail = f"the request body is larger than max_request_bytes ({limit})"
-                raise Refused(413, detail, "http-413")
+                raise self._too_large()
             parts.append(chunk)
         return b"".join(parts)
+
+    def _too_large(self) -> Refused:
+        detail = f"the request body is larger than max_request_bytes ({self.max_request_bytes})"
+        return Refused(413, detail, "http-413")
 
     async def _decoded(self, environ: dict[str, Any], body: bytes) -> bytes:
         """`body` with its content coding undone (in a thread: zlib lets go of the GIL), since

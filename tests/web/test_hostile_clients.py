@@ -153,6 +153,27 @@ def test_chunked_query_over_the_limit_is_413_not_cut(live_server: LiveServer) ->
     assert status == 200
 
 
+@pytest.mark.parametrize(
+    ("path", "error_type"),
+    [("/sparql", "text/plain"), ("/api/classify", "application/problem+json")],
+)
+def test_a_body_declared_past_the_limit_is_413_before_it_is_sent(
+    live_server: LiveServer, path: str, error_type: str
+) -> None:
+    """Its Content-Length already says it is too large: the answer does not wait for the body
+    (which waited the 30 s a body may take, then answered 408)."""
+    with socket.create_connection((live_server.host, live_server.port), timeout=10) as client:
+        client.sendall(
+            f"POST {path} HTTP/1.1\r\nHost: {live_server.host}\r\n"
+            f"Content-Type: text/turtle\r\nContent-Length: {MAX_REQUEST_BYTES * 10}\r\n\r\n"
+            "ASK".encode()
+        )
+        response = http.client.HTTPResponse(client)
+        response.begin()  # within the 10 s timeout
+        assert response.status == 413
+        assert response.getheader("Content-Type", "").startswith(error_type)
+
+
 def test_chunked_classify_over_the_limit_is_413_in_the_api_shape(live_server: LiveServer) -> None:
     turtle = b"".join(
         b"vr:p%d virt:developer vr:p%d .\n" % (number, number + 1) for number in range(4000)
