@@ -102,12 +102,12 @@ class Front:
             return
         environ = wsgi_environ(scope)
         try:
-            answer = await self._answer(environ, protocol, _declared_body(scope))
+            answer = await self._answer(environ, protocol, _declared_length(scope))
         except Refused as refusal:
             answer = self._shaped(environ, refusal)
         _send(answer, environ, protocol)
 
-    async def _answer(self, environ: dict[str, Any], protocol: Any, declared: int | bool) -> Answer:
+    async def _answer(self, environ: dict[str, Any], protocol: Any, declared: int | None) -> Answer:
         path = environ["PATH_INFO"]
         if len(path) + len(environ["QUERY_STRING"]) > MAX_URL_BYTES:
             detail = f"the URL is longer than {MAX_URL_BYTES} bytes; POST long queries"
@@ -124,7 +124,7 @@ class Front:
                 "(RFC 9112 §3.2)"
             )
             raise Refused(400, detail, "http-400")
-        body = await self._body(protocol, declared) if declared else b""
+        body = b"" if declared == 0 else await self._body(protocol, declared)
         if "HTTP_CONTENT_ENCODING" in environ:
             body = await self._decoded(environ, body)
         request = Request(environ, body, 0.0)
@@ -138,10 +138,10 @@ class Front:
         forwarded = await self._forward(request, self._socket_for(environ, body))
         return self.kept.offer(key, forwarded)
 
-    async def _body(self, protocol: Any, declared: int | bool) -> bytes:
+    async def _body(self, protocol: Any, declared: int | None) -> bytes:
         """The whole body, as it arrives; Refused past the size or time limit, or cut short
-        (`declared`: its Content-Length, or True for a chunked one)."""
-        if declared is not True and declared > self.max_request_bytes:
+        (`declared`: its Content-Length, None for a chunked one)."""
+        if declared is not None and declared > self.max_request_bytes:
             raise self._too_large()  # said by its Content-Length: not waited for
         try:
             async with asyncio.timeout(BODY_SECONDS):  # no task of its own, as wait_for makes
@@ -149,7 +149,7 @@ class Front:
         except TimeoutError:
             detail = f"the body took longer than {BODY_SECONDS:g} s to arrive"
             raise Refused(408, detail, "http-408") from None
-        if declared is not True and len(body) != declared:
+        if declared is not None and len(body) != declared:
             detail = f"the body ended after {len(body)} of its {declared} bytes (Content-Length)"
             raise Refused(400, detail, "http-400")
         return body
@@ -288,15 +288,15 @@ def _names_its_host(environ: dict[str, Any]) -> bool:
     return host_is_trusted(host.removesuffix("."))
 
 
-def _declared_body(scope: Any) -> int | bool:
-    """The body a request declares: True for a chunked one, else its Content-Length (0 without
-    one: no body, RFC 9112 §6.3; the server speaks HTTP/1.1 alone). Most requests are GETs
-    without, which then skip a wait on Granian."""
+def _declared_length(scope: Any) -> int | None:
+    """The length of the body a request declares: its Content-Length, 0 without one (no body,
+    RFC 9112 §6.3; the server speaks HTTP/1.1 alone), None for a chunked one. Most requests are
+    GETs without, which then skip a wait on Granian."""
     headers = scope.headers
     if "transfer-encoding" in headers:
-        return True
+        return None
     length = (headers.get("content-length") or "0").strip()
-    return int(length) if length.isdigit() else True  # (Granian refuses a malformed one)
+    return int(length) if length.isdigit() else None  # (Granian refuses a malformed one)
 
 
 def wsgi_environ(scope: Any) -> dict[str, Any]:
