@@ -20,7 +20,9 @@ The front
   `Retry-After` and never runs. A read is sent with the connection, so that the app process
   taking it finds it waiting (30% more uncached answers a second at 16 connections); a write
   only once an app process has taken it, so that no write runs after its client was told it
-  did not.
+  did not;
+- hands Granian an answer past 64 KiB as a file (kgapi.web.spool), which it reads as the socket
+  drains, so that a client that never reads holds no copy of its answer.
 """
 
 from __future__ import annotations
@@ -42,8 +44,9 @@ from flask import Flask, Response
 from werkzeug.sansio.utils import host_is_trusted
 
 from kgapi.web.intake import BodyCodingError, decoded_body
-from kgapi.web.kept_answers import KeptAnswers, key_of
+from kgapi.web.kept_answers import KeptAnswers, cacheable, key_of
 from kgapi.web.problems import plain_text, problem, stopped_detail, stopped_query_message, title_of
+from kgapi.web.spool import SPOOL_FROM, Spool
 from kgapi.web.workers import Answer, Request, run_app
 
 log = logging.getLogger(__name__)
@@ -87,6 +90,7 @@ class Front:
         max_request_bytes: int,
         cache_entries: int,
         cache_bytes: int,
+        spool_dir: str,
         changes_log: Path | None = None,
     ) -> None:
         self.app = app
@@ -96,6 +100,7 @@ class Front:
         self.query_timeout = query_timeout
         self.max_request_bytes = max_request_bytes
         self.kept = KeptAnswers(cache_entries, cache_bytes, changes_log)
+        self.spool = Spool(spool_dir)
 
     async def __rsgi__(self, scope: Any, protocol: Any) -> None:
         if scope.proto != "http":
@@ -105,7 +110,7 @@ class Front:
             answer = await self._answer(environ, protocol, _declared_length(scope))
         except Refused as refusal:
             answer = self._shaped(environ, refusal)
-        _send(answer, environ, protocol)
+        await self._send(answer, environ, protocol)
 
     async def _answer(self, environ: dict[str, Any], protocol: Any, declared: int | None) -> Answer:
         path = environ["PATH_INFO"]
@@ -250,6 +255,38 @@ class Front:
                 raise Refused(503, detail, "worker-ended") from error
         return answer
 
+    async def _send(self, answer: Answer, environ: dict[str, Any], protocol: Any) -> None:
+        """`answer` (304 when the request already holds its ETag; no body for HEAD), a large
+        body from a file (kgapi.web.spool)."""
+        status, headers, body = int(answer.status.split(" ", 1)[0]), answer.headers, answer.body
+        given = environ.get("HTTP_IF_NONE_MATCH")
+        if given and status == 200:
+            etag = _etag_of(headers)
+            tags = {tag.strip().removeprefix("W/") for tag in given.split(",")}
+            if etag is not None and (etag in tags or "*" in tags):
+                status, body = 304, b""
+                headers = [(n, v) for n, v in headers if n.lower() != "content-length"]
+        if environ["REQUEST_METHOD"] == "HEAD":
+            body = b""
+        if len(body) < SPOOL_FROM:
+            protocol.response_bytes(status, headers, body)
+            return
+        # One file for every client of a kept answer: its key and ETag name it.
+        key, etag = key_of(environ), _etag_of(headers)
+        name = None
+        if key is not None and etag is not None and cacheable(answer):
+            name = self.spool.name_of(key, etag, len(body))
+        path = self.spool.path_of(name)
+        if path is None:
+            try:
+                path = await asyncio.to_thread(self.spool.written, body, name)
+            except OSError as error:  # a full disk, say: the answer goes out all the same
+                log.warning("a large answer is sent from memory: %s", error)
+                protocol.response_bytes(status, headers, body)
+                return
+        self.spool.handed(path)
+        protocol.response_file(status, headers, path)
+
     def _count_timeout(self) -> None:
         metrics = self.app.extensions.get("kgapi.metrics")
         if metrics is not None:
@@ -274,6 +311,10 @@ class Front:
         with self.app.request_context(environ):
             finished: Response = self.app.process_response(response)
         return Answer(finished.status, finished.headers.to_wsgi_list(), finished.get_data())
+
+
+def _etag_of(headers: list[tuple[str, str]]) -> str | None:
+    return next((value for name, value in headers if name.lower() == "etag"), None)
 
 
 def _names_its_host(environ: dict[str, Any]) -> bool:
@@ -387,18 +428,3 @@ def is_write(environ: dict[str, Any], body: bytes) -> bool:
             fields = urllib.parse.parse_qsl(body.decode("latin-1"), keep_blank_values=True)
             return any(name == "update" for name, _ in fields)
     return False
-
-
-def _send(answer: Answer, environ: dict[str, Any], protocol: Any) -> None:
-    """`answer` (304 when the request already holds its ETag; no body for HEAD)."""
-    status, headers, body = int(answer.status.split(" ", 1)[0]), answer.headers, answer.body
-    given = environ.get("HTTP_IF_NONE_MATCH")
-    if given and status == 200:
-        etag = next((value for name, value in headers if name.lower() == "etag"), None)
-        tags = {tag.strip().removeprefix("W/") for tag in given.split(",")}
-        if etag is not None and (etag in tags or "*" in tags):
-            status, body = 304, b""
-            headers = [(n, v) for n, v in headers if n.lower() != "content-length"]
-    if environ["REQUEST_METHOD"] == "HEAD":
-        body = b""
-    protocol.response_bytes(status, headers, body)

@@ -110,6 +110,7 @@ def serve_app(app: Flask, settings: Settings, *, runtime_dir: str) -> None:
         if settings.writes and settings.database_url
         else settings.result_cache_entries,
         cache_bytes=settings.result_cache_mb << 20,
+        spool_dir=os.path.join(runtime_dir, "answers"),
         changes_log=settings.data_dir / LOG_NAME if settings.writes else None,
     )
     try:

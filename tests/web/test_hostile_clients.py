@@ -362,6 +362,42 @@ def test_the_front_keeps_answers_within_its_memory_bound(live_server: LiveServer
     assert _resident_mib(front) - before < 120  # unbounded, 16 kept: some 170 MiB
 
 
+def test_clients_that_never_read_a_large_answer_cost_the_front_no_copy_each(
+    live_server: LiveServer,
+) -> None:
+    """Granian copied each answer the front handed it and held the copy until the client had
+    read it all: 200 connections asking for a 12 MB export and never reading grew the front by
+    2.3 GiB, for as long as they stayed (Granian has no send timeout), and a few hundred more
+    would have met the OOM killer. Large answers now go out from a file, which Granian reads
+    as the socket drains."""
+    path = "/export?format=nodelink"
+    status, _headers, whole = live_server.request("GET", path)  # computed once, then kept
+    assert status == 200 and len(whole) > 8 << 20
+    front = _front_pid(live_server)
+    before = _resident_mib(front)
+    readers = []
+    try:
+        for _ in range(24):
+            reader = socket.socket()
+            reader.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            reader.connect((live_server.host, live_server.port))
+            reader.sendall(f"GET {path} HTTP/1.1\r\nHost: kgapi\r\n\r\n".encode())
+            readers.append(reader)
+        grown = 0
+        for _ in range(12):  # the front answers each from memory within milliseconds
+            time.sleep(0.25)
+            grown = max(grown, _resident_mib(front) - before)
+        # Each answer is still whole, in order, to a client that reads at last.
+        readers[0].settimeout(60)
+        response = http.client.HTTPResponse(readers[0])
+        response.begin()
+        assert response.status == 200 and response.read() == whole
+    finally:
+        for reader in readers:
+            reader.close()
+    assert grown < 64, f"the front grew by {grown} MiB"  # a copy each: some 250 MiB
+
+
 # --- the Host header, as RFC 9112 §3.2 asks a server to read it ---------------------------------
 
 

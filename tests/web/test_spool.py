@@ -1,0 +1,132 @@
+"""The files the front hands Granian for large answers (kgapi.web.spool)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from kgapi.web import spool as spool_module
+from kgapi.web.front import Front
+from kgapi.web.spool import SPOOL_FROM, Spool
+from kgapi.web.workers import Answer
+
+
+def test_a_kept_answer_is_written_once_and_handed_to_every_client(tmp_path: Path) -> None:
+    spool = Spool(str(tmp_path))
+    name = spool.name_of("GET /export host", '"v1"', 3)
+    assert name == spool.name_of("GET /export host", '"v1"', 3)
+    assert name != spool.name_of("GET /export host", '"v2"', 3)
+    assert name != spool.name_of("GET /export other-host", '"v1"', 3)
+    assert spool.path_of(name) is None  # not written yet
+    path = spool.written(b"abc", name)
+    spool.handed(path)
+    assert spool.path_of(name) == path and Path(path).read_bytes() == b"abc"
+    assert Path(path).parent == tmp_path / f"io-{os.getpid()}"
+
+
+def test_answers_not_kept_get_a_file_each(tmp_path: Path) -> None:
+    spool = Spool(str(tmp_path))
+    first, second = spool.written(b"one", None), spool.written(b"two", None)
+    assert first != second
+    assert Path(first).read_bytes() == b"one" and Path(second).read_bytes() == b"two"
+    assert spool.path_of(None) is None
+
+
+def test_a_file_not_handed_out_for_a_while_is_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = [1000.0]
+    monkeypatch.setattr(spool_module.time, "monotonic", lambda: clock[0])
+    spool = Spool(str(tmp_path))
+    old, popular = spool.written(b"old", None), spool.written(b"popular", "popular")
+    spool.handed(old)
+    spool.handed(popular)
+    clock[0] += spool_module.KEEP_SECONDS - 1
+    spool.handed(popular)  # asked for again: kept
+    clock[0] += 2
+    spool.handed(popular)
+    assert not Path(old).exists()
+    assert Path(popular).read_bytes() == b"popular" and spool.path_of("popular") == popular
+    clock[0] += spool_module.KEEP_SECONDS
+    spool.handed(spool.written(b"new", None))
+    assert not Path(popular).exists() and spool.path_of("popular") is None
+
+
+def test_two_writers_of_one_kept_answer_leave_it_whole(tmp_path: Path) -> None:
+    """Two requests for a kept answer that both find no file write it at once, in threads."""
+    spool = Spool(str(tmp_path))
+    body = bytes(range(256)) * 40_000
+    paths: list[str] = []
+    writers = [
+        threading.Thread(target=lambda: paths.append(spool.written(body, "kept"))) for _ in range(4)
+    ]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join()
+    assert len(set(paths)) == 1 and Path(paths[0]).read_bytes() == body
+    assert [entry.name for entry in Path(paths[0]).parent.iterdir()] == ["kept"]
+
+
+class Recorded:
+    """What the front hands Granian, in place of Granian's protocol object."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, int, object]] = []
+
+    def response_bytes(self, status: int, headers: object, body: bytes) -> None:
+        self.calls.append(("bytes", status, body))
+
+    def response_file(self, status: int, headers: object, path: str) -> None:
+        self.calls.append(("file", status, Path(path).read_bytes()))
+
+
+@pytest.mark.parametrize(
+    ("method", "size", "handed"),
+    [("GET", SPOOL_FROM - 1, "bytes"), ("GET", SPOOL_FROM, "file"), ("HEAD", SPOOL_FROM, "bytes")],
+)
+def test_the_front_hands_large_answers_as_files(
+    tmp_path: Path, method: str, size: int, handed: str
+) -> None:
+    front = _front(str(tmp_path))
+    body = b"x" * size
+    protocol = Recorded()
+    asyncio.run(front._send(Answer("200 OK", [], body), _environ(method), protocol))
+    assert protocol.calls == [(handed, 200, b"" if method == "HEAD" else body)]
+
+
+def test_a_large_answer_that_cannot_be_written_goes_out_from_memory(tmp_path: Path) -> None:
+    blocked = tmp_path / "a-file-not-a-directory"
+    blocked.write_bytes(b"")
+    front = _front(str(blocked))
+    body = b"x" * SPOOL_FROM
+    protocol = Recorded()
+    asyncio.run(front._send(Answer("200 OK", [], body), _environ("GET"), protocol))
+    assert protocol.calls == [("bytes", 200, body)]
+
+
+def _front(spool_dir: str) -> Front:
+    return Front(
+        Flask(__name__),
+        socket_path="unused",
+        query_timeout=10,
+        max_request_bytes=1,
+        cache_entries=0,
+        cache_bytes=0,
+        spool_dir=spool_dir,
+    )
+
+
+def _environ(method: str) -> dict[str, str]:
+    return {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": "/export",
+        "QUERY_STRING": "",
+        "wsgi.url_scheme": "http",
+        "HTTP_HOST": "kgapi",
+    }
