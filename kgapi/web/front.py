@@ -57,6 +57,10 @@ MAX_URL_BYTES = 16_384
 # 64 KiB, 100 header fields, 408 KiB of headers.)
 MAX_HEADER_BYTES = 32_768
 BODY_SECONDS = 30.0
+# Bodies up to this size are held without count (8,192 connections hold at most 512 MiB of
+# them); all larger ones together up to LARGE_BODIES times max_request_bytes.
+SMALL_BODY = 64 * 1024
+LARGE_BODIES = 64
 PLAIN_TEXT_PATHS = ("/sparql", "/sparql/asserted")
 # Answered here, by the app in a thread of this process: cheap, and needed when workers are busy.
 LOCAL_PATHS = ("/healthz", "/readyz", "/metrics")
@@ -75,6 +79,42 @@ class Refused(Exception):
         self.status, self.title, self.detail, self.slug = status, title_of(status), detail, slug
         self.headers = headers or {}
         super().__init__(detail)
+
+
+class LargeBodies:
+    """The bytes of the large request bodies the front holds, all requests together, and their
+    bound. Each may be max_request_bytes and take BODY_SECONDS to arrive: 150 clients sending
+    all but the last byte of 1 MB bodies grew the front by 200 MiB, and 8,192 could make it
+    hold 8 GB."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.held = 0
+
+
+class BodyHeld:
+    """One request's body, as counted in LargeBodies once it is past SMALL_BODY."""
+
+    def __init__(self, bodies: LargeBodies) -> None:
+        self.bodies = bodies
+        self.counted = 0
+
+    def grow_to(self, size: int) -> None:
+        """Count `size` bytes of this body; Refused (503) if that would pass the bound."""
+        if size <= SMALL_BODY or size <= self.counted:
+            return
+        if self.bodies.held + size - self.counted > self.bodies.limit:
+            detail = (
+                f"the server holds as many large request bodies as it may ({LARGE_BODIES} "
+                "times max_request_bytes, all clients together); try again"
+            )
+            raise Refused(503, detail, "bodies-held", {"Retry-After": "1"})
+        self.bodies.held += size - self.counted
+        self.counted = size
+
+    def let_go(self) -> None:
+        self.bodies.held -= self.counted
+        self.counted = 0
 
 
 class Front:
@@ -101,18 +141,24 @@ class Front:
         self.max_request_bytes = max_request_bytes
         self.kept = KeptAnswers(cache_entries, cache_bytes, changes_log)
         self.spool = Spool(spool_dir)
+        self.large_bodies = LargeBodies(LARGE_BODIES * max_request_bytes)
 
     async def __rsgi__(self, scope: Any, protocol: Any) -> None:
         if scope.proto != "http":
             return
         environ = wsgi_environ(scope)
+        body = BodyHeld(self.large_bodies)
         try:
-            answer = await self._answer(environ, protocol, _declared_length(scope))
+            answer = await self._answer(environ, protocol, _declared_length(scope), body)
         except Refused as refusal:
             answer = self._shaped(environ, refusal)
+        finally:
+            body.let_go()  # nothing holds the body once there is an answer
         await self._send(answer, environ, protocol)
 
-    async def _answer(self, environ: dict[str, Any], protocol: Any, declared: int | None) -> Answer:
+    async def _answer(
+        self, environ: dict[str, Any], protocol: Any, declared: int | None, held: BodyHeld
+    ) -> Answer:
         path = environ["PATH_INFO"]
         if len(path) + len(environ["QUERY_STRING"]) > MAX_URL_BYTES:
             detail = f"the URL is longer than {MAX_URL_BYTES} bytes; POST long queries"
@@ -129,9 +175,10 @@ class Front:
                 "(RFC 9112 §3.2)"
             )
             raise Refused(400, detail, "http-400")
-        body = b"" if declared == 0 else await self._body(protocol, declared)
+        body = b"" if declared == 0 else await self._body(protocol, declared, held)
         if "HTTP_CONTENT_ENCODING" in environ:
             body = await self._decoded(environ, body)
+            held.grow_to(len(body))
         request = Request(environ, body, 0.0)
         if path in LOCAL_PATHS or path.startswith(LOCAL_PREFIXES):
             return await asyncio.to_thread(run_app, self.app, request)
@@ -143,14 +190,14 @@ class Front:
         forwarded = await self._forward(request, self._socket_for(environ, body))
         return self.kept.offer(key, forwarded)
 
-    async def _body(self, protocol: Any, declared: int | None) -> bytes:
+    async def _body(self, protocol: Any, declared: int | None, held: BodyHeld) -> bytes:
         """The whole body, as it arrives; Refused past the size or time limit, or cut short
         (`declared`: its Content-Length, None for a chunked one)."""
         if declared is not None and declared > self.max_request_bytes:
             raise self._too_large()  # said by its Content-Length: not waited for
         try:
             async with asyncio.timeout(BODY_SECONDS):  # no task of its own, as wait_for makes
-                body = await self._read_body(protocol)
+                body = await self._read_body(protocol, held)
         except TimeoutError:
             detail = f"the body took longer than {BODY_SECONDS:g} s to arrive"
             raise Refused(408, detail, "http-408") from None
@@ -159,7 +206,7 @@ class Front:
             raise Refused(400, detail, "http-400")
         return body
 
-    async def _read_body(self, protocol: Any) -> bytes:
+    async def _read_body(self, protocol: Any, held: BodyHeld) -> bytes:
         """The body's chunks joined. Granian ends a body with one empty chunk; when its client
         leaves in the middle, it gives another (and ends all the same): such a body is cut
         short, and what arrived of it, an update say, must not be taken for the whole."""
@@ -175,6 +222,7 @@ class Front:
             size += len(chunk)
             if size > self.max_request_bytes:
                 raise self._too_large()
+            held.grow_to(size)
             parts.append(chunk)
         return b"".join(parts)
 

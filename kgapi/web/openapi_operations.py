@@ -25,7 +25,8 @@ def problems(*statuses: int) -> dict[str, Any]:
         501: "SVG was asked for and Graphviz is not installed on the server.",
         502: "A SERVICE the query calls failed (only with allow_service on).",
         503: "The work ran past a time limit and was stopped (setting query_timeout; for SVG, "
-        "Graphviz's own).",
+        "Graphviz's own), or could not start: every worker stayed busy, or the server holds as "
+        "many large request bodies as it may (then `Retry-After` says when to try again).",
     }
     return {
         str(status): {

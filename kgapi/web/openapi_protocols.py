@@ -41,7 +41,7 @@ def sparql_operation(method: str) -> dict[str, Any] | None:
                 (415, "Unsupported body type or content coding (not gzip, deflate)."),
                 (422, "Too many result rows."),
                 (502, "A SERVICE the query calls failed (only with allow_service on)."),
-                (503, "The query ran past the time limit."),
+                (503, "Past the time limit, every worker busy, or too many large bodies held."),
             )
         },
     }

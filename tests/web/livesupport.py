@@ -109,3 +109,27 @@ def started_server(
     log_path = log_dir / "server.log"
     with kgapi_server(command, port=port, log_path=log_path, settings=environment) as process:
         yield LiveServer("127.0.0.1", port, process, log_path)
+
+
+def front_pid(server: LiveServer) -> int:
+    """The server's I/O process: the one child of the master without children of its own (the
+    keeper has the app processes)."""
+    return next(pid for pid in _children(server.process.pid) if not _children(pid))
+
+
+def resident_mib(pid: int) -> int:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return next(int(line.split()[1]) // 1024 for line in status.splitlines() if "VmRSS" in line)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found

@@ -17,7 +17,7 @@ import pyoxigraph as ox
 import pytest
 from h2.config import H2Configuration
 from h2.connection import H2Connection
-from livesupport import MAX_REQUEST_BYTES, LiveServer
+from livesupport import MAX_REQUEST_BYTES, LiveServer, front_pid, resident_mib
 
 
 class CountingListener:
@@ -189,27 +189,8 @@ def _raw(live_server: LiveServer, request: str) -> tuple[int, str, bytes]:
         return response.status, response.getheader("Content-Type", ""), response.read()
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                found.append(int(entry.name))
-    return found
-
-
-def _front_pid(live_server: LiveServer) -> int:
-    """The server's I/O process: the one child of the master without children of its own (the
-    keeper has the app processes)."""
-    return next(pid for pid in _children(live_server.process.pid) if not _children(pid))
-
-
 def _front_cpu_seconds(live_server: LiveServer) -> float:
-    fields = Path(f"/proc/{_front_pid(live_server)}/stat").read_text().rsplit(")", 1)[1].split()
+    fields = Path(f"/proc/{front_pid(live_server)}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
@@ -343,23 +324,18 @@ def test_an_answer_made_for_one_host_is_not_kept_for_another(
         assert "http://kg.example:8080/" in answer
 
 
-def _resident_mib(pid: int) -> int:
-    status = Path(f"/proc/{pid}/status").read_text()
-    return next(int(line.split()[1]) // 1024 for line in status.splitlines() if "VmRSS" in line)
-
-
 def test_the_front_keeps_answers_within_its_memory_bound(live_server: LiveServer) -> None:
     """A client naming a new Host each time makes each answer a new one to keep: 24 whole-graph
     exports of some 10 MiB grew the front's I/O process by 266 MiB, without end. Now what a
     process keeps is bounded in bytes too (result_cache_mb, 64 MiB by default)."""
-    front = _front_pid(live_server)
-    before = _resident_mib(front)
+    front = front_pid(live_server)
+    before = resident_mib(front)
     for number in range(16):
         status, _headers, body = live_server.request(
             "GET", "/export?format=nodelink", headers={"Host": f"h{number}.example"}
         )
         assert status == 200 and len(body) > 8 << 20
-    assert _resident_mib(front) - before < 120  # unbounded, 16 kept: some 170 MiB
+    assert resident_mib(front) - before < 120  # unbounded, 16 kept: some 170 MiB
 
 
 def test_clients_that_never_read_a_large_answer_cost_the_front_no_copy_each(
@@ -373,8 +349,8 @@ def test_clients_that_never_read_a_large_answer_cost_the_front_no_copy_each(
     path = "/export?format=nodelink"
     status, _headers, whole = live_server.request("GET", path)  # computed once, then kept
     assert status == 200 and len(whole) > 8 << 20
-    front = _front_pid(live_server)
-    before = _resident_mib(front)
+    front = front_pid(live_server)
+    before = resident_mib(front)
     readers = []
     try:
         for _ in range(24):
@@ -386,7 +362,7 @@ def test_clients_that_never_read_a_large_answer_cost_the_front_no_copy_each(
         grown = 0
         for _ in range(12):  # the front answers each from memory within milliseconds
             time.sleep(0.25)
-            grown = max(grown, _resident_mib(front) - before)
+            grown = max(grown, resident_mib(front) - before)
         # Each answer is still whole, in order, to a client that reads at last.
         readers[0].settimeout(60)
         response = http.client.HTTPResponse(readers[0])
