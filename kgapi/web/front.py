@@ -7,9 +7,9 @@ than ASGI) on one event loop, so that no client, however slow, holds a thread or
 waiting for a slow body, for an app process or for a slow reader costs a suspended coroutine.
 The front
 
-- reads the body as it arrives, up to `max_request_bytes` (413 past it, chunked or not) and for
-  at most BODY_SECONDS (408), and undoes its content coding (kgapi.web.intake); refuses a URL
-  past MAX_URL_BYTES (414); all in the route's shape;
+- reads the body as it arrives, within its bounds (kgapi.web.front_bodies); refuses a URL past
+  MAX_URL_BYTES (414), header fields past MAX_HEADER_BYTES (431) and a missing or malformed
+  Host (400); all in the route's shape;
 - answers what needs no app process itself: health, metrics and static assets (the app, in a
   thread), and repeated GETs whose answer the app marked cacheable (ETag and
   `Cache-Control: public`; kgapi.web.kept_answers), with 304 for a client that holds the ETag;
@@ -43,9 +43,15 @@ from typing import Any
 from flask import Flask, Response
 from werkzeug.sansio.utils import host_is_trusted
 
-from kgapi.web.intake import BodyCodingError, decoded_body
+from kgapi.web.front_bodies import BodyHeld, BodyReader, declared_length
 from kgapi.web.kept_answers import KeptAnswers, cacheable, key_of
-from kgapi.web.problems import plain_text, problem, stopped_detail, stopped_query_message, title_of
+from kgapi.web.problems import (
+    Refused,
+    plain_text,
+    problem,
+    stopped_detail,
+    stopped_query_message,
+)
 from kgapi.web.spool import SPOOL_FROM, Spool
 from kgapi.web.workers import Answer, Request, run_app
 
@@ -56,65 +62,12 @@ MAX_URL_BYTES = 16_384
 # bounds of its own, past which it answers 414/431 itself with an empty body: a request line of
 # 64 KiB, 100 header fields, 408 KiB of headers.)
 MAX_HEADER_BYTES = 32_768
-BODY_SECONDS = 30.0
-# Bodies up to this size are held without count (8,192 connections hold at most 512 MiB of
-# them); all larger ones together up to LARGE_BODIES times max_request_bytes.
-SMALL_BODY = 64 * 1024
-LARGE_BODIES = 64
 PLAIN_TEXT_PATHS = ("/sparql", "/sparql/asserted")
 # Answered here, by the app in a thread of this process: cheap, and needed when workers are busy.
 LOCAL_PATHS = ("/healthz", "/readyz", "/metrics")
 LOCAL_PREFIXES = ("/assets/", "/docs/")
 # What a cached answer depends on besides the URL.
 _LENGTH = struct.Struct("!I")
-
-
-class Refused(Exception):
-    """A request the front answers itself with an error: status, detail, problem slug, and any
-    header the answer needs. The title is the status's (`title_of`), as the app's errors' are."""
-
-    def __init__(
-        self, status: int, detail: str, slug: str, headers: dict[str, str] | None = None
-    ) -> None:
-        self.status, self.title, self.detail, self.slug = status, title_of(status), detail, slug
-        self.headers = headers or {}
-        super().__init__(detail)
-
-
-class LargeBodies:
-    """The bytes of the large request bodies the front holds, all requests together, and their
-    bound. Each may be max_request_bytes and take BODY_SECONDS to arrive: 150 clients sending
-    all but the last byte of 1 MB bodies grew the front by 200 MiB, and 8,192 could make it
-    hold 8 GB."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.held = 0
-
-
-class BodyHeld:
-    """One request's body, as counted in LargeBodies once it is past SMALL_BODY."""
-
-    def __init__(self, bodies: LargeBodies) -> None:
-        self.bodies = bodies
-        self.counted = 0
-
-    def grow_to(self, size: int) -> None:
-        """Count `size` bytes of this body; Refused (503) if that would pass the bound."""
-        if size <= SMALL_BODY or size <= self.counted:
-            return
-        if self.bodies.held + size - self.counted > self.bodies.limit:
-            detail = (
-                f"the server holds as many large request bodies as it may ({LARGE_BODIES} "
-                "times max_request_bytes, all clients together); try again"
-            )
-            raise Refused(503, detail, "bodies-held", {"Retry-After": "1"})
-        self.bodies.held += size - self.counted
-        self.counted = size
-
-    def let_go(self) -> None:
-        self.bodies.held -= self.counted
-        self.counted = 0
 
 
 class Front:
@@ -138,18 +91,17 @@ class Front:
         # With writes on, writes go to an app process of their own (see is_write).
         self.writer_socket_path = writer_socket_path
         self.query_timeout = query_timeout
-        self.max_request_bytes = max_request_bytes
         self.kept = KeptAnswers(cache_entries, cache_bytes, changes_log)
         self.spool = Spool(spool_dir)
-        self.large_bodies = LargeBodies(LARGE_BODIES * max_request_bytes)
+        self.bodies = BodyReader(max_request_bytes)
 
     async def __rsgi__(self, scope: Any, protocol: Any) -> None:
         if scope.proto != "http":
             return
         environ = wsgi_environ(scope)
-        body = BodyHeld(self.large_bodies)
+        body = self.bodies.held()
         try:
-            answer = await self._answer(environ, protocol, _declared_length(scope), body)
+            answer = await self._answer(environ, protocol, declared_length(scope), body)
         except Refused as refusal:
             answer = self._shaped(environ, refusal)
         finally:
@@ -175,10 +127,9 @@ class Front:
                 "(RFC 9112 §3.2)"
             )
             raise Refused(400, detail, "http-400")
-        body = b"" if declared == 0 else await self._body(protocol, declared, held)
+        body = b"" if declared == 0 else await self.bodies.read(protocol, declared, held)
         if "HTTP_CONTENT_ENCODING" in environ:
-            body = await self._decoded(environ, body)
-            held.grow_to(len(body))
+            body = await self.bodies.decoded(environ, body, held)
         request = Request(environ, body, 0.0)
         if path in LOCAL_PATHS or path.startswith(LOCAL_PREFIXES):
             return await asyncio.to_thread(run_app, self.app, request)
@@ -189,58 +140,6 @@ class Front:
                 return kept
         forwarded = await self._forward(request, self._socket_for(environ, body))
         return self.kept.offer(key, forwarded)
-
-    async def _body(self, protocol: Any, declared: int | None, held: BodyHeld) -> bytes:
-        """The whole body, as it arrives; Refused past the size or time limit, or cut short
-        (`declared`: its Content-Length, None for a chunked one)."""
-        if declared is not None and declared > self.max_request_bytes:
-            raise self._too_large()  # said by its Content-Length: not waited for
-        try:
-            async with asyncio.timeout(BODY_SECONDS):  # no task of its own, as wait_for makes
-                body = await self._read_body(protocol, held)
-        except TimeoutError:
-            detail = f"the body took longer than {BODY_SECONDS:g} s to arrive"
-            raise Refused(408, detail, "http-408") from None
-        if declared is not None and len(body) != declared:
-            detail = f"the body ended after {len(body)} of its {declared} bytes (Content-Length)"
-            raise Refused(400, detail, "http-400")
-        return body
-
-    async def _read_body(self, protocol: Any, held: BodyHeld) -> bytes:
-        """The body's chunks joined. Granian ends a body with one empty chunk; when its client
-        leaves in the middle, it gives another (and ends all the same): such a body is cut
-        short, and what arrived of it, an update say, must not be taken for the whole."""
-        parts: list[bytes] = []
-        size = 0
-        ended = False
-        async for chunk in protocol:
-            if ended:
-                raise Refused(400, "the body broke off before its end", "http-400")
-            if not chunk:
-                ended = True
-                continue
-            size += len(chunk)
-            if size > self.max_request_bytes:
-                raise self._too_large()
-            held.grow_to(size)
-            parts.append(chunk)
-        return b"".join(parts)
-
-    def _too_large(self) -> Refused:
-        detail = f"the request body is larger than max_request_bytes ({self.max_request_bytes})"
-        return Refused(413, detail, "http-413")
-
-    async def _decoded(self, environ: dict[str, Any], body: bytes) -> bytes:
-        """`body` with its content coding undone (in a thread: zlib lets go of the GIL), since
-        the front tells writes from reads by the body; Refused if it cannot be."""
-        coding = environ.pop("HTTP_CONTENT_ENCODING", "")
-        if not coding or not body:
-            return body
-        try:
-            return await asyncio.to_thread(decoded_body, body, coding, self.max_request_bytes)
-        except BodyCodingError as error:
-            slug = f"http-{error.status}"
-            raise Refused(error.status, error.detail, slug, error.headers()) from None
 
     def _socket_for(self, environ: dict[str, Any], body: bytes) -> str:
         if self.writer_socket_path is not None and is_write(environ, body):
@@ -375,17 +274,6 @@ def _names_its_host(environ: dict[str, Any]) -> bool:
     if host is None:
         return protocol == "HTTP/1.0"
     return host_is_trusted(host.removesuffix("."))
-
-
-def _declared_length(scope: Any) -> int | None:
-    """The length of the body a request declares: its Content-Length, 0 without one (no body,
-    RFC 9112 §6.3; the server speaks HTTP/1.1 alone), None for a chunked one. Most requests are
-    GETs without, which then skip a wait on Granian."""
-    headers = scope.headers
-    if "transfer-encoding" in headers:
-        return None
-    length = (headers.get("content-length") or "0").strip()
-    return int(length) if length.isdigit() else None  # (Granian refuses a malformed one)
 
 
 def wsgi_environ(scope: Any) -> dict[str, Any]:

@@ -36,6 +36,19 @@ def stopped_query_message(seconds: float) -> str:
     )
 
 
+class Refused(Exception):
+    """A request the HTTP front (kgapi.web.front) answers itself with an error: status, detail,
+    problem slug, and any header the answer needs. The title is the status's (`title_of`), as
+    the app's errors' are."""
+
+    def __init__(
+        self, status: int, detail: str, slug: str, headers: dict[str, str] | None = None
+    ) -> None:
+        self.status, self.title, self.detail, self.slug = status, title_of(status), detail, slug
+        self.headers = headers or {}
+        super().__init__(detail)
+
+
 def problem(
     status: int, detail: str, *, title: str | None = None, slug: str | None = None
 ) -> Response:

@@ -1,10 +1,11 @@
-"""The front's bound on the large request bodies it holds (kgapi.web.front.LargeBodies)."""
+"""The front's bound on the large request bodies it holds (kgapi.web.front_bodies.LargeBodies)."""
 
 from __future__ import annotations
 
 import pytest
 
-from kgapi.web.front import SMALL_BODY, BodyHeld, LargeBodies, Refused
+from kgapi.web.front_bodies import SMALL_BODY, BodyHeld, LargeBodies
+from kgapi.web.problems import Refused
 
 
 def test_small_bodies_are_not_counted_and_large_ones_are_until_let_go() -> None:
