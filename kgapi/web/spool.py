@@ -74,7 +74,9 @@ class Spool:
 
     def _directory_now(self) -> Path:
         # Made on first use, in the I/O process: Granian forks them after the front is built.
+        # Named only once it exists: writers in other threads may be asking at the same time.
         if self._directory is None:
-            self._directory = Path(self.base) / f"io-{os.getpid()}"
-            self._directory.mkdir(parents=True, exist_ok=True)
+            directory = Path(self.base) / f"io-{os.getpid()}"
+            directory.mkdir(parents=True, exist_ok=True)
+            self._directory = directory
         return self._directory
