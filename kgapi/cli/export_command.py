@@ -63,6 +63,7 @@ def export_graph(args: argparse.Namespace, settings: Settings) -> int:
         RenderingError,
         export,
     )
+    from kgapi.graph.documents import NotWritable
     from kgapi.graph.knowledge import build_knowledge_graph
 
     chosen = args.format
@@ -92,7 +93,7 @@ def export_graph(args: argparse.Namespace, settings: Settings) -> int:
     try:
         request.check()  # before the (possibly slow) graph build
         result = export(build_knowledge_graph(settings), request)
-    except ExportError as error:
+    except (ExportError, NotWritable) as error:
         print(f"kgapi: {error}", file=sys.stderr)
         return 2
     except NameResolutionError as error:

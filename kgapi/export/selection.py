@@ -13,12 +13,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import pyoxigraph as ox
 from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 from rdflib.term import Node
 
 from kgapi.export.source import ExportSource, Triple
 from kgapi.graph.namespaces import ontology_namespace
+from kgapi.graph.terms import rdflib_term
 from kgapi.read.names import NameResolutionError
 from kgapi.sparql.evaluation import (
     N_TRIPLES,
@@ -378,6 +380,17 @@ def _construct(source: ExportSource, query: str, *, inferred: bool) -> Selection
     if answer.kind != "graph":
         raise ExportError("query", "scope=construct needs a CONSTRUCT query")
     selection = Selection("construct")
-    for triple in Graph().parse(data=answer.body, format="nt"):
+    for statement in ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES):
+        if isinstance(statement.object, ox.Triple):
+            raise ExportError(
+                "query",
+                "the CONSTRUCT query builds triple terms (RDF 1.2), which exports do not draw; "
+                "ask /sparql for them",
+            )
+        triple = (
+            rdflib_term(statement.subject),
+            rdflib_term(statement.predicate),
+            rdflib_term(statement.object),
+        )
         selection.add(triple, triple not in source.asserted and triple in source.inferred)
     return selection

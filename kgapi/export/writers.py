@@ -62,6 +62,7 @@ GRAPHML_NAMESPACE = "{http://graphml.graphdrawing.org/xmlns}"
 def write_graphml(graph: nx.MultiDiGraph) -> bytes:
     """GraphML as the spec reads it: networkx writes booleans as Python's `True`/`False` and uses
     a multigraph's edge keys (the predicate, repeated) as edge ids; both are put right here."""
+    _check_xml(graph, "GraphML")
     buffer = io.BytesIO()
     nx.write_graphml(graph, buffer, encoding="utf-8", prettyprint=False)
     tree = etree.fromstring(buffer.getvalue(), parser=etree.XMLParser(huge_tree=True))
@@ -81,12 +82,24 @@ def write_graphml(graph: nx.MultiDiGraph) -> bytes:
 def write_gexf(graph: nx.MultiDiGraph) -> bytes:
     """GEXF 1.2 that its schema accepts: networkx writes a `name` attribute on `<graph>`, which
     the 1.2draft XSD does not allow (Gephi's validation refuses the file); it is dropped here."""
+    _check_xml(graph, "GEXF")
     buffer = io.BytesIO()
     nx.write_gexf(graph, buffer, encoding="utf-8", prettyprint=False)
     tree = etree.fromstring(buffer.getvalue(), parser=etree.XMLParser(huge_tree=True))
     for element in tree.iter("{*}graph"):
         element.attrib.pop("name", None)
     return bytes(etree.tostring(tree, xml_declaration=True, encoding="utf-8"))
+
+
+def _check_xml(graph: nx.MultiDiGraph, format_name: str) -> None:
+    """NotWritable if a node, an edge key or a value of theirs holds a character XML cannot
+    (documents.check_xml); networkx's writers raised a bare ValueError for it."""
+    texts = [str(node) for node in graph]
+    texts += [str(value) for _node, data in graph.nodes(data=True) for value in data.values()]
+    for _source, _target, key, data in graph.edges(keys=True, data=True):
+        texts.append(str(key))
+        texts += [str(value) for value in data.values()]
+    documents.check_xml(" ".join(texts), format_name)
 
 
 def write_cytoscape(graph: nx.MultiDiGraph) -> bytes:

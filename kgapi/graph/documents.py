@@ -10,9 +10,10 @@ pyoxigraph does not write (JSON-LD compacted against a context, in the exports).
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, AnyStr
 
 import orjson
 import pyoxigraph as ox
@@ -30,6 +31,30 @@ _PREFIXED = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML, ox.Rd
 class NotWritable(ValueError):
     """The statements cannot be written in the format asked for (JSON-LD has no triple terms,
     for one): the client may ask for another."""
+
+
+# The characters XML 1.0 has no place for (§2.2, Char): the C0 controls but tab, LF and CR, and
+# U+FFFE and U+FFFF. No escape helps: a character reference must name a Char too. (In UTF-8 the
+# controls are their own bytes, which no other character's encoding holds.)
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_NOT_IN_XML_UTF8 = re.compile(b"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
+
+
+def check_xml(document: AnyStr, format_name: str) -> AnyStr:
+    """`document` (text, or its UTF-8), if XML can hold every character of it; NotWritable
+    naming the first that it cannot. pyoxigraph writes such characters as they are, which makes
+    a document no XML parser reads."""
+    if isinstance(document, str):
+        found = _NOT_IN_XML.search(document)
+        character = found.group() if found else ""
+    else:
+        found_bytes = _NOT_IN_XML_UTF8.search(document)
+        character = found_bytes.group().decode() if found_bytes else ""
+    if not character:
+        return document
+    raise NotWritable(
+        f"{format_name} (XML 1.0) cannot hold the character U+{ord(character):04X} of this answer"
+    )
 
 
 def write_rdf(
@@ -51,6 +76,8 @@ def write_rdf(
         body = ox.serialize(statements, format=rdf_format, prefixes=declared) or b""  # type: ignore[arg-type]
     except (OSError, ValueError) as error:
         raise NotWritable(f"{rdf_format.name} cannot hold this answer: {error}") from error
+    if rdf_format == ox.RdfFormat.RDF_XML:
+        return check_xml(body, rdf_format.name)
     return _types_as_keyword(body) if rdf_format == ox.RdfFormat.JSON_LD else body
 
 

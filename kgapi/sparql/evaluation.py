@@ -23,7 +23,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
-from kgapi.graph.documents import write_rdf
+from kgapi.graph.documents import check_xml, write_rdf
 from kgapi.sparql.store import QueryStore
 from kgapi.sparql.text import read_query_text
 
@@ -109,8 +109,8 @@ def evaluate(query_store: QueryStore, job: QueryJob) -> QueryAnswer:
 
     Raises QuerySyntaxError for a query the engine cannot parse, QueryNotEvaluable for one it
     cannot evaluate, RemoteServiceFailed when a SERVICE it calls fails, TooManyResults past
-    `max_rows`. The caller decides whether SERVICE may run (see kgapi.sparql.text); this
-    function does not.
+    `max_rows`, NotWritable for an answer its format cannot hold. The caller decides whether
+    SERVICE may run (see kgapi.sparql.text); this function does not.
     """
     try:
         return _evaluate(query_store, job)
@@ -137,12 +137,12 @@ def _evaluate(query_store: QueryStore, job: QueryJob) -> QueryAnswer:
             if body is not None:
                 count = _count_solutions(job.results_media_type, body)
                 if count <= job.max_rows:
-                    return QueryAnswer("results", job.results_media_type, body, count)
+                    return QueryAnswer("results", job.results_media_type, _held(job, body), count)
             result = _run(query_store, job)  # read again, row by row, to find the exact count
             assert isinstance(result, ox.QuerySolutions)
         rows = [[solution[name] for name in variables] for solution in _capped(result, job)]
         body = _write_solutions(job.results_media_type, variables, rows)
-        return QueryAnswer("results", job.results_media_type, body, len(rows))
+        return QueryAnswer("results", job.results_media_type, _held(job, body), len(rows))
     graph_format = ox.RdfFormat.from_media_type(job.graph_media_type)
     if graph_format is None:
         raise ValueError(f"no RDF format for {job.graph_media_type}")
@@ -158,6 +158,11 @@ def _evaluate(query_store: QueryStore, job: QueryJob) -> QueryAnswer:
     # Dataset formats (N-Quads, TriG) write triples into the default graph.
     body = write_rdf(triples, job.graph_media_type, query_store.prefixes)
     return QueryAnswer("graph", job.graph_media_type, body, len(triples))
+
+
+def _held(job: QueryJob, body: bytes) -> bytes:
+    """`body`, if its format can hold it: XML cannot hold some characters (check_xml)."""
+    return check_xml(body, "SPARQL XML results") if job.results_media_type == RESULTS_XML else body
 
 
 def _run(

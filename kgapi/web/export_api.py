@@ -23,6 +23,7 @@ from kgapi.export import (
     jsonld_context_document,
     render_svg,
 )
+from kgapi.graph.documents import NotWritable
 from kgapi.read.names import NameResolutionError
 from kgapi.sparql.executor import QueryTimeout
 from kgapi.web.api_common import ApiProblem, NameProblem, choose, register
@@ -98,6 +99,8 @@ def export_graph() -> Response:
             raise NameProblem(error_parameter(export_request), error) from error
         except QueryTimeout as error:
             raise ApiProblem(503, stopped_detail(error.seconds), slug="time-limit") from error
+        except NotWritable as error:
+            raise ApiProblem(406, f"{error}; ask for another format") from error
         except GraphvizMissing as error:
             raise ApiProblem(501, str(error), slug="graphviz-missing") from error
         except RenderingError as error:

@@ -17,7 +17,8 @@ def problems(*statuses: int) -> dict[str, Any]:
         400: "A parameter is missing, malformed or ambiguous (problem+json, with candidates "
         "for an ambiguous name).",
         404: "A name names nothing (problem+json, with candidates).",
-        406: "No offered format is acceptable (problem+json, listing what is offered).",
+        406: "No offered format is acceptable (problem+json, listing what is offered), or the "
+        "one asked for cannot hold the answer (XML cannot hold some characters).",
         413: "The request body is too large (a gzip or deflate body: once decoded).",
         415: "The body's media type is not accepted, or its content coding is neither gzip nor "
         "deflate (then `Accept-Encoding` names those).",

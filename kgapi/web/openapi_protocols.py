@@ -36,7 +36,7 @@ def sparql_operation(method: str) -> dict[str, Any] | None:
             for status, reason in (
                 (400, "Malformed query or parameters."),
                 (403, "Refused: update, or SERVICE while it is off."),
-                (406, "No acceptable format."),
+                (406, "No acceptable format, or none that can hold the answer."),
                 (413, "Body too large (a gzip or deflate body: once decoded)."),
                 (415, "Unsupported body type or content coding (not gzip, deflate)."),
                 (422, "Too many result rows."),
