@@ -437,3 +437,19 @@ def test_a_write_is_held_to_the_shapes_nested_in_its_shapes(
          "2007")
     ], found  # fmt: skip
     assert "first release is one typed date" in found[0]["message"]
+
+
+def test_a_value_xml_cannot_hold_is_refused(
+    refusals: Callable[[str], list[dict[str, Any]]],
+) -> None:
+    """The graph is published in XML formats (RDF/XML, GraphML, the default export, GEXF): a
+    label holding a character XML 1.0 has no place for made each of those a 406 for everyone
+    after the write, so the write is refused."""
+    found = refusals(
+        "INSERT DATA { GRAPH <https://example.org/g> { vr:kvm skos:altLabel "
+        '"bell\\u0007"@en } }'
+    )
+    assert [(problem["check"], problem["focus"]) for problem in found] == [
+        ("xml-character", "https://w3id.org/kgapi/resource/kvm")
+    ]
+    assert "U+0007" in found[0]["message"]

@@ -26,6 +26,7 @@ from rdflib.term import Node
 from kgapi.curation.changelog import ChangeLogError, Version
 from kgapi.curation.live import Effect, LiveGraph
 from kgapi.curation.patch import Change
+from kgapi.graph.documents import xml_lacks
 from kgapi.graph.validation import ShapeTargets, ViolationQuery, load_shapes, shacl_violations
 from kgapi.reasoning.rule_language import Triple
 from kgapi.sparql.reads import changed_keys
@@ -209,6 +210,7 @@ class Curator:
         def types(node: Node) -> Iterable[Node]:
             return chain(asserted.objects(node, RDF.type), inferred.objects(node, RDF.type))
 
+        problems += _unpublishable(change)
         shapes, _selected = self.targets.focused(
             _focus_nodes(live, effect), types=types, data=asserted, whole=self.shapes
         )
@@ -317,6 +319,25 @@ def _first_used(asserted: Graph, term: URIRef, added: AbstractSet[Triple]) -> bo
             if triple not in added:
                 return False
     return True
+
+
+def _unpublishable(change: Change) -> list[dict[str, Any]]:
+    """The added statements holding a character XML 1.0 has no place for: the graph is published
+    in XML formats (RDF/XML, GraphML, GEXF), which could not be written after them."""
+    problems = []
+    for quad in sorted(change.added, key=str):
+        terms = (quad.subject, quad.predicate, quad.object)
+        lacking = xml_lacks(" ".join(t.value for t in terms if not isinstance(t, ox.Triple)))
+        if lacking is not None:
+            problems.append(
+                {
+                    "check": "xml-character",
+                    "focus": quad.subject.value if isinstance(quad.subject, ox.NamedNode) else "",
+                    "message": f"the statement holds the character {lacking}, which XML 1.0 "
+                    "cannot: the graph is published in RDF/XML, GraphML and GEXF",
+                }
+            )
+    return problems
 
 
 def _violation(violation: Any) -> dict[str, Any]:

@@ -40,21 +40,26 @@ _NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _NOT_IN_XML_UTF8 = re.compile(b"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
 
 
-def check_xml(document: AnyStr, format_name: str) -> AnyStr:
-    """`document` (text, or its UTF-8), if XML can hold every character of it; NotWritable
-    naming the first that it cannot. pyoxigraph writes such characters as they are, which makes
-    a document no XML parser reads."""
+def xml_lacks(document: str | bytes) -> str | None:
+    """The first character of `document` (text, or its UTF-8) that XML has no place for, as
+    "U+0001", or None."""
     if isinstance(document, str):
         found = _NOT_IN_XML.search(document)
         character = found.group() if found else ""
     else:
         found_bytes = _NOT_IN_XML_UTF8.search(document)
         character = found_bytes.group().decode() if found_bytes else ""
-    if not character:
-        return document
-    raise NotWritable(
-        f"{format_name} (XML 1.0) cannot hold the character U+{ord(character):04X} of this answer"
-    )
+    return f"U+{ord(character):04X}" if character else None
+
+
+def check_xml(document: AnyStr, format_name: str) -> AnyStr:
+    """`document`, if XML can hold every character of it; NotWritable naming the first that it
+    cannot. pyoxigraph writes such characters as they are, which makes a document no XML parser
+    reads."""
+    lacking = xml_lacks(document)
+    if lacking is not None:
+        raise NotWritable(f"{format_name} (XML 1.0) cannot hold the character {lacking} here")
+    return document
 
 
 def write_rdf(
