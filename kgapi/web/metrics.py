@@ -64,6 +64,13 @@ class Metrics:
         return encode(self.registry), content_type
 
 
+# The methods HTTP defines (RFC 9110 §9, RFC 5789). A method is any token, and each one a client
+# sends would be a series of its own, without end: the others are counted as "other".
+HTTP_METHODS = frozenset(
+    ("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH")
+)
+
+
 def init_app(app: Flask, *, multiprocess_mode: bool) -> Metrics:
     """Create the app's metrics and time every request."""
     metrics = Metrics(multiprocess_mode=multiprocess_mode)
@@ -80,7 +87,8 @@ def init_app(app: Flask, *, multiprocess_mode: bool) -> Metrics:
         rule = request.url_rule
         route = rule.rule if rule is not None else "(unmatched)"
         try:
-            metrics.requests.labels(route, request.method, str(response.status_code)).inc()
+            method = request.method if request.method in HTTP_METHODS else "other"
+            metrics.requests.labels(route, method, str(response.status_code)).inc()
             started = request.environ.get(STARTED_KEY)
             if started is not None:
                 metrics.latency.labels(route).observe(time.perf_counter() - started)
