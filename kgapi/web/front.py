@@ -99,13 +99,13 @@ class Front:
         if scope.proto != "http":
             return
         environ = wsgi_environ(scope)
-        body = self.bodies.held()
+        held = self.bodies.held()
         try:
-            answer = await self._answer(environ, protocol, declared_length(scope), body)
+            answer = await self._answer(environ, protocol, declared_length(scope), held)
         except Refused as refusal:
             answer = self._shaped(environ, refusal)
         finally:
-            body.let_go()  # nothing holds the body once there is an answer
+            held.let_go()  # nothing holds the body once there is an answer
         await self._send(answer, environ, protocol)
 
     async def _answer(
