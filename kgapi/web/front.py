@@ -46,6 +46,7 @@ from werkzeug.sansio.utils import host_is_trusted
 from kgapi.web.front_bodies import BodyHeld, BodyReader, declared_length
 from kgapi.web.kept_answers import KeptAnswers, cacheable, key_of
 from kgapi.web.problems import (
+    FAILED,
     Refused,
     plain_text,
     problem,
@@ -104,6 +105,9 @@ class Front:
             answer = await self._answer(environ, protocol, declared_length(scope), held)
         except Refused as refusal:
             answer = self._shaped(environ, refusal)
+        except Exception:  # a bug: Granian would answer an empty 500 of its own
+            log.exception("the front failed on %s", environ["PATH_INFO"])
+            answer = self._shaped(environ, Refused(500, FAILED, "http-500"))
         finally:
             held.let_go()  # nothing holds the body once there is an answer
         await self._send(answer, environ, protocol)

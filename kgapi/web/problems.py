@@ -20,6 +20,10 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://w3id.org/kgapi/problems/"
 
 
+# The detail of a 500: what went wrong is for the log, not for the client.
+FAILED = "the server failed; the error has been logged"
+
+
 def stopped_detail(seconds: float) -> str:
     """What a client whose request was stopped at the time limit is told (API and exports)."""
     return (
@@ -119,4 +123,4 @@ def register_error_handlers(
     @app.errorhandler(Exception)
     def handle_bug(error: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.path)
-        return render(InternalServerError("the server failed; the error has been logged"))
+        return render(InternalServerError(FAILED))

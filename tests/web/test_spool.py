@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import threading
 from pathlib import Path
 
 import pytest
-from flask import Flask
 
 from kgapi.web import spool as spool_module
-from kgapi.web.front import Front
-from kgapi.web.spool import SPOOL_FROM, Spool
-from kgapi.web.workers import Answer
+from kgapi.web.spool import Spool
 
 
 def test_a_kept_answer_is_written_once_and_handed_to_every_client(tmp_path: Path) -> None:
@@ -71,62 +67,3 @@ def test_two_writers_of_one_kept_answer_leave_it_whole(tmp_path: Path) -> None:
         writer.join()
     assert len(set(paths)) == 1 and Path(paths[0]).read_bytes() == body
     assert [entry.name for entry in Path(paths[0]).parent.iterdir()] == ["kept"]
-
-
-class Recorded:
-    """What the front hands Granian, in place of Granian's protocol object."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, int, object]] = []
-
-    def response_bytes(self, status: int, headers: object, body: bytes) -> None:
-        self.calls.append(("bytes", status, body))
-
-    def response_file(self, status: int, headers: object, path: str) -> None:
-        self.calls.append(("file", status, Path(path).read_bytes()))
-
-
-@pytest.mark.parametrize(
-    ("method", "size", "handed"),
-    [("GET", SPOOL_FROM - 1, "bytes"), ("GET", SPOOL_FROM, "file"), ("HEAD", SPOOL_FROM, "bytes")],
-)
-def test_the_front_hands_large_answers_as_files(
-    tmp_path: Path, method: str, size: int, handed: str
-) -> None:
-    front = _front(str(tmp_path))
-    body = b"x" * size
-    protocol = Recorded()
-    asyncio.run(front._send(Answer("200 OK", [], body), _environ(method), protocol))
-    assert protocol.calls == [(handed, 200, b"" if method == "HEAD" else body)]
-
-
-def test_a_large_answer_that_cannot_be_written_goes_out_from_memory(tmp_path: Path) -> None:
-    blocked = tmp_path / "a-file-not-a-directory"
-    blocked.write_bytes(b"")
-    front = _front(str(blocked))
-    body = b"x" * SPOOL_FROM
-    protocol = Recorded()
-    asyncio.run(front._send(Answer("200 OK", [], body), _environ("GET"), protocol))
-    assert protocol.calls == [("bytes", 200, body)]
-
-
-def _front(spool_dir: str) -> Front:
-    return Front(
-        Flask(__name__),
-        socket_path="unused",
-        query_timeout=10,
-        max_request_bytes=1,
-        cache_entries=0,
-        cache_bytes=0,
-        spool_dir=spool_dir,
-    )
-
-
-def _environ(method: str) -> dict[str, str]:
-    return {
-        "REQUEST_METHOD": method,
-        "PATH_INFO": "/export",
-        "QUERY_STRING": "",
-        "wsgi.url_scheme": "http",
-        "HTTP_HOST": "kgapi",
-    }
