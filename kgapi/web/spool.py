@@ -44,7 +44,11 @@ class Spool:
         """The path of the file named `name` if it is still there, or None."""
         if name is None or name not in self._handed:
             return None
-        return str(self._directory_now() / name)
+        path = self._directory_now() / name
+        if not path.exists():  # removed from outside (a cleaner of old temporary files)
+            del self._handed[name]
+            return None
+        return str(path)
 
     def written(self, body: bytes, name: str | None) -> str:
         """The path of a new file holding `body`, named `name` (a fresh name for None). Blocking
@@ -54,7 +58,11 @@ class Spool:
         # Written under a name of its own, so that two requests for one kept answer that both
         # find no file write two, each whole, and the second replaces the first.
         partial = path.with_name(f"{number}.partial")
-        partial.write_bytes(body)
+        try:
+            partial.write_bytes(body)
+        except FileNotFoundError:  # the directory was removed from outside: made again
+            partial.parent.mkdir(parents=True, exist_ok=True)
+            partial.write_bytes(body)
         partial.replace(path)
         return str(path)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 from pathlib import Path
 
@@ -67,3 +68,16 @@ def test_two_writers_of_one_kept_answer_leave_it_whole(tmp_path: Path) -> None:
         writer.join()
     assert len(set(paths)) == 1 and Path(paths[0]).read_bytes() == body
     assert [entry.name for entry in Path(paths[0]).parent.iterdir()] == ["kept"]
+
+
+def test_files_removed_from_outside_are_written_again(tmp_path: Path) -> None:
+    """A cleaner of old temporary files may remove the directory, or a file in it: a kept
+    answer's file is then written again, never handed to Granian missing (it answers 404)."""
+    spool = Spool(str(tmp_path))
+    path = spool.written(b"kept", "kept")
+    spool.handed(path)
+    shutil.rmtree(Path(path).parent)
+    assert spool.path_of("kept") is None
+    again = spool.written(b"kept", "kept")
+    spool.handed(again)
+    assert again == path and Path(path).read_bytes() == b"kept"
