@@ -9,8 +9,8 @@ server's runtime directory (once per kept answer, however many clients ask for i
 Granian the file's path.
 
 Granian opens the file as soon as it is handed it, and Linux keeps an open file's contents
-after its name is removed; a file is removed once KEEP_SECONDS have passed since it was last
-handed out, which is long past the open.
+after its name is removed; a file not handed out for KEEP_SECONDS, long past the open, is
+removed at the next hand-out (the rest with the runtime directory, when the server stops).
 """
 
 from __future__ import annotations
