@@ -212,7 +212,7 @@ class Front:
         status, headers, body = int(answer.status.split(" ", 1)[0]), answer.headers, answer.body
         given = environ.get("HTTP_IF_NONE_MATCH")
         if given and status == 200:
-            etag = _etag_of(headers)
+            etag = answer.header("ETag")
             tags = {tag.strip().removeprefix("W/") for tag in given.split(",")}
             if etag is not None and (etag in tags or "*" in tags):
                 status, body = 304, b""
@@ -223,7 +223,7 @@ class Front:
             protocol.response_bytes(status, headers, body)
             return
         # One file for every client of a kept answer: its key and ETag name it.
-        key, etag = key_of(environ), _etag_of(headers)
+        key, etag = key_of(environ), answer.header("ETag")
         name = None
         if key is not None and etag is not None and cacheable(answer):
             name = self.spool.name_of(key, etag, len(body))
@@ -262,10 +262,6 @@ class Front:
         with self.app.request_context(environ):
             finished: Response = self.app.process_response(response)
         return Answer(finished.status, finished.headers.to_wsgi_list(), finished.get_data())
-
-
-def _etag_of(headers: list[tuple[str, str]]) -> str | None:
-    return next((value for name, value in headers if name.lower() == "etag"), None)
 
 
 def _names_its_host(environ: dict[str, Any]) -> bool:

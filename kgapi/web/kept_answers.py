@@ -111,7 +111,7 @@ def _without_reads(answer: Answer) -> tuple[Answer, frozenset[str] | None]:
 
 
 def _version_of(answer: Answer) -> int:
-    value = next((v for n, v in answer.headers if n.lower() == VERSION_HEADER.lower()), "0")
+    value = answer.header(VERSION_HEADER) or "0"
     return int(value) if value.isdigit() else 0
 
 
