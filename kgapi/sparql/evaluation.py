@@ -137,12 +137,14 @@ def _evaluate(query_store: QueryStore, job: QueryJob) -> QueryAnswer:
             if body is not None:
                 count = _count_solutions(job.results_media_type, body)
                 if count <= job.max_rows:
-                    return QueryAnswer("results", job.results_media_type, _held(job, body), count)
+                    return QueryAnswer(
+                        "results", job.results_media_type, _holdable(job, body), count
+                    )
             result = _run(query_store, job)  # read again, row by row, to find the exact count
             assert isinstance(result, ox.QuerySolutions)
         rows = [[solution[name] for name in variables] for solution in _capped(result, job)]
         body = _write_solutions(job.results_media_type, variables, rows)
-        return QueryAnswer("results", job.results_media_type, _held(job, body), len(rows))
+        return QueryAnswer("results", job.results_media_type, _holdable(job, body), len(rows))
     graph_format = ox.RdfFormat.from_media_type(job.graph_media_type)
     if graph_format is None:
         raise ValueError(f"no RDF format for {job.graph_media_type}")
@@ -160,7 +162,7 @@ def _evaluate(query_store: QueryStore, job: QueryJob) -> QueryAnswer:
     return QueryAnswer("graph", job.graph_media_type, body, len(triples))
 
 
-def _held(job: QueryJob, body: bytes) -> bytes:
+def _holdable(job: QueryJob, body: bytes) -> bytes:
     """`body`, if its format can hold it: XML cannot hold some characters (check_xml)."""
     return check_xml(body, "SPARQL XML results") if job.results_media_type == RESULTS_XML else body
 
