@@ -100,9 +100,10 @@ class Front:
         if scope.proto != "http":
             return
         environ = wsgi_environ(scope)
+        key = key_of(environ)  # what a GET's answer is kept under, and its file named by
         held = self.bodies.held()
         try:
-            answer = await self._answer(environ, protocol, declared_length(scope), held)
+            answer = await self._answer(environ, protocol, declared_length(scope), held, key)
         except Refused as refusal:
             answer = self._shaped(environ, refusal)
         except Exception:  # a bug: Granian would answer an empty 500 of its own
@@ -110,10 +111,15 @@ class Front:
             answer = self._shaped(environ, Refused(500, FAILED, "http-500"))
         finally:
             held.let_go()  # nothing holds the body once there is an answer
-        await self._send(answer, environ, protocol)
+        await self._send(answer, environ, protocol, key)
 
     async def _answer(
-        self, environ: dict[str, Any], protocol: Any, declared: int | None, held: BodyHeld
+        self,
+        environ: dict[str, Any],
+        protocol: Any,
+        declared: int | None,
+        held: BodyHeld,
+        key: str | None,
     ) -> Answer:
         path = environ["PATH_INFO"]
         if len(path) + len(environ["QUERY_STRING"]) > MAX_URL_BYTES:
@@ -137,7 +143,6 @@ class Front:
         request = Request(environ, body, 0.0)
         if path in LOCAL_PATHS or path.startswith(LOCAL_PREFIXES):
             return await asyncio.to_thread(run_app, self.app, request)
-        key = key_of(environ)
         if key is not None:
             kept = self.kept.get(key, environ)
             if kept is not None:
@@ -206,7 +211,9 @@ class Front:
                 raise Refused(503, detail, "worker-ended") from error
         return answer
 
-    async def _send(self, answer: Answer, environ: dict[str, Any], protocol: Any) -> None:
+    async def _send(
+        self, answer: Answer, environ: dict[str, Any], protocol: Any, key: str | None
+    ) -> None:
         """`answer` (304 when the request already holds its ETag; no body for HEAD), a large
         body from a file (kgapi.web.spool)."""
         status, headers, body = int(answer.status.split(" ", 1)[0]), answer.headers, answer.body
@@ -223,7 +230,7 @@ class Front:
             protocol.response_bytes(status, headers, body)
             return
         # One file for every client of a kept answer: its key and ETag name it.
-        key, etag = key_of(environ), answer.header("ETag")
+        etag = answer.header("ETag")
         name = None
         if key is not None and etag is not None and cacheable(answer):
             name = self.spool.name_of(key, etag, len(body))

@@ -43,7 +43,7 @@ def test_the_front_hands_large_answers_as_files(
     front = _front(str(tmp_path))
     body = b"x" * size
     protocol = Recorded()
-    asyncio.run(front._send(Answer("200 OK", [], body), _environ(method), protocol))
+    asyncio.run(front._send(Answer("200 OK", [], body), _environ(method), protocol, None))
     assert protocol.calls == [(handed, 200, b"" if method == "HEAD" else body)]
 
 
@@ -53,7 +53,7 @@ def test_a_large_answer_that_cannot_be_written_goes_out_from_memory(tmp_path: Pa
     front = _front(str(blocked))
     body = b"x" * SPOOL_FROM
     protocol = Recorded()
-    asyncio.run(front._send(Answer("200 OK", [], body), _environ("GET"), protocol))
+    asyncio.run(front._send(Answer("200 OK", [], body), _environ("GET"), protocol, None))
     assert protocol.calls == [("bytes", 200, body)]
 
 
