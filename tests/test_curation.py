@@ -28,7 +28,7 @@ DATA = Path(__file__).parent / "data"
 
 
 def quad(
-    s: str, p: str, o: ox.NamedNode | ox.Literal | ox.BlankNode, g: ox.NamedNode = G
+    s: str, p: str, o: ox.NamedNode | ox.Literal | ox.BlankNode | ox.Triple, g: ox.NamedNode = G
 ) -> ox.Quad:
     return ox.Quad(ox.NamedNode(s), ox.NamedNode(p), o, g)
 
@@ -154,6 +154,26 @@ def test_the_live_closure_equals_reasoning_from_scratch_after_every_step(
         default = set(live.store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
         assert len(default) == len(set(live.knowledge.asserted) | set(live.knowledge.inferred))
         assert set(live.query_store.default_store) == default  # the default graph's own store
+
+
+def test_a_change_the_live_graph_cannot_hold_moves_nothing(
+    fixture_kg: KnowledgeGraph, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The curator refuses RDF 1.2 terms before applying; should one reach the live graph all
+    the same, it raises before any store or index has moved, rather than halfway through."""
+    kg = build_knowledge_graph(
+        Settings(ontology_dir=DATA / "reasoning", cache_dir=tmp_path_factory.mktemp("c"))
+    )
+    live = LiveGraph(kg, build_query_store(kg), ChangeLog(tmp_path_factory.mktemp("log")))
+    held, asserted = len(live.store), len(live.knowledge.asserted)
+    term = ox.Triple(ox.NamedNode("urn:a"), ox.NamedNode("urn:p"), ox.NamedNode("urn:b"))
+    change = Change.of(
+        [quad("urn:a", "urn:p", ox.Literal("fine")), quad("urn:a", "urn:q", term)], []
+    )
+    with pytest.raises(TypeError):
+        live.apply(live.effective(change))
+    assert len(live.store) == held and len(live.knowledge.asserted) == asserted
+    assert live.user_graph_names == set()
 
 
 DATA_UPDATES = [
@@ -372,9 +392,10 @@ def refusals(
     )
 
     def problems(body: str) -> list[dict[str, Any]]:
+        held = len(live.store)
         with pytest.raises(WriteRefused) as refused:
             curator.write("t", sparql_update(prefixes + body))
-        assert live.version == 0  # nothing was written
+        assert live.version == 0 and len(live.store) == held  # nothing was written, or kept
         return list(refused.value.problems)
 
     yield problems
@@ -452,3 +473,28 @@ def test_a_value_xml_cannot_hold_is_refused(
         ("xml-character", "https://w3id.org/kgapi/resource/kvm")
     ]
     assert "U+0007" in found[0]["message"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "INSERT DATA { GRAPH <https://example.org/g> { vr:kvm virt:p <<( vr:kvm virt:q vr:xen )>> }"
+        " }",
+        "INSERT DATA { vr:kvm virt:p <<( vr:kvm virt:q vr:xen )>> }",  # the curated graph
+        "INSERT DATA { GRAPH <https://example.org/g> { << vr:kvm virt:q vr:xen >> virt:r 1 } }",
+        "INSERT { GRAPH <https://example.org/g> { ?s virt:p <<( ?s ?s ?s )>> } } "
+        "WHERE { BIND (vr:kvm AS ?s) }",
+        'INSERT DATA { GRAPH <https://example.org/g> { vr:kvm skos:altLabel "KVM"@en--ltr } }',
+    ],
+    ids=["triple term", "in the curated graph", "reifier", "from a pattern", "base direction"],
+)
+def test_an_rdf_1_2_term_is_refused_and_leaves_nothing_behind(
+    refusals: Callable[[str], list[dict[str, Any]]], body: str
+) -> None:
+    """The engine reads RDF 1.2; the reasoner, the read model and the exports hold RDF 1.1
+    terms alone. A triple term was a 500 that left its quad in the writer's store (so that the
+    same write again "changed nothing"), and a string's base direction was dropped from the
+    served default graph while its user graph kept it."""
+    found = refusals(body)
+    assert {problem["check"] for problem in found} == {"rdf-1.2-term"}, found
+    assert "RDF 1.2" in found[0]["message"]

@@ -19,6 +19,10 @@ from kgapi.graph.documents import NotWritable, check_xml
 SELECT = 'SELECT ?x WHERE { BIND("a\\u0001b" AS ?x) }'
 CONSTRUCT = 'CONSTRUCT { <urn:a> <urn:p> "a\\u0001b" } WHERE {}'
 CONSTRUCT_TRIPLE_TERM = "CONSTRUCT { <urn:a> <urn:p> <<( <urn:a> <urn:b> <urn:c> )>> } WHERE {}"
+# A string with a base direction (RDF 1.2), which rdflib would hold without its direction.
+CONSTRUCT_DIRECTION = (
+    'CONSTRUCT { <urn:a> <urn:p> ?x } WHERE { BIND (STRLANGDIR("x", "en", "rtl") AS ?x) }'
+)
 
 
 @pytest.mark.parametrize(
@@ -63,14 +67,17 @@ def test_an_xml_export_that_cannot_hold_the_data_is_406(
     assert "U+0001" in response.get_json()["detail"]
 
 
+@pytest.mark.parametrize(
+    "query", [CONSTRUCT_TRIPLE_TERM, CONSTRUCT_DIRECTION], ids=["triple term", "base direction"]
+)
 @pytest.mark.parametrize("export_format", ["turtle", "nodelink", "graphml"])
-def test_an_export_whose_query_builds_triple_terms_is_400(
-    client: FlaskClient, export_format: str
+def test_an_export_whose_query_builds_rdf_1_2_terms_is_400(
+    client: FlaskClient, export_format: str, query: str
 ) -> None:
-    params = {"scope": "construct", "format": export_format, "query": CONSTRUCT_TRIPLE_TERM}
+    params = {"scope": "construct", "format": export_format, "query": query}
     response = client.get("/export", query_string=params)
     assert response.status_code == 400 and response.get_json()["parameter"] == "query"
-    assert "triple term" in response.get_json()["detail"]
+    assert "RDF 1.2 terms" in response.get_json()["detail"]
 
 
 @pytest.mark.parametrize(

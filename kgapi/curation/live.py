@@ -250,24 +250,25 @@ class LiveGraph:
         curated = ox.NamedNode(self.curated_graph)
         added: set[Triple] = set()
         removed: set[Triple] = set()
-        for quad in change.removed:
+        # Every quad's triple first: a term rdflib cannot hold raises before anything moved.
+        removals = [(quad, _triple(quad)) for quad in change.removed]
+        additions = [(quad, _triple(quad)) for quad in change.added]
+        for quad, triple in removals:
             self._count(quad.graph_name, -1)
             self.store.remove(quad)
             if quad.graph_name != curated:
                 self.view.remove(quad)
-            triple = _triple(quad)
             self._holders[triple] -= 1
             if self._holders[triple] <= 0:
                 del self._holders[triple]
                 if not self.in_base(triple):
                     asserted.remove(triple)
                     removed.add(triple)
-        for quad in change.added:
+        for quad, triple in additions:
             self._count(quad.graph_name, 1)
             self.store.add(quad)
             if quad.graph_name != curated:
                 self.view.add(quad)
-            triple = _triple(quad)
             self._holders[triple] += 1
             if self._holders[triple] == 1 and triple not in asserted:
                 asserted.add(triple)

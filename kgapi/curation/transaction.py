@@ -2,8 +2,9 @@
 
 `Curator.write` takes the writers' lock, brings the live graph to the log's latest version,
 turns the request into a change (a function of the graph it will apply to), refuses changes to
-the bundled graph (409) and a stale `If-Match` (412), applies the change with its reasoning
-delta, and checks the graph after it: the SHACL shapes on every node the change touched, every
+the bundled graph (409), a stale `If-Match` (412) and statements the graph cannot hold (422: an
+RDF 1.2 term, a character XML cannot hold), applies the change with its reasoning delta, and
+checks the graph after it: the SHACL shapes on every node the change touched, every
 `*-violation.rq` quality query, and OWL 2 RL consistency. Any violation undoes the change and is
 reported (422) with what failed where — an inconsistency with its proof. Otherwise the version is
 appended to the log and `fsync`ed, and only then acknowledged.
@@ -27,6 +28,7 @@ from kgapi.curation.changelog import ChangeLogError, Version
 from kgapi.curation.live import Effect, LiveGraph
 from kgapi.curation.patch import Change
 from kgapi.graph.documents import xml_lacks
+from kgapi.graph.terms import is_rdf_1_2
 from kgapi.graph.validation import ShapeTargets, ViolationQuery, load_shapes, shacl_violations
 from kgapi.reasoning.rule_language import Triple
 from kgapi.sparql.reads import changed_keys
@@ -122,6 +124,14 @@ class Curator:
                 self._check_graphs(change, may_write)
                 if not change:
                     return Receipt(None, {"version": current, "changed": False})
+                unheld = _unheld(change)
+                if unheld:
+                    raise WriteRefused(
+                        422,
+                        f"the change holds {len(unheld)} statement(s) the graph cannot hold; "
+                        "nothing was changed",
+                        unheld,
+                    )
                 effect = live.apply(change)
                 applied = change
                 problems = self._problems(change, effect)
@@ -181,6 +191,16 @@ class Curator:
         self._check_graphs(change, lambda graph: True)
         if not change:
             return {"valid": True, "problems": [], "changed": False}
+        unheld = _unheld(change)
+        if unheld:  # never applied, so what it would infer is not known
+            return {
+                "valid": False,
+                "problems": unheld,
+                "changed": True,
+                "added": len(change.added),
+                "removed": len(change.removed),
+                "graphs": sorted(change.graphs()),
+            }
         effect = live.apply(change)
         try:
             problems = self._problems(change, effect)
@@ -210,7 +230,6 @@ class Curator:
         def types(node: Node) -> Iterable[Node]:
             return chain(asserted.objects(node, RDF.type), inferred.objects(node, RDF.type))
 
-        problems += _unpublishable(change)
         shapes, _selected = self.targets.focused(
             _focus_nodes(live, effect), types=types, data=asserted, whole=self.shapes
         )
@@ -321,18 +340,33 @@ def _first_used(asserted: Graph, term: URIRef, added: AbstractSet[Triple]) -> bo
     return True
 
 
-def _unpublishable(change: Change) -> list[dict[str, Any]]:
-    """The added statements holding a character XML 1.0 has no place for: the graph is published
-    in XML formats (RDF/XML, GraphML, GEXF), which could not be written after them."""
+def _unheld(change: Change) -> list[dict[str, Any]]:
+    """The added statements the graph cannot hold, as problems: one with an RDF 1.2 term (a
+    triple term, a string with a base direction), which the engine reads but the reasoner, the
+    read model and the exports (RDF 1.1 all) cannot; one holding a character XML 1.0 has no
+    place for, as the graph is published in XML formats (RDF/XML, GraphML, GEXF), which could not
+    be written after it. Found before the change is applied: the live graph cannot hold them
+    even for the time of the checks."""
     problems = []
     for quad in sorted(change.added, key=str):
         terms = (quad.subject, quad.predicate, quad.object)
+        focus = quad.subject.value if isinstance(quad.subject, ox.NamedNode) else ""
+        if any(is_rdf_1_2(term) for term in terms):
+            problems.append(
+                {
+                    "check": "rdf-1.2-term",
+                    "focus": focus,
+                    "message": "the statement holds an RDF 1.2 term (a triple term, or a string "
+                    "with a base direction), which this graph, RDF 1.1, cannot hold",
+                }
+            )
+            continue
         lacking = xml_lacks(" ".join(t.value for t in terms if not isinstance(t, ox.Triple)))
         if lacking is not None:
             problems.append(
                 {
                     "check": "xml-character",
-                    "focus": quad.subject.value if isinstance(quad.subject, ox.NamedNode) else "",
+                    "focus": focus,
                     "message": f"the statement holds the character {lacking}, which XML 1.0 "
                     "cannot: the graph is published in RDF/XML, GraphML and GEXF",
                 }

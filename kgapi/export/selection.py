@@ -20,7 +20,7 @@ from rdflib.term import Node
 
 from kgapi.export.source import ExportSource, Triple
 from kgapi.graph.namespaces import ontology_namespace
-from kgapi.graph.terms import rdflib_term
+from kgapi.graph.terms import is_rdf_1_2, rdflib_term
 from kgapi.read.names import NameResolutionError
 from kgapi.sparql.evaluation import (
     N_TRIPLES,
@@ -381,11 +381,11 @@ def _construct(source: ExportSource, query: str, *, inferred: bool) -> Selection
         raise ExportError("query", "scope=construct needs a CONSTRUCT query")
     selection = Selection("construct")
     for statement in ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES):
-        if isinstance(statement.object, ox.Triple):
+        if is_rdf_1_2(statement.object):
             raise ExportError(
                 "query",
-                "the CONSTRUCT query builds triple terms (RDF 1.2), which exports do not draw; "
-                "ask /sparql for them",
+                "the CONSTRUCT query builds RDF 1.2 terms (triple terms, strings with a base "
+                "direction), which exports do not draw; ask /sparql for them",
             )
         triple = (
             rdflib_term(statement.subject),

@@ -9,8 +9,19 @@ from rdflib.term import Node
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
 
 
+def is_rdf_1_2(term: object) -> bool:
+    """Whether `term` is one of RDF 1.2's that RDF 1.1, and so rdflib, has not: a triple term,
+    or a string with a base direction. The engine reads and answers them; the graph holds none."""
+    return isinstance(term, ox.Triple) or (
+        isinstance(term, ox.Literal) and term.direction is not None
+    )
+
+
 def rdflib_term(term: object) -> Node:
-    """A pyoxigraph IRI, blank node or literal as rdflib's; raises TypeError for anything else."""
+    """A pyoxigraph IRI, blank node or literal as rdflib's; raises TypeError for anything else,
+    an RDF 1.2 term included (rdflib would drop a string's base direction)."""
+    if is_rdf_1_2(term):
+        raise TypeError(f"an RDF 1.2 term, which rdflib cannot hold: {term!r}")
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):

@@ -562,6 +562,31 @@ def test_a_check_says_what_a_write_would_do_and_changes_nothing(server: LiveServ
     assert not ask(server, "ASK { <https://example.org/p/checked> ?p ?o }")
 
 
+def test_a_graph_with_rdf_1_2_terms_is_refused_and_the_writer_keeps_no_trace_of_it(
+    server: LiveServer, tokens: dict[str, str]
+) -> None:
+    """A triple term in a PUT body was a 500 that left its quad in the app process that takes
+    the writes, so that the same statement sent again was "200, nothing changed"."""
+    before = version(server)
+    statement = b"<urn:rdf12:s> <urn:rdf12:p> <<( <urn:rdf12:s> <urn:rdf12:p> <urn:rdf12:o> )>> ."
+    target = "/store?graph=" + quote("https://example.org/graphs/rdf12", safe="")
+    turtle = {"Authorization": f"Bearer {tokens['write']}", "Content-Type": "text/turtle"}
+    for _twice in range(2):
+        status, headers, body = server.request("PUT", target, body=statement, headers=turtle)
+        problem = json.loads(body)
+        assert status == 422 and headers["content-type"] == "application/problem+json", body
+        assert [item["check"] for item in problem["problems"]] == ["rdf-1.2-term"]
+    status, _, body = server.request("POST", "/api/check", body=statement, headers=turtle)
+    report = json.loads(body)
+    assert status == 200 and report["valid"] is False, report
+    assert [item["check"] for item in report["problems"]] == ["rdf-1.2-term"]
+    assert version(server) == before
+    # The graph takes RDF 1.1 as ever.
+    plain = b'<urn:rdf12:s> <urn:rdf12:p> "o" .'
+    status, _, body = server.request("PUT", target, body=plain, headers=turtle)
+    assert status == 201, body
+
+
 def test_a_kept_answer_outlives_the_versions_that_change_nothing_it_reads(
     server: LiveServer, tokens: dict[str, str]
 ) -> None:
