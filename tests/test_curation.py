@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdflib import RDF, RDFS, BNode, Graph, URIRef
+from rdflib import Literal as rdflib_literal
 
 from kgapi.curation.changelog import ChangeLog, Version
 from kgapi.curation.live import LiveGraph
@@ -334,6 +335,31 @@ def test_a_process_started_from_a_snapshot_serves_what_a_full_replay_serves(
 
     assert named(started.knowledge.asserted) == named(writer.knowledge.asserted)
     assert set(started.knowledge.inferred) == set(writer.knowledge.inferred)
+
+
+@pytest.mark.parametrize("from_snapshot", [False, True], ids=["replayed", "from a snapshot"])
+def test_a_log_from_before_rdf_1_2_terms_were_refused_is_still_followed(
+    tmp_path: Path, from_snapshot: bool
+) -> None:
+    """Writes took strings with a base direction until they were refused; a log holding one
+    must not stop every process from starting. It is read as the default graph served it: the
+    string in its language, without the direction."""
+    from kgapi.cli import main
+
+    directed = ox.Literal("KVM", language="en", direction=ox.BaseDirection.LTR)
+    change = Change.of([quad("urn:a", "urn:label", directed)], [])
+    log = ChangeLog(tmp_path / "log")
+    with log.exclusive():
+        log.append(version(1, change), after=0)
+    if from_snapshot:
+        assert main(["snapshot", "--data-dir", str(tmp_path / "log")]) == 0
+    live = fixture_live(tmp_path)
+    assert live.catch_up() and live.version == 1
+    plain = quad("urn:a", "urn:label", ox.Literal("KVM", language="en"))
+    assert plain in live.store and live.user_graph_names == {G.value}
+    assert (URIRef("urn:a"), URIRef("urn:label"), rdflib_literal("KVM", lang="en")) in (
+        live.knowledge.asserted
+    )
 
 
 def test_a_follower_several_versions_behind_applies_them_as_one_and_ends_where_the_writer_did(

@@ -33,7 +33,14 @@ from typing import Protocol
 
 import pyoxigraph as ox
 
-from kgapi.curation.patch import Change, PatchError, read_patch, read_patch_header, write_patch
+from kgapi.curation.patch import (
+    Change,
+    PatchError,
+    read_patch,
+    read_patch_header,
+    stored_quads,
+    write_patch,
+)
 
 LOG_NAME = "changes.log"
 LOCK_NAME = "changes.lock"
@@ -263,7 +270,7 @@ def user_quads_at(
 
 
 def snapshot_quads(snapshot: Snapshot) -> list[ox.Quad]:
-    return list(ox.parse(snapshot.quads, format=ox.RdfFormat.N_QUADS))
+    return stored_quads(snapshot.quads)
 
 
 def latest_user_quads(log: VersionLog) -> tuple[int, int, set[ox.Quad]]:

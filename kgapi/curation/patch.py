@@ -115,9 +115,25 @@ def _quads(rows: list[str]) -> list[ox.Quad]:
         return []
     data = "\n".join(rows).encode("utf-8")
     try:
-        return list(ox.parse(data, format=ox.RdfFormat.N_QUADS))
+        return stored_quads(data)
     except SyntaxError as error:
         raise PatchError(f"a quad row is not N-Quads: {error}") from error
+
+
+def stored_quads(data: bytes) -> list[ox.Quad]:
+    """The quads of N-Quads that kgapi stored (a version's rows, a snapshot). Writes took
+    strings with a base direction (RDF 1.2) until 1 December 2026, when they were refused as
+    the graph, RDF 1.1, cannot hold them: such a string is read in its language alone, as the
+    default graph served it then. Raises SyntaxError."""
+    return [_as_held(quad) for quad in ox.parse(data, format=ox.RdfFormat.N_QUADS)]
+
+
+def _as_held(quad: ox.Quad) -> ox.Quad:
+    value = quad.object
+    if not isinstance(value, ox.Literal) or value.direction is None:
+        return quad
+    plain = ox.Literal(value.value, language=value.language)
+    return ox.Quad(quad.subject, quad.predicate, plain, quad.graph_name)
 
 
 def _header_value(value: str, number: int) -> str:
