@@ -6,6 +6,9 @@
   time limit).
 - Work that may crash the process it runs in (an update nesting past the engine's stack, which
   is a SIGSEGV) runs in a child of its own (`in_a_child`), where the crash is an answer.
+- A process whose state can no longer be trusted — a MemoryError may have left anything half
+  built, a change half applied — is marked (`end_when_answered`) and ends once it has answered
+  the request at hand; the server's keeper starts a fresh one, which follows the change log.
 - Python's cyclic garbage collector is paused while they build what lives long (the loaded graph
   and its closure, the app's indexes, an export), which would set off full collections over a
   heap that holds no garbage yet.
@@ -25,6 +28,8 @@ from typing import TypeVar, cast
 Result = TypeVar("Result")
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+_end_reason: str | None = None  # why this process is to end when it has answered (if it is)
 
 
 def die_with_parent(parent: int) -> None:
@@ -47,6 +52,20 @@ def become_child(parent: int) -> None:
     die_with_parent(parent)
     for name in ("SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGWINCH"):
         signal.signal(getattr(signal, name), signal.SIG_DFL)
+
+
+def end_when_answered(reason: str) -> None:
+    """Mark this process to end once it has answered the request at hand, for `reason`: what
+    it holds can no longer be trusted. Only the server's app processes act on it
+    (`kgapi.web.workers`); elsewhere (a test client, the CLI) the mark is only kept."""
+    global _end_reason
+    if _end_reason is None:
+        _end_reason = reason
+
+
+def end_reason() -> str | None:
+    """Why this process is to end when it has answered, or None if it is not."""
+    return _end_reason
 
 
 @contextmanager

@@ -177,6 +177,27 @@ def test_a_change_the_live_graph_cannot_hold_moves_nothing(
     assert live.user_graph_names == set()
 
 
+def test_a_change_that_fails_halfway_ends_the_process_once_it_has_answered(
+    fixture_kg: KnowledgeGraph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Out of memory after the user graphs moved and before the inferences did: the graph is
+    half moved, and the curator cannot undo what it does not know was done. The writer that
+    held it answered and went on serving; the process is marked to end once it has answered."""
+    from kgapi import processes
+
+    monkeypatch.setattr(processes, "_end_reason", None)
+    live = fixture_live(tmp_path)
+
+    def exhausted(*_args: object) -> None:
+        raise MemoryError
+
+    monkeypatch.setattr(live, "_move_inferred", exhausted)
+    change = Change.of([quad("urn:a", "urn:p", ox.Literal("x"))], [])
+    with pytest.raises(MemoryError):
+        live.apply(change)
+    assert processes.end_reason() == "a change failed halfway through the live graph"
+
+
 DATA_UPDATES = [
     "INSERT DATA { <urn:a> <urn:p> 'x'@en , 1 , true . GRAPH <urn:g> { <urn:a> a <urn:C> } . }",
     'PREFIX ex: <urn:ex:> INSERT DATA { GRAPH <urn:g> { ex:a ex:p "}" } ex:b ex:p ex:c }',

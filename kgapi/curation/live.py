@@ -35,6 +35,7 @@ from kgapi.curation.changelog import (
 from kgapi.curation.patch import Change
 from kgapi.graph.knowledge import KnowledgeGraph, versioned
 from kgapi.graph.terms import oxigraph_term, rdflib_term
+from kgapi.processes import end_when_answered
 from kgapi.reasoning import closure
 from kgapi.reasoning.consistency import ConsistencyReport, consistency_report
 from kgapi.reasoning.inference import Derivations
@@ -44,6 +45,8 @@ from kgapi.reasoning.triple_index import TripleIndex
 from kgapi.sparql.store import QueryStore
 
 log = logging.getLogger(__name__)
+
+HeldQuad = tuple[ox.Quad, Triple]  # a quad of the store, and its triple as rdflib holds it
 
 
 @dataclass(frozen=True)
@@ -212,9 +215,21 @@ class LiveGraph:
         )
 
     def apply(self, change: Change) -> Effect:
-        """Move the graph by `change` (user-graph quads only; see `effective`), in place."""
+        """Move the graph by `change` (user-graph quads only; see `effective`), in place. One
+        that fails on the way (out of memory, say) may leave the graph half moved, which no
+        request may see: the process ends once it has answered (kgapi.processes)."""
+        # Every quad's triple first: a term rdflib cannot hold raises before anything moved.
+        removals = [(quad, _triple(quad)) for quad in change.removed]
+        additions = [(quad, _triple(quad)) for quad in change.added]
+        try:
+            return self._move(removals, additions)
+        except BaseException:
+            end_when_answered("a change failed halfway through the live graph")
+            raise
+
+    def _move(self, removals: list[HeldQuad], additions: list[HeldQuad]) -> Effect:
         derivations = self.closure  # before anything changes: it is made from the base
-        asserted_added, asserted_removed = self._move_user_graphs(change)
+        asserted_added, asserted_removed = self._move_user_graphs(removals, additions)
         clashes_before = len(derivations.clashes)
         candidates = asserted_added | asserted_removed  # and what the closure gained or lost:
         if asserted_removed:
@@ -244,15 +259,14 @@ class LiveGraph:
             max(0, len(derivations.clashes) - clashes_before),
         )
 
-    def _move_user_graphs(self, change: Change) -> tuple[set[Triple], set[Triple]]:
+    def _move_user_graphs(
+        self, removals: list[HeldQuad], additions: list[HeldQuad]
+    ) -> tuple[set[Triple], set[Triple]]:
         """Change the user graphs; returns the triples that became and ceased to be asserted."""
         asserted = self.knowledge.asserted
         curated = ox.NamedNode(self.curated_graph)
         added: set[Triple] = set()
         removed: set[Triple] = set()
-        # Every quad's triple first: a term rdflib cannot hold raises before anything moved.
-        removals = [(quad, _triple(quad)) for quad in change.removed]
-        additions = [(quad, _triple(quad)) for quad in change.added]
         for quad, triple in removals:
             self._count(quad.graph_name, -1)
             self.store.remove(quad)

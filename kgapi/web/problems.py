@@ -11,8 +11,10 @@ import logging
 from collections.abc import Callable
 
 from flask import Flask, Response, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 from werkzeug.http import HTTP_STATUS_CODES
+
+from kgapi.processes import end_when_answered
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +24,10 @@ PROBLEM_TYPE_BASE = "https://w3id.org/kgapi/problems/"
 
 # The detail of a 500: what went wrong is for the log, not for the client.
 FAILED = "the server failed; the error has been logged"
+OUT_OF_MEMORY = (
+    "the request needed more memory than an app process may use (setting "
+    "max_worker_memory_mb); narrow it (a smaller scope, a LIMIT)"
+)
 
 
 def stopped_detail(seconds: float) -> str:
@@ -119,6 +125,14 @@ def register_error_handlers(
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException) -> Response:
         return render(error)
+
+    @app.errorhandler(MemoryError)
+    def handle_memory_error(error: MemoryError) -> Response:
+        # Whatever was being built when the allocation failed may be half built (for the
+        # writer, a change half applied): this process answers, then ends.
+        log.error("%s %s ran out of memory; its app process ends", request.method, request.path)
+        end_when_answered("it ran out of memory (setting max_worker_memory_mb)")
+        return render(ServiceUnavailable(OUT_OF_MEMORY))
 
     @app.errorhandler(Exception)
     def handle_bug(error: Exception) -> Response:

@@ -15,7 +15,9 @@ start of the next one. A request and its answer are each one length-prefixed pic
 accepting, the app process first sends its pid, so that the front can kill exactly the process
 computing a request that outlasts the time limit (a read may already be waiting; a write is sent
 once the pid has come). Each app process has an address-space limit (`max_worker_memory_mb`): a
-request that needs more fails in that process alone. Every process here dies with its parent
+request that needs more fails in that process alone, which then ends once it has answered (what
+it held may be half built; kgapi.processes), and the keeper starts another. Every process here
+dies with its parent
 (PR_SET_PDEATHSIG), so none outlives the server.
 """
 
@@ -37,7 +39,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from kgapi.processes import die_with_parent
+from kgapi.processes import die_with_parent, end_reason, end_when_answered
 
 log = logging.getLogger(__name__)
 
@@ -205,6 +207,10 @@ def serve_requests(app: WsgiApp, listener: socket.socket, follower: Follower | N
             answer = run_app(app, request)
             with contextlib.suppress(OSError):  # the front gave up on it
                 send_frame(connection, answer)
+        reason = end_reason()
+        if reason is not None:
+            log.warning("app process %d ends: %s", pid, reason)
+            return  # its keeper starts another
 
 
 def _request_waiting(listener: socket.socket, follower: Follower) -> bool:
@@ -241,6 +247,7 @@ def run_app(app: WsgiApp, request: Request) -> Answer:
             close = getattr(result, "close", None)
             if close is not None:
                 close()
-    except MemoryError:
+    except MemoryError:  # past the app's own handler (writing the body, say)
+        end_when_answered("it ran out of memory (setting max_worker_memory_mb)")
         return Answer(MEMORY_ERROR_STATUS, [("Content-Type", "text/plain")], b"out of memory\n")
     return Answer(started["status"], started["headers"], body)

@@ -117,6 +117,18 @@ def front_pid(server: LiveServer) -> int:
     return next(pid for pid in _children(server.process.pid) if not _children(pid))
 
 
+def app_pids(server: LiveServer) -> set[int]:
+    """The server's app processes: the children of its keeper (the master's child that has
+    children)."""
+    keeper = next(pid for pid in _children(server.process.pid) if _children(pid))
+    return set(_children(keeper))
+
+
+def address_space_mib(pid: int) -> int:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return next(int(line.split()[1]) // 1024 for line in status.splitlines() if "VmSize" in line)
+
+
 def resident_mib(pid: int) -> int:
     status = Path(f"/proc/{pid}/status").read_text()
     return next(int(line.split()[1]) // 1024 for line in status.splitlines() if "VmRSS" in line)

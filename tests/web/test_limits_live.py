@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from livesupport import LiveServer, started_server
+from livesupport import LiveServer, address_space_mib, app_pids, started_server
 
 from kgapi.graph.knowledge import KnowledgeGraph
 from kgapi.settings import Settings
@@ -74,6 +74,38 @@ def test_a_request_past_the_memory_limit_is_refused_and_others_go_on(limited: Li
     for _ in range(4):  # the worker was replaced; both answer
         status, _, body = limited.request("GET", "/sparql?query=ASK%7B%7D")
         assert status == 200 and b"true" in body
+
+
+def test_python_work_past_the_memory_limit_is_503_and_its_process_replaced(
+    limited: LiveServer, settings: Settings, tmp_path: Path
+) -> None:
+    """Python code that meets the address-space limit raises MemoryError, and the app answered
+    a 500 and went on serving with whatever that left half built (for the writer, a graph half
+    moved by a change). It is a 503 naming the limit, and the process ends once it has answered,
+    as the setting says."""
+    # Just room to start and answer small requests; a whole-graph GEXF export needs ~200 MiB more.
+    limit = max(address_space_mib(pid) for pid in app_pids(limited)) + 64
+    with started_server(
+        cache_dir=settings.cache_dir,
+        log_dir=tmp_path,
+        query_timeout=60,
+        arguments=["--max-worker-memory-mb", str(limit)],
+    ) as tight:
+        status, _, body = tight.request("GET", "/api/search?q=kvm")
+        assert status == 200, body[:300]
+        before = app_pids(tight)
+        status, headers, body = tight.request("GET", "/export?format=gexf")
+        assert status == 503, body[:300]
+        assert headers["content-type"].startswith("application/problem+json")
+        assert "max_worker_memory_mb" in json.loads(body)["detail"]
+        for _ in range(4):  # both app processes answer, one of them new
+            status, _, body = tight.request("GET", "/api/search?q=kvm")
+            assert status == 200, body[:300]
+        deadline = time.monotonic() + 10
+        while len(app_pids(tight) - before) != 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(app_pids(tight) - before) == 1
+        assert "ran out of memory" in Path(tight.log_path).read_text(errors="replace")
 
 
 @pytest.mark.parametrize(

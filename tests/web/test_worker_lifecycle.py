@@ -1,14 +1,17 @@
-"""Workers that die, are signalled or are killed at the time limit: the service keeps answering,
-shared state survives, and no process of kgapi's outlives its parent (issue 11, findings 1, 6).
+"""Workers that die, are signalled, are killed at the time limit or run out of memory: the service
+keeps answering, shared state survives, and no process of kgapi's outlives its parent (issue 11,
+findings 1, 6).
 
-Each test starts a server of its own, since it kills that server's workers.
+Each live test starts a server of its own, since it kills that server's workers.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
+import socket
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -16,10 +19,21 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from flask import Flask
 from livesupport import LiveServer, started_server
+from werkzeug.test import EnvironBuilder
 
 from kgapi.graph.knowledge import KnowledgeGraph
 from kgapi.settings import Settings
+from kgapi.web import export_api
+from kgapi.web.workers import (
+    Answer,
+    Request,
+    fork_child,
+    receive_frame,
+    send_frame,
+    serve_requests,
+)
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
 
@@ -167,3 +181,38 @@ def test_a_keeper_that_ends_stops_the_server_for_its_supervisor(
     os.kill(app_process_keeper(master), signal_number)
     assert own_server.process.wait(timeout=30) == exit_status
     wait_for(lambda: not serving_processes(port), seconds=10)
+
+
+def test_an_app_process_out_of_memory_answers_503_in_the_routes_shape_then_ends(
+    app: Flask, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The worker loop as `kgapi serve` runs it, on the real app, whose export meets the
+    address-space limit in Python. It answered a 500 and went on serving with whatever the
+    MemoryError left half built; it answers 503 naming the limit, then ends (its keeper starts
+    another)."""
+
+    def exhausted(*_args: object, **_kwargs: object) -> object:
+        raise MemoryError
+
+    monkeypatch.setattr(export_api, "export", exhausted)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(tmp_path / "app.sock"))
+    listener.listen()
+    environ = EnvironBuilder(path="/export", query_string="format=gexf").get_environ()
+    plain = {key: value for key, value in environ.items() if isinstance(value, str | int | tuple)}
+    worker = fork_child(lambda: serve_requests(app, listener))
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+            connection.connect(str(tmp_path / "app.sock"))
+            assert receive_frame(connection) == worker
+            send_frame(connection, Request(plain, b"", 0))
+            answer: Answer = receive_frame(connection)
+        assert answer.status.startswith("503"), answer
+        assert answer.header("Content-Type") == "application/problem+json"
+        assert "max_worker_memory_mb" in json.loads(answer.body)["detail"]
+        wait_for(lambda: os.waitpid(worker, os.WNOHANG) == (worker, 0), seconds=10)
+    finally:
+        with contextlib.suppress(ProcessLookupError, ChildProcessError):
+            os.kill(worker, signal.SIGKILL)
+            os.waitpid(worker, 0)
+        listener.close()
