@@ -1,13 +1,14 @@
 """A write: all or nothing, valid or refused, durable before it is acknowledged.
 
 `Curator.write` takes the writers' lock, brings the live graph to the log's latest version,
-turns the request into a change (a function of the graph it will apply to), refuses changes to
-the bundled graph (409), a stale `If-Match` (412) and statements the graph cannot hold (422: an
-RDF 1.2 term, a character XML cannot hold), applies the change with its reasoning delta, and
-checks the graph after it: the SHACL shapes on every node the change touched, every
-`*-violation.rq` quality query, and OWL 2 RL consistency. Any violation undoes the change and is
-reported (422) with what failed where — an inconsistency with its proof. Otherwise the version is
-appended to the log and `fsync`ed, and only then acknowledged.
+turns the request into a change (a function of the graph it will apply to), refuses a write whose
+preconditions fail (412: a stale `If-Match`, say), changes to the bundled graph (409) and
+statements the graph cannot hold (422: an RDF 1.2 term, a character XML cannot hold), applies
+the change with its reasoning delta, and checks the graph after it: the SHACL shapes on every
+node the change touched, every `*-violation.rq` quality query, and OWL 2 RL consistency. Any
+violation undoes the change and is reported (422) with what failed where — an inconsistency with
+its proof. Otherwise the version is appended to the log and `fsync`ed, and only then
+acknowledged.
 """
 
 from __future__ import annotations
@@ -64,6 +65,46 @@ class Receipt:
 
 MakeChange = Callable[[LiveGraph], Change]
 
+ANY_VERSION = "*"  # in a precondition's versions: whatever the version, if the target exists
+
+
+@dataclass(frozen=True)
+class Preconditions:
+    """What a write asks of the graph before it is made: HTTP's If-Match and If-None-Match (RFC
+    9110 §13.1.1-2) over the graph's version, the ETag every read carries. `match`: versions the
+    graph must be at one of (None: any); `none_match`: versions it must be at none of.
+    ANY_VERSION among them stands for a current representation: the target exists. The target
+    is `graph` (a Graph Store Protocol graph) or, None, the dataset, which always exists. Held
+    under the writers' lock, against the version the write would be made on."""
+
+    match: frozenset[str] | None = None
+    none_match: frozenset[str] = frozenset()
+    graph: str | None = None
+
+    def failed(self, live: LiveGraph, version: str) -> str | None:
+        """Why the write may not be made on `live` at `version`; None if it may."""
+        exists = (
+            self.graph is None
+            or self.graph == live.curated_graph  # the default graph: always there
+            or self.graph in live.user_graph_names
+            or live.is_base_graph(self.graph)
+        )
+        target = "the dataset" if self.graph is None else f"<{self.graph}>"
+        if self.match is not None:
+            if ANY_VERSION in self.match:
+                if not exists:
+                    return f"If-Match: * asks that {target} exist, and it does not"
+            elif version not in self.match:
+                return (
+                    f"the graph is at version {version}, not {' or '.join(sorted(self.match))}:"
+                    " read it again and retry the change against the current version"
+                )
+        if ANY_VERSION in self.none_match and exists:
+            return f"If-None-Match: * asks that {target} not exist, and it does"
+        if version in self.none_match:
+            return f"the graph is at version {version}, which If-None-Match names"
+        return None
+
 
 class Curator:
     """Makes writes to `live` as transactions (see the module docstring)."""
@@ -85,13 +126,13 @@ class Curator:
         make_change: MakeChange,
         *,
         message: str = "",
-        expected_version: str | None = None,
+        preconditions: Preconditions = Preconditions(),
         may_write: Callable[[str], bool] = lambda graph: True,
         reverts: int | None = None,
     ) -> Receipt:
         """Make the change `make_change` computes, or raise WriteRefused (nothing changed)."""
         try:
-            return self._write(author, make_change, message, expected_version, may_write, reverts)
+            return self._write(author, make_change, message, preconditions, may_write, reverts)
         except ChangeLogError as error:  # the log cannot be read or written: nothing was
             raise WriteRefused(
                 503,
@@ -104,7 +145,7 @@ class Curator:
         author: str,
         make_change: MakeChange,
         message: str,
-        expected_version: str | None,
+        preconditions: Preconditions,
         may_write: Callable[[str], bool],
         reverts: int | None,
     ) -> Receipt:
@@ -114,12 +155,9 @@ class Curator:
             with live.log.exclusive():
                 live.catch_up()
                 current = live.query_store.version
-                if expected_version is not None and expected_version != current:
-                    raise WriteRefused(
-                        412,
-                        f"the graph is at version {current}, not {expected_version}: read it "
-                        "again and retry the change against the current version",
-                    )
+                failed = preconditions.failed(live, current)
+                if failed is not None:
+                    raise WriteRefused(412, failed)
                 change = live.effective(make_change(live))
                 self._check_graphs(change, may_write)
                 if not change:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 from flask import Flask, Response, abort, g, request
+from werkzeug.http import parse_etags, unquote_etag
 
 from kgapi.graph.documents import NotWritable, canonical, write_rdf
 from kgapi.web.negotiation import Format, qvalue
@@ -64,12 +65,13 @@ def accepts_gzip(header: str | None) -> bool:
 def not_modified(etags: Iterable[str]) -> bool:
     """True if the request's If-None-Match names one of `etags` (weak comparison, RFC 9110)."""
     header = request.headers.get("If-None-Match")
-    if not header:
-        return False
-    if header.strip() == "*":
-        return True
-    given = {tag.strip().removeprefix("W/") for tag in header.split(",")}
-    return any(tag in given for tag in etags)
+    return header is not None and any(names_etag(header, etag) for etag in etags)
+
+
+def names_etag(if_none_match: str, etag: str) -> bool:
+    """Whether the If-None-Match field value names `etag` (as sent: quoted) or is `*`, by weak
+    comparison (RFC 9110 §8.8.3.2)."""
+    return parse_etags(if_none_match).contains_weak(unquote_etag(etag)[0] or "")
 
 
 def gzip_variant(etag: str) -> str:

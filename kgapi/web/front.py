@@ -43,6 +43,7 @@ from typing import Any
 from flask import Flask, Response
 from werkzeug.sansio.utils import host_is_trusted
 
+from kgapi.web.delivery import names_etag
 from kgapi.web.front_bodies import BodyHeld, BodyReader, declared_length
 from kgapi.web.kept_answers import KeptAnswers, cacheable, key_of
 from kgapi.web.problems import (
@@ -217,14 +218,15 @@ class Front:
         """`answer` (304 when the request already holds its ETag; no body for HEAD), a large
         body from a file (kgapi.web.spool)."""
         status, headers, body = int(answer.status.split(" ", 1)[0]), answer.headers, answer.body
+        method = environ["REQUEST_METHOD"]
         given = environ.get("HTTP_IF_NONE_MATCH")
-        if given and status == 200:
+        # 304 answers a read alone: a write's conditions are the app's (RFC 9110 §13.1.2).
+        if given and status == 200 and method in ("GET", "HEAD"):
             etag = answer.header("ETag")
-            tags = {tag.strip().removeprefix("W/") for tag in given.split(",")}
-            if etag is not None and (etag in tags or "*" in tags):
+            if etag is not None and names_etag(given, etag):
                 status, body = 304, b""
                 headers = [(n, v) for n, v in headers if n.lower() != "content-length"]
-        if environ["REQUEST_METHOD"] == "HEAD":
+        if method == "HEAD":
             body = b""
         if len(body) < SPOOL_FROM:
             protocol.response_bytes(status, headers, body)

@@ -53,10 +53,10 @@ def _store(graph: str | None) -> Response:
     if request.method == "DELETE":
         if graph is not None and not existed:
             raise WriteRefused(404, f"there is no user graph <{graph}>")
-        return write(delete_graph(graph))
+        return write(delete_graph(graph), graph=target)
     quads = body_quads(target)
     make = replace_graph(graph, quads) if request.method == "PUT" else add_to_graph(graph, quads)
-    response = write(make)
+    response = write(make, graph=target)
     if not existed and target in live_graph(state).user_graph_names:
         response.status_code = 201
         response.headers["Location"] = _location(target, graph is None)

@@ -25,7 +25,8 @@ _REFUSALS = {
     "SERVICE, or writes are off.",
     404: "No such graph or version.",
     409: "The change would alter the bundled graph, or remove an inference, or cannot apply.",
-    412: "If-Match names a version that is no longer the graph's.",
+    412: "If-Match names no version the graph is at (or, `*`, a graph that does not exist), or "
+    "If-None-Match names the one it is at (or, `*`, a graph that exists).",
     413: "The body is larger than max_request_bytes (a gzip or deflate body once decoded), or "
     "an RDF/XML body's entities expand it manyfold.",
     415: "The body's media type is not read.",
@@ -105,7 +106,16 @@ IF_MATCH = {
     "name": "If-Match",
     "in": "header",
     "required": False,
-    "description": "Write only onto this version (a write's or GET's ETag); 412 otherwise.",
+    "description": "Write only onto one of these versions (a write's or GET's ETag; compared "
+    "strongly, so a weak tag never matches), or, `*`, onto a graph that exists; 412 otherwise.",
+    "schema": {"type": "string"},
+}
+IF_NONE_MATCH = {
+    "name": "If-None-Match",
+    "in": "header",
+    "required": False,
+    "description": "Write only when the graph is at none of these versions, or, `*`, does not "
+    "exist (create, never replace; the dataset of /update always exists); 412 otherwise.",
     "schema": {"type": "string"},
 }
 MESSAGE = query_parameter("message", "Why (kept in the history).", {"type": "string"})
@@ -121,6 +131,7 @@ def update_operation(method: str) -> dict[str, Any] | None:
         "security": [BEARER],
         "parameters": [
             IF_MATCH,
+            IF_NONE_MATCH,
             MESSAGE,
             query_parameter("using-graph-uri", "USING, per the protocol.", {"type": "string"}),
             query_parameter("using-named-graph-uri", "USING NAMED.", {"type": "string"}),
@@ -186,7 +197,7 @@ def _graph_store(method: str, *, direct: bool) -> dict[str, Any] | None:
             " (POST to /store with no graph creates one)" if method == "post" and not direct else ""
         ),
         "security": [BEARER],
-        "parameters": [*parameters, IF_MATCH, MESSAGE],
+        "parameters": [*parameters, IF_MATCH, IF_NONE_MATCH, MESSAGE],
         "responses": {
             **_written("The change was made.", 404, 415),
             "201": {
@@ -253,7 +264,7 @@ def revert_operation(method: str) -> dict[str, Any] | None:
         "tags": ["writes"],
         "summary": "Undo a version, as a new version",
         "security": [BEARER],
-        "parameters": [VERSION_ID, MESSAGE],
+        "parameters": [VERSION_ID, IF_MATCH, IF_NONE_MATCH, MESSAGE],
         "responses": _written("The revert was made.", 404),
     }
 

@@ -25,7 +25,13 @@ from kgapi.curation.history import find, revert
 from kgapi.curation.live import LiveGraph
 from kgapi.curation.requests import add_to_graph, sparql_update
 from kgapi.curation.stores import change_log_for
-from kgapi.curation.transaction import Curator, MakeChange, WriteRefused
+from kgapi.curation.transaction import (
+    ANY_VERSION,
+    Curator,
+    MakeChange,
+    Preconditions,
+    WriteRefused,
+)
 from kgapi.graph.documents import NotWritable, write_rdf
 from kgapi.parameters import parse_integer
 from kgapi.sparql.reads import read_keys
@@ -352,9 +358,15 @@ def live_graph(state: Services) -> LiveGraph:
 
 
 def write(
-    make_change: MakeChange, *, reverts: int | None = None, default_message: str = ""
+    make_change: MakeChange,
+    *,
+    reverts: int | None = None,
+    default_message: str = "",
+    graph: str | None = None,
 ) -> Response:
-    """Make the change as the request's token holder, or refuse it (see the module docstring)."""
+    """Make the change as the request's token holder, or refuse it (see the module docstring).
+    `graph`: the Graph Store Protocol graph it writes, the target of the request's conditions
+    (None: the dataset)."""
     state = services()
     live_graph(state)
     assert state.curator is not None
@@ -371,7 +383,7 @@ def write(
         token.name,
         make_change,
         message=message[:1000],
-        expected_version=_if_match(),
+        preconditions=_preconditions(graph),
         may_write=token.may_write,
         reverts=reverts,
     )
@@ -381,12 +393,19 @@ def write(
     return response
 
 
-def _if_match() -> str | None:
-    """The version `If-Match` names (None: none, or `*`)."""
-    header = request.headers.get("If-Match")
-    if header is None or header.strip() == "*":
-        return None
-    return header.strip().removeprefix("W/").strip('"')
+def _preconditions(graph: str | None) -> Preconditions:
+    """The request's If-Match and If-None-Match over the graph's version (its ETag)."""
+    match, none_match = request.if_match, request.if_none_match
+    return Preconditions(
+        # If-Match compares strongly: a weak tag matches nothing (RFC 9110 §13.1.1).
+        match=None if not match else _versions(match.star_tag, match.as_set()),
+        none_match=_versions(none_match.star_tag, none_match.as_set(include_weak=True)),
+        graph=graph,
+    )
+
+
+def _versions(star: bool, tags: set[str]) -> frozenset[str]:
+    return frozenset({ANY_VERSION} if star else tags)
 
 
 def _json(body: dict[str, Any]) -> Response:

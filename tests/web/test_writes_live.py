@@ -291,6 +291,38 @@ def test_graph_store_protocol_put_get_post_delete_and_if_match(
     assert status == 409
 
 
+def test_conditional_writes_follow_rfc_9110(server: LiveServer, tokens: dict[str, str]) -> None:
+    """If-Match takes a list of tags, any of which may match, and compares strongly (a weak tag
+    never matches); `*` asks that the graph exist. If-None-Match: * asks that it not exist (a
+    create that must not replace). Before, a list was read as one tag (412), a weak tag matched,
+    and If-None-Match: * on a PUT replaced the graph and then answered 304."""
+    graph = "https://example.org/graphs/conditional"
+    path = f"/store?graph={quote(graph, safe='')}"
+    turtle = {"Authorization": f"Bearer {tokens['write']}", "Content-Type": "text/turtle"}
+
+    def put(body: bytes, **conditions: str) -> int:
+        return server.request("PUT", path, body=body, headers={**turtle, **conditions})[0]
+
+    def held() -> bytes:
+        return server.request("GET", path, headers={"Accept": "application/n-triples"})[2]
+
+    assert put(b"<urn:c> <urn:p> 1 .", **{"If-Match": "*"}) == 412  # no such graph yet
+    assert put(b"<urn:c> <urn:p> 1 .", **{"If-None-Match": "*"}) == 201
+    assert put(b"<urn:c> <urn:p> 2 .", **{"If-None-Match": "*"}) == 412  # it exists now
+    assert held() == b'<urn:c> <urn:p> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .\n'
+    current = f'"{version(server)}"'
+    assert put(b"<urn:c> <urn:p> 3 .", **{"If-Match": f"W/{current}"}) == 412
+    assert put(b"<urn:c> <urn:p> 3 .", **{"If-None-Match": current}) == 412
+    assert put(b"<urn:c> <urn:p> 3 .", **{"If-Match": f'"stale", {current}'}) == 200
+    assert put(b"<urn:c> <urn:p> 4 .", **{"If-Match": "*"}) == 200
+    status, _, body = update(
+        server, f"INSERT DATA {{ GRAPH <{graph}> {{ <urn:c> <urn:p> 5 }} }}", tokens["write"],
+        **{"If-None-Match": "*"},
+    )  # fmt: skip
+    assert status == 412, body  # the dataset always exists
+    assert held() == b'<urn:c> <urn:p> "4"^^<http://www.w3.org/2001/XMLSchema#integer> .\n'
+
+
 @pytest.mark.parametrize(
     "where",
     [
