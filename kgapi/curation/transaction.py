@@ -131,6 +131,11 @@ class Curator:
         reverts: int | None = None,
     ) -> Receipt:
         """Make the change `make_change` computes, or raise WriteRefused (nothing changed)."""
+        lacking = xml_lacks(message)  # text of the history, which its JSON and pages show
+        if lacking is not None:
+            raise WriteRefused(
+                400, f"the change message holds the character {lacking}, which text may not"
+            )
         try:
             return self._write(author, make_change, message, preconditions, may_write, reverts)
         except ChangeLogError as error:  # the log cannot be read or written: nothing was

@@ -291,6 +291,30 @@ def test_graph_store_protocol_put_get_post_delete_and_if_match(
     assert status == 409
 
 
+def test_a_change_message_holding_a_control_character_is_refused(
+    server: LiveServer, tokens: dict[str, str]
+) -> None:
+    """A message is text of the history, shown in its JSON and on the entity pages: `message=`
+    with a NUL put a raw U+0000 into the HTML page of every entity the change touched."""
+    before = version(server)
+    text = f"INSERT DATA {{ GRAPH <{GRAPH}> {{ <urn:msg:s> <urn:msg:p> 1 }} }}"
+    status, _, body = server.request(
+        "POST",
+        "/update?message=" + quote("fix\x00\x01"),
+        body=text.encode(),
+        headers=update_headers(tokens["write"]),
+    )
+    assert status == 400 and "U+0000" in json.loads(body)["detail"], body
+    assert version(server) == before
+    status, _, body = server.request(
+        "POST",
+        "/update?message=" + quote("line one\nline two\twith a tab"),
+        body=text.encode(),
+        headers=update_headers(tokens["write"]),
+    )
+    assert status == 200, body
+
+
 def test_conditional_writes_follow_rfc_9110(server: LiveServer, tokens: dict[str, str]) -> None:
     """If-Match takes a list of tags, any of which may match, and compares strongly (a weak tag
     never matches); `*` asks that the graph exist. If-None-Match: * asks that it not exist (a
