@@ -85,3 +85,30 @@ def test_a_number_written_oddly_is_never_a_server_error(
     client: FlaskClient, path: str, number: str
 ) -> None:
     assert_answered(client, path + number)
+
+
+BOM = b"\xef\xbb\xbf"  # what Windows editors put at the start of a UTF-8 file
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type", "body"),
+    [
+        ("/sparql", "application/sparql-query", b"ASK {}"),
+        (
+            "/api/classify",
+            "text/turtle",
+            b"<urn:x> a <https://w3id.org/kgapi/ontology/Hypervisor> .",
+        ),
+        ("/api/classify", "application/json", b'{"label": "MyXenBox", "basedOn": ["xen"]}'),
+    ],
+)
+def test_a_body_that_starts_with_a_byte_order_mark_is_read_as_without_one(
+    client: FlaskClient, path: str, content_type: str, body: bytes
+) -> None:
+    """The UTF-8 decode of the WHATWG Encoding standard (what browsers do) drops a leading byte
+    order mark; a query saved by a Windows editor and posted with `curl --data-binary @file`
+    was a syntax error at 1:1."""
+    plain = client.post(path, data=body, content_type=content_type)
+    marked = client.post(path, data=BOM + body, content_type=content_type)
+    assert plain.status_code == 200, plain.get_data()[:300]
+    assert (marked.status_code, marked.get_data()) == (200, plain.get_data())

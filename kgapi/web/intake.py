@@ -22,6 +22,7 @@ from typing import Any
 
 from flask import Flask, request
 from werkzeug.exceptions import (
+    BadRequest,
     HTTPException,
     RequestEntityTooLarge,
     UnsupportedMediaType,
@@ -142,6 +143,20 @@ def install(app: Flask, *, max_request_bytes: int) -> None:
         # werkzeug keeps the request's stream and length once asked (the length was, above).
         for cached in ("stream", "content_length"):
             request.__dict__.pop(cached, None)
+
+
+def body_text(what: str) -> str:
+    """The request body as text (UTF-8, `without_bom`); 400 naming `what` if it is not UTF-8."""
+    try:
+        return without_bom(request.get_data()).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BadRequest(f"{what} is not UTF-8: {error.reason}") from error
+
+
+def without_bom(data: bytes) -> bytes:
+    """UTF-8 text less a leading byte order mark, as the WHATWG Encoding standard's UTF-8
+    decode reads it: Windows editors write one, which no SPARQL or RDF parser here skips."""
+    return data.removeprefix(b"\xef\xbb\xbf")
 
 
 def _require_utf8() -> None:

@@ -25,6 +25,7 @@ from kgapi.web.api_common import (
     require_media_type,
     resolve,
 )
+from kgapi.web.intake import body_text
 from kgapi.web.negotiation import Format
 from kgapi.web.state import services
 
@@ -91,10 +92,7 @@ def _object(text: str, predicate: Node) -> Node:
 def classify_description() -> Response:
     """Reason over a described product without storing it: its inferred classes, with proofs."""
     require_media_type(CLASSIFY_MEDIA_TYPES, "the description")
-    try:
-        text = request.get_data().decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise ApiProblem(400, f"the body is not UTF-8: {error.reason}") from error
+    text = body_text("the description")
     if request.mimetype == "application/json" and not text.lstrip().startswith("{"):
         raise ApiProblem(400, "a JSON description must be an object")
     if request.mimetype == "text/turtle" and text.lstrip().startswith("{"):

@@ -31,6 +31,7 @@ from kgapi.sparql.reads import keys_text, read_keys
 from kgapi.sparql.service_description import describe_service
 from kgapi.sparql.text import QueryText, read_query_text
 from kgapi.web import delivery
+from kgapi.web.intake import body_text
 from kgapi.web.negotiation import (
     RDF,
     RESULTS,
@@ -158,10 +159,7 @@ def read_protocol_request() -> ProtocolRequest:
             queries = request.form.getlist("query")
         elif request.mimetype == QUERY_MEDIA_TYPE:
             parameters = request.args
-            try:
-                queries = [request.get_data().decode("utf-8")]
-            except UnicodeDecodeError as error:
-                raise ProtocolError(400, f"Query is not UTF-8: {error.reason}") from error
+            queries = [body_text("the query")]
         elif request.mimetype == UPDATE_MEDIA_TYPE:
             raise _update_refused()
         else:

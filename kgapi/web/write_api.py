@@ -38,6 +38,7 @@ from kgapi.sparql.reads import read_keys
 from kgapi.sparql.text import DatasetConflict, with_update_dataset
 from kgapi.web.api_common import json_response, problem_response
 from kgapi.web.credentials import Unauthorized, presented_token
+from kgapi.web.intake import body_text, without_bom
 from kgapi.web.negotiation import RDF, Format, NotAcceptable, formats_of, negotiate
 from kgapi.web.state import Services, services
 
@@ -127,10 +128,7 @@ def run_update() -> Response:
         texts = request.form.getlist("update")
         parameters = request.form
     elif request.mimetype == UPDATE_MEDIA_TYPE:
-        try:
-            texts = [request.get_data().decode("utf-8")]
-        except UnicodeDecodeError as error:
-            raise WriteRefused(400, f"the update is not UTF-8: {error}") from error
+        texts = [body_text("the update")]
         parameters = request.args
     else:
         raise WriteRefused(
@@ -172,10 +170,7 @@ def check() -> Response:
         live_graph(state)  # refuses: writes are off
     assert curator is not None
     if request.mimetype == UPDATE_MEDIA_TYPE:
-        try:
-            text = request.get_data().decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise WriteRefused(400, f"the update is not UTF-8: {error}") from error
+        text = body_text("the update")
         make = sparql_update(text, base_iri=request.base_url)
     else:
         graph = request.args.get("graph")
@@ -307,9 +302,9 @@ READABLE = "text/turtle, application/n-triples, application/rdf+xml"
 def body_quads(base: str) -> list[ox.Quad]:
     """The request's RDF (relative IRIs against the graph's IRI); 415 or 400 if unreadable."""
     if request.mimetype == "multipart/form-data":
-        parts = [(part.mimetype, part.read()) for part in request.files.values()]
+        parts = [(part.mimetype, without_bom(part.read())) for part in request.files.values()]
     else:
-        parts = [(request.mimetype or "", request.get_data())]
+        parts = [(request.mimetype or "", without_bom(request.get_data()))]
     quads: list[ox.Quad] = []
     for media_type, data in parts:
         rdf_format = ox.RdfFormat.from_media_type(media_type)
