@@ -8,7 +8,8 @@ type triples of that class. So the keys a query reads are its patterns' predicat
 every triple it added or removed, asserted or inferred (a type triple has both keys). If none
 is in both, none of the query's patterns matches anything it did not before, and the answer is
 the same. A query the analysis cannot bound reads everything (`None`): a variable predicate, a
-property path, GRAPH, SERVICE, a dataset of its own (FROM), DESCRIBE, or text rdflib's parser
+property path, GRAPH, SERVICE, a dataset of its own (FROM), DESCRIBE, an IRI the engine reads
+otherwise than rdflib writes it (relative, or an escaped local name), or text rdflib's parser
 does not read (pyoxigraph, which answers, reads more than it does).
 """
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import pyoxigraph as ox
 from rdflib import RDF, URIRef
 from rdflib.paths import Path as PropertyPath
 from rdflib.term import Node
@@ -110,12 +112,25 @@ def _pattern_keys(pattern: tuple[Any, ...], keys: set[str]) -> bool:
     if len(pattern) != 3:
         return False
     _, predicate, obj = pattern
-    if not isinstance(predicate, URIRef):  # a variable (or a path: see _collect)
-        return False
+    if not isinstance(predicate, URIRef) or not _as_the_engine_reads(predicate):
+        return False  # a variable (or a path: see _collect), or an IRI read otherwise
     if predicate == RDF.type and isinstance(obj, URIRef):
+        if not _as_the_engine_reads(obj):
+            return False
         keys.add(type_key(obj))
     else:
         keys.add(str(predicate))
+    return True
+
+
+def _as_the_engine_reads(iri: URIRef) -> bool:
+    """Whether the engine reads the IRI as rdflib's parser wrote it: an absolute IRI. rdflib
+    leaves a relative one unresolved (the engine resolves it against BASE or the endpoint's
+    URL) and keeps the backslash of an escaped local name (`p:x\\-y`, the engine's `x-y`)."""
+    try:
+        ox.NamedNode(str(iri))
+    except ValueError:
+        return False
     return True
 
 
