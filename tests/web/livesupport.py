@@ -118,15 +118,25 @@ def front_pid(server: LiveServer) -> int:
 
 
 def app_pids(server: LiveServer) -> set[int]:
-    """The server's app processes: the children of its keeper (the master's child that has
-    children)."""
-    keeper = next(pid for pid in _children(server.process.pid) if _children(pid))
-    return set(_children(keeper))
+    """The server's app processes, as they are now: the children of its keeper, the master's
+    single-threaded child (the front runs threads). Empty while the keeper replaces them all."""
+    keepers = [pid for pid in _children(server.process.pid) if _status(pid, "Threads") == 1]
+    return set(_children(keepers[0])) if keepers else set()
 
 
 def address_space_mib(pid: int) -> int:
-    status = Path(f"/proc/{pid}/status").read_text()
-    return next(int(line.split()[1]) // 1024 for line in status.splitlines() if "VmSize" in line)
+    return _status(pid, "VmSize") // 1024
+
+
+def _status(pid: int, field: str) -> int:
+    """A number of /proc/PID/status (0 once the process is gone, or a zombie: it has no
+    memory fields)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    found = (int(line.split()[1]) for line in status.splitlines() if line.startswith(field))
+    return next(found, 0)
 
 
 def resident_mib(pid: int) -> int:
