@@ -188,6 +188,32 @@ def test_query_answers_carry_etags(client: FlaskClient) -> None:
     assert again.status_code == 304
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/entities/kvm",
+        "/api/entities?id=kvm&lang=zh",
+        "/api/search?q=kvm",
+        "/api/compare?ids=kvm,xen",
+        "/api/explain?s=xen&p=a&o=Type-1",
+        "/api/consistency",
+        "/api/queries",
+        "/openapi.json",
+    ],
+)
+def test_lookups_carry_etags_and_answer_304_to_a_client_that_has_them(
+    client: FlaskClient, url: str
+) -> None:
+    """Agents ask the same lookups again and again: like the SPARQL answers, exports and RDF
+    views, the JSON lookups are validated by ETag and may be kept by shared caches (and the
+    front) for a minute. They had neither ETag nor Cache-Control."""
+    first = client.get(url)
+    assert first.status_code == 200 and first.headers["Cache-Control"].startswith("public")
+    again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.get_data() == b""
+    assert client.get(url, headers={"If-None-Match": '"other"'}).get_data() == first.get_data()
+
+
 def test_injection_through_a_parameter_is_harmless(client: FlaskClient) -> None:
     attack = '") } } ; DROP ALL ; SELECT * WHERE { ?s ?p ?o . FILTER("" = "'
     response = client.get("/api/queries/labels-containing", query_string={"text": attack})

@@ -9,6 +9,7 @@ as `application/problem+json` with the shape of kgapi.web.problems plus extensio
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from kgapi.read.stored_queries import (
     ParameterNameError,
 )
 from kgapi.reasoning.classification import DescriptionError
+from kgapi.web.delivery import Representation, respond
 from kgapi.web.negotiation import Format, NotAcceptable, negotiate
 from kgapi.web.problems import problem
 from kgapi.web.state import EXTENSION_KEY, Services, services
@@ -134,7 +136,13 @@ def require_media_type(accepted: Sequence[str], what: str) -> str:
 
 
 def json_response(data: Any, *, status: int = 200) -> Response:
-    body = json.dumps(data, ensure_ascii=False, indent=None)
+    """`data` as JSON. A 200 to a GET (a lookup) goes out as every cacheable answer does
+    (kgapi.web.delivery.respond): an ETag of its bytes, `Cache-Control: public`, 304 to a
+    client that holds it, gzip; and so the front keeps it."""
+    body = json.dumps(data, ensure_ascii=False, indent=None).encode()
+    if status == 200 and request.method in ("GET", "HEAD"):
+        etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+        return respond(Representation(body, "application/json", etag))
     response = Response(body, status=status, mimetype="application/json")
     response.vary.add("Accept")
     return response
