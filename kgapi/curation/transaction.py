@@ -28,8 +28,8 @@ from rdflib.term import Node
 from kgapi.curation.changelog import ChangeLogError, Version
 from kgapi.curation.live import Effect, LiveGraph
 from kgapi.curation.patch import Change
+from kgapi.curation.preconditions import NO_PRECONDITIONS, Preconditions, statements_not_held
 from kgapi.graph.documents import xml_lacks
-from kgapi.graph.terms import is_rdf_1_2
 from kgapi.graph.validation import ShapeTargets, ViolationQuery, load_shapes, shacl_violations
 from kgapi.reasoning.rule_language import Triple
 from kgapi.sparql.reads import changed_keys
@@ -65,46 +65,6 @@ class Receipt:
 
 MakeChange = Callable[[LiveGraph], Change]
 
-ANY_VERSION = "*"  # in a precondition's versions: whatever the version, if the target exists
-
-
-@dataclass(frozen=True)
-class Preconditions:
-    """What a write asks of the graph before it is made: HTTP's If-Match and If-None-Match (RFC
-    9110 §13.1.1-2) over the graph's version, the ETag every read carries. `match`: versions the
-    graph must be at one of (None: any); `none_match`: versions it must be at none of.
-    ANY_VERSION among them stands for a current representation: the target exists. The target
-    is `graph` (a Graph Store Protocol graph) or, None, the dataset, which always exists. Held
-    under the writers' lock, against the version the write would be made on."""
-
-    match: frozenset[str] | None = None
-    none_match: frozenset[str] = frozenset()
-    graph: str | None = None
-
-    def failed(self, live: LiveGraph, version: str) -> str | None:
-        """Why the write may not be made on `live` at `version`; None if it may."""
-        exists = (
-            self.graph is None
-            or self.graph == live.curated_graph  # the default graph: always there
-            or self.graph in live.user_graph_names
-            or live.is_base_graph(self.graph)
-        )
-        target = "the dataset" if self.graph is None else f"<{self.graph}>"
-        if self.match is not None:
-            if ANY_VERSION in self.match:
-                if not exists:
-                    return f"If-Match: * asks that {target} exist, and it does not"
-            elif version not in self.match:
-                return (
-                    f"the graph is at version {version}, not {' or '.join(sorted(self.match))}:"
-                    " read it again and retry the change against the current version"
-                )
-        if ANY_VERSION in self.none_match and exists:
-            return f"If-None-Match: * asks that {target} not exist, and it does"
-        if version in self.none_match:
-            return f"the graph is at version {version}, which If-None-Match names"
-        return None
-
 
 class Curator:
     """Makes writes to `live` as transactions (see the module docstring)."""
@@ -126,7 +86,7 @@ class Curator:
         make_change: MakeChange,
         *,
         message: str = "",
-        preconditions: Preconditions = Preconditions(),
+        preconditions: Preconditions = NO_PRECONDITIONS,
         may_write: Callable[[str], bool] = lambda graph: True,
         reverts: int | None = None,
     ) -> Receipt:
@@ -167,7 +127,7 @@ class Curator:
                 self._check_graphs(change, may_write)
                 if not change:
                     return Receipt(None, {"version": current, "changed": False})
-                unheld = _unheld(change)
+                unheld = statements_not_held(change)
                 if unheld:
                     raise WriteRefused(
                         422,
@@ -234,7 +194,7 @@ class Curator:
         self._check_graphs(change, lambda graph: True)
         if not change:
             return {"valid": True, "problems": [], "changed": False}
-        unheld = _unheld(change)
+        unheld = statements_not_held(change)
         if unheld:  # never applied, so what it would infer is not known
             return {
                 "valid": False,
@@ -381,40 +341,6 @@ def _first_used(asserted: Graph, term: URIRef, added: AbstractSet[Triple]) -> bo
             if triple not in added:
                 return False
     return True
-
-
-def _unheld(change: Change) -> list[dict[str, Any]]:
-    """The added statements the graph cannot hold, as problems: one with an RDF 1.2 term (a
-    triple term, a string with a base direction), which the engine reads but the reasoner, the
-    read model and the exports (RDF 1.1 all) cannot; one holding a character XML 1.0 has no
-    place for, as the graph is published in XML formats (RDF/XML, GraphML, GEXF), which could not
-    be written after it. Found before the change is applied: the live graph cannot hold them
-    even for the time of the checks."""
-    problems = []
-    for quad in sorted(change.added, key=str):
-        terms = (quad.subject, quad.predicate, quad.object)
-        focus = quad.subject.value if isinstance(quad.subject, ox.NamedNode) else ""
-        if any(is_rdf_1_2(term) for term in terms):
-            problems.append(
-                {
-                    "check": "rdf-1.2-term",
-                    "focus": focus,
-                    "message": "the statement holds an RDF 1.2 term (a triple term, or a string "
-                    "with a base direction), which this graph, RDF 1.1, cannot hold",
-                }
-            )
-            continue
-        lacking = xml_lacks(" ".join(t.value for t in terms if not isinstance(t, ox.Triple)))
-        if lacking is not None:
-            problems.append(
-                {
-                    "check": "xml-character",
-                    "focus": focus,
-                    "message": f"the statement holds the character {lacking}, which XML 1.0 "
-                    "cannot: the graph is published in RDF/XML, GraphML and GEXF",
-                }
-            )
-    return problems
 
 
 def _violation(violation: Any) -> dict[str, Any]:

@@ -23,15 +23,10 @@ from flask import Blueprint, Flask, Response, request
 from kgapi.curation.changelog import Version
 from kgapi.curation.history import find, revert
 from kgapi.curation.live import LiveGraph
+from kgapi.curation.preconditions import ANY_VERSION, Preconditions
 from kgapi.curation.requests import add_to_graph, sparql_update
 from kgapi.curation.stores import change_log_for
-from kgapi.curation.transaction import (
-    ANY_VERSION,
-    Curator,
-    MakeChange,
-    Preconditions,
-    WriteRefused,
-)
+from kgapi.curation.transaction import Curator, MakeChange, WriteRefused
 from kgapi.graph.documents import NotWritable, write_rdf
 from kgapi.parameters import parse_integer
 from kgapi.sparql.reads import read_keys
