@@ -618,3 +618,20 @@ def test_json_writers_match_the_standard_library_and_take_what_orjson_refuses(
     huge = nx.MultiDiGraph()
     huge.add_node("n", weight=2**70)  # past orjson's 64-bit integers
     assert json.loads(write_nodelink(huge))["nodes"][0]["weight"] == 2**70
+
+
+def test_svg_of_more_edges_than_graphviz_lays_out_in_time_is_refused_at_once(
+    bundled: ExportSource, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole graph (some 32,000 edges) drew for the time limit and was then dropped (30 s of
+    Graphviz without one, 10 s and a 503 with the default): each such request cost seconds of
+    CPU and gave nothing. It is a 400 at once, naming the formats that serve it; Graphviz is
+    never started."""
+
+    def started(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("Graphviz was started")
+
+    monkeypatch.setattr("subprocess.run", started)
+    with pytest.raises(ExportError, match="edges") as refused:
+        export(bundled, ExportRequest(format="svg"))
+    assert refused.value.parameter == "format" and "dot" in refused.value.choices

@@ -8,8 +8,6 @@ the graph version and the parameters, so a repeated request is answered from the
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from flask import Blueprint, Response, request, url_for
 
 from kgapi.export import (
@@ -21,7 +19,6 @@ from kgapi.export import (
     RenderingError,
     export,
     jsonld_context_document,
-    render_svg,
 )
 from kgapi.graph.documents import NotWritable
 from kgapi.read.names import NameResolutionError
@@ -85,14 +82,9 @@ def export_graph() -> Response:
     cache = services().cache
     representation = cache.get(etag)
     if representation is None:
-        source = export_source()
-        # Graphviz draws SVG in a process of its own, under its own limit (render_svg).
-        svg = chosen.name == "svg"
-        drawing = replace(export_request, format="dot") if svg else export_request
         try:
-            content = export(source, drawing, context_url=context_url).content
-            if svg:
-                content = render_svg(content)
+            # (Graphviz draws SVG in a process of its own, under its own limit: render_svg.)
+            content = export(export_source(), export_request, context_url=context_url).content
         except ExportError as error:
             raise _invalid(error) from error
         except NameResolutionError as error:
