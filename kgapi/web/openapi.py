@@ -118,6 +118,9 @@ def build_openapi(
     if "/api/queries/{name}" in routes:
         for query in queries:
             paths[f"/api/queries/{query.name}"] = {"get": stored_query_operation(query)}
+    for path, operations in paths.items():
+        if "get" in operations and (path in VALIDATED_GETS or path.startswith("/api/queries/")):
+            operations["get"] = validated(operations["get"])
     return {
         "openapi": "3.1.0",
         "info": {
@@ -137,6 +140,52 @@ def build_openapi(
             **({"securitySchemes": SECURITY_SCHEMES} if writes else {}),
         },
     }
+
+
+# The GETs whose answers carry an ETag and `Cache-Control: public` (kgapi.web.delivery.respond):
+# a client may ask again with If-None-Match, and a shared cache may keep them for a minute.
+VALIDATED_GETS = frozenset(
+    {
+        "/api/entities/{id}",
+        "/api/entities",
+        "/api/search",
+        "/api/compare",
+        "/api/explain",
+        "/api/consistency",
+        "/api/queries",
+        "/sparql",
+        "/export",
+        "/openapi.json",
+    }
+)
+
+
+def validated(operation: dict[str, Any]) -> dict[str, Any]:
+    """`operation` with what a validated GET answers: its 200's ETag and Cache-Control, the
+    If-None-Match a client may send, and the 304 it then gets."""
+    ok = operation["responses"]["200"]
+    headers = {
+        "ETag": {"description": "Names this answer's bytes.", "schema": {"type": "string"}},
+        "Cache-Control": {"description": "public, max-age=60", "schema": {"type": "string"}},
+    }
+    return {
+        **operation,
+        "parameters": [*operation.get("parameters", []), IF_NONE_MATCH],
+        "responses": {
+            **operation["responses"],
+            "200": {**ok, "headers": {**ok.get("headers", {}), **headers}},
+            "304": {"description": "Not Modified: the answer the client holds is current."},
+        },
+    }
+
+
+IF_NONE_MATCH = {
+    "name": "If-None-Match",
+    "in": "header",
+    "required": False,
+    "description": "ETags of answers the client holds; 304 if the answer is one of them.",
+    "schema": {"type": "string"},
+}
 
 
 def _openapi_path(rule: str) -> str:
