@@ -214,6 +214,34 @@ def test_lookups_carry_etags_and_answer_304_to_a_client_that_has_them(
     assert client.get(url, headers={"If-None-Match": '"other"'}).get_data() == first.get_data()
 
 
+@pytest.mark.parametrize(
+    ("url", "parameter"),
+    [
+        ("/api/search?q=kvm&q=xen", "q"),
+        ("/api/search?q=kvm&limit=1&limit=2", "limit"),
+        ("/api/entities/kvm?lang=en&lang=zh", "lang"),
+        ("/api/entities?id=kvm&id=xen", "id"),
+        ("/api/explain?s=kvm&s=xen&p=a&o=Hypervisor", "s"),
+        ("/export?scope=products&format=dot&format=svg", "format"),
+        ("/api/queries/products-based-on?product=kvm&product=xen", "product"),
+    ],
+)
+def test_a_parameter_given_twice_is_400_naming_it(
+    client: FlaskClient, url: str, parameter: str
+) -> None:
+    """Which of two values was meant is not the API's to guess: the stored queries and the
+    SPARQL endpoint refused a repeated parameter, the other routes took the first one."""
+    response = client.get(url)
+    problem = response.get_json()
+    assert response.status_code == 400 and problem["parameter"] == parameter, problem
+    assert "more than once" in problem["detail"]
+
+
+def test_the_ids_of_a_comparison_may_be_given_one_by_one(client: FlaskClient) -> None:
+    together = client.get("/api/compare?ids=kvm,xen").get_json()
+    assert client.get("/api/compare?ids=kvm&ids=xen").get_json() == together
+
+
 def test_injection_through_a_parameter_is_harmless(client: FlaskClient) -> None:
     attack = '") } } ; DROP ALL ; SELECT * WHERE { ?s ?p ?o . FILTER("" = "'
     response = client.get("/api/queries/labels-containing", query_string={"text": attack})

@@ -13,7 +13,7 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from flask import Blueprint, Response, g, request
 from flask.blueprints import BlueprintSetupState
@@ -80,6 +80,38 @@ def lookups() -> Lookups:
 # --- request helpers ---------------------------------------------------------------------------
 
 
+@overload
+def argument(name: str) -> str | None: ...
+@overload
+def argument(name: str, default: str) -> str: ...
+def argument(name: str, default: str | None = None) -> str | None:
+    """The query parameter `name` (`default` without it). One given more than once is a 400
+    naming it: which value was meant is not the API's to guess (the SPARQL endpoint refuses two
+    `query` parameters alike)."""
+    values = request.args.getlist(name)
+    if len(values) > 1:
+        raise _given_twice(name)
+    return values[0] if values else default
+
+
+def arguments() -> dict[str, str]:
+    """Every query parameter, for routes that read them all (an export, a stored query's
+    bindings); a 400 naming one given more than once."""
+    for name in request.args:
+        if len(request.args.getlist(name)) > 1:
+            raise _given_twice(name)
+    return request.args.to_dict()
+
+
+def _given_twice(name: str) -> ApiProblem:
+    return ApiProblem(
+        400,
+        f"parameter {name!r} is given more than once",
+        slug="invalid-parameter",
+        parameter=name,
+    )
+
+
 def resolve(parameter: str, name: str) -> URIRef:
     """The term `name` denotes; raises NameProblem (404 unknown, 400 ambiguous) with candidates."""
     try:
@@ -91,7 +123,7 @@ def resolve(parameter: str, name: str) -> URIRef:
 def language() -> str:
     """The `lang` parameter (en or zh); without it, the best of Accept-Language (default en).
     Raises ApiProblem for another value."""
-    lang = request.args.get("lang")
+    lang = argument("lang")
     if lang is None:
         g.kgapi_vary_language = True  # the answer depends on Accept-Language
         return request.accept_languages.best_match(LANGUAGES, default="en") or "en"
@@ -108,7 +140,7 @@ def choose(offered: Sequence[Format]) -> Format:
     """The offered format the request asks for: `format=` names one exactly (400 listing the
     names otherwise, as the API describes them), else Accept decides (406 if nothing offered
     is acceptable)."""
-    requested = request.args.get("format")
+    requested = argument("format")
     if requested is not None:
         for item in offered:
             if requested == item.name:

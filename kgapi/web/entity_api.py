@@ -22,6 +22,7 @@ from kgapi.web import delivery
 from kgapi.web.api_common import (
     API_JSON,
     ApiProblem,
+    argument,
     choose,
     json_response,
     language,
@@ -50,7 +51,7 @@ def entity(id: str) -> Response:  # the design's name for the path parameter
 @blueprint.get("/api/entities")
 def entity_by_parameter() -> Response:
     """The same as `/api/entities/{id}`, with the name in `?id=` (for full IRIs)."""
-    name = request.args.get("id")
+    name = argument("id")
     if not name:
         raise ApiProblem(400, "give the entity's name in id=", parameter="id")
     return _describe(name)
@@ -97,9 +98,9 @@ def _links(iri: URIRef, curie: str) -> dict[str, Any]:
 @blueprint.get("/api/search")
 def search() -> Response:
     """Labels and aliases (en, zh) matching `q`: exact, then prefix, then substring, best first."""
-    query = request.args.get("q", "")
+    query = argument("q", "")
     lang = language() if "lang" in request.args else None
-    limit_text = request.args.get("limit", "20")
+    limit_text = argument("limit", "20")
     try:
         limit = parse_integer(limit_text)
     except ValueError as error:
@@ -109,7 +110,7 @@ def search() -> Response:
             slug="invalid-parameter",
             parameter="limit",
         ) from error
-    type_name = request.args.get("type") or None
+    type_name = argument("type") or None
     kind, of_type = None, None
     if type_name is not None:
         if type_name in KINDS:
@@ -129,7 +130,7 @@ def search() -> Response:
 
 
 def _flag(name: str) -> bool:
-    value = request.args.get(name, "false")
+    value = argument(name, "false")
     try:
         return parse_boolean(value or "false")
     except ValueError as error:

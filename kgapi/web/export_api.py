@@ -8,7 +8,7 @@ the graph version and the parameters, so a repeated request is answered from the
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request, url_for
+from flask import Blueprint, Response, url_for
 
 from kgapi.export import (
     EXPORT_FORMATS,
@@ -23,7 +23,7 @@ from kgapi.export import (
 from kgapi.graph.documents import NotWritable
 from kgapi.read.names import NameResolutionError
 from kgapi.sparql.executor import QueryTimeout
-from kgapi.web.api_common import ApiProblem, NameProblem, choose, register
+from kgapi.web.api_common import ApiProblem, NameProblem, arguments, choose, register
 from kgapi.web.delivery import Representation, entity_tag, gzip_variant, not_modified, respond
 from kgapi.web.negotiation import FORMATS, RDF, Format
 from kgapi.web.problems import stopped_detail
@@ -62,7 +62,7 @@ def export_source() -> ExportSource:
 def export_graph() -> Response:
     """One subgraph in one format; 400 names the bad parameter and its valid choices."""
     chosen = _chosen_format()
-    params = {key: value for key, value in request.args.items() if key != "format"}
+    params = {key: value for key, value in arguments().items() if key != "format"}
     try:
         export_request = ExportRequest.from_params({**params, "format": chosen.name})
         export_request.check()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 
-from flask import Blueprint, Response, request, url_for
+from flask import Blueprint, Response, url_for
 from rdflib import Variable
 from rdflib.term import Node
 
@@ -20,7 +20,15 @@ from kgapi.read.stored_queries import StoredQuery
 from kgapi.sparql.evaluation import QueryNotEvaluable, QuerySyntaxError, TooManyResults
 from kgapi.sparql.executor import QueryTimeout, QueryTooDeep
 from kgapi.web import delivery
-from kgapi.web.api_common import ApiProblem, choose, json_response, lookups, register
+from kgapi.web.api_common import (
+    ApiProblem,
+    argument,
+    arguments,
+    choose,
+    json_response,
+    lookups,
+    register,
+)
 from kgapi.web.negotiation import RDF, RESULTS, formats_of
 from kgapi.web.problems import stopped_detail
 from kgapi.web.sparql_endpoint import with_reads
@@ -35,7 +43,7 @@ GRAPH_FORMATS = formats_of(RDF)
 @blueprint.get("/api/queries")
 def list_queries() -> Response:
     """Every stored query with its summary, tags and typed parameters (`tag=` keeps one tag)."""
-    tag = request.args.get("tag")
+    tag = argument("tag")
     queries = [
         {**query.to_dict(), "href": url_for("api_queries.run_query", name=query.name)}
         for query in lookups().queries.values()
@@ -57,15 +65,7 @@ def run_query(name: str) -> Response:
             slug="unknown-query",
             candidates=[{"name": candidate} for candidate in close],
         )
-    values = {key: value for key, value in request.args.items() if key != "format"}
-    repeated = [key for key in values if len(request.args.getlist(key)) > 1]
-    if repeated:
-        raise ApiProblem(
-            400,
-            f"parameter {repeated[0]!r} is given more than once",
-            slug="invalid-parameter",
-            parameter=repeated[0],
-        )
+    values = {key: value for key, value in arguments().items() if key != "format"}
     bindings = query.bind(values, resolve=found.names.resolve, namespaces=found.namespaces)
     # What it reads is the file's patterns (parameters are bound as values, so a parameter in
     # a predicate's place reads everything); its prefixes are the store's, declared here.

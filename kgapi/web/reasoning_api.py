@@ -18,6 +18,7 @@ from kgapi.reasoning.classification import classify
 from kgapi.reasoning.explanation import explain as explain_triple
 from kgapi.web.api_common import (
     ApiProblem,
+    argument,
     choose,
     json_response,
     lookups,
@@ -42,7 +43,7 @@ def explain() -> Response:
     """Why a triple holds: the files asserting it, or its OWL 2 RL proof down to asserted ones."""
     parts = {}
     for name in ("s", "p", "o"):
-        value = request.args.get(name, "")
+        value = argument(name, "")
         if not value.strip():
             raise ApiProblem(
                 400,
