@@ -18,11 +18,13 @@ from flask import Blueprint, Response, request
 
 from kgapi.curation.requests import add_to_graph, delete_graph, replace_graph
 from kgapi.curation.transaction import WriteRefused
+from kgapi.web.api_common import argument, install_problem_handlers
 from kgapi.web.negotiation import RDF, formats_of
 from kgapi.web.state import services
 from kgapi.web.write_api import body_quads, live_graph, rdf_answer, write
 
 blueprint = Blueprint("graph_store", __name__)
+install_problem_handlers(blueprint)  # (a parameter given twice, kgapi.web.api_common)
 
 PATH = "/store"
 NEW_GRAPHS = "graphs"  # POST /store creates /store/graphs/<uuid>
@@ -76,7 +78,7 @@ def _location(graph: str, default: bool) -> str:
 def _graph_parameter() -> str | None:
     """`?graph=IRI` as the IRI, `?default` as None; 400 for neither or both."""
     has_default = "default" in request.args
-    graph = request.args.get("graph")
+    graph = argument("graph")
     if has_default == (graph is not None):
         raise WriteRefused(400, "name one graph: ?graph=IRI or ?default")
     if graph is None:

@@ -31,13 +31,19 @@ from kgapi.graph.documents import NotWritable, write_rdf
 from kgapi.parameters import parse_integer
 from kgapi.sparql.reads import read_keys
 from kgapi.sparql.text import DatasetConflict, with_update_dataset
-from kgapi.web.api_common import json_response, problem_response
+from kgapi.web.api_common import (
+    argument,
+    install_problem_handlers,
+    json_response,
+    problem_response,
+)
 from kgapi.web.credentials import Unauthorized, presented_token
 from kgapi.web.intake import body_text, without_bom
 from kgapi.web.negotiation import RDF, Format, NotAcceptable, formats_of, negotiate
 from kgapi.web.state import Services, services
 
 blueprint = Blueprint("writes", __name__)
+install_problem_handlers(blueprint)  # (a parameter given twice, kgapi.web.api_common)
 
 UPDATE_PATH = "/update"
 HISTORY_PATH = "/api/history"
@@ -168,7 +174,7 @@ def check() -> Response:
         text = body_text("the update")
         make = sparql_update(text, base_iri=request.base_url)
     else:
-        graph = request.args.get("graph")
+        graph = argument("graph")
         target = graph if graph is not None else curator.live.curated_graph
         make = add_to_graph(graph, body_quads(target))
     return _json(curator.check(make))
@@ -198,7 +204,7 @@ def history_version(id: int) -> Response:
     """One version: its summary and its change, as JSON or RDF Patch (`application/rdf-patch`)."""
     found = find(live_graph(services()).history(), id)
     accept = request.headers.get("Accept", "")
-    if PATCH_MEDIA_TYPE in accept or request.args.get("format") == "rdf-patch":
+    if PATCH_MEDIA_TYPE in accept or argument("format") == "rdf-patch":
         return Response(found.patch_text(), mimetype=PATCH_MEDIA_TYPE)
     body = _version_summary(found)
     body["patch"] = found.patch_text()
@@ -228,7 +234,7 @@ def graph_at(id: int) -> Response:
             f"{error}: the snapshot it is in starts at "
             f"version {live.start.version if live.start else 0}",
         ) from error
-    graph = request.args.get("graph")
+    graph = argument("graph")
     if graph is None:
         offered = _formats("trig", "nquads")
         data: list[Any] = quads
@@ -279,7 +285,7 @@ def _version_summary(version: Version) -> dict[str, Any]:
 
 
 def _count(name: str, default: int) -> int:
-    raw = request.args.get(name)
+    raw = argument(name)
     if raw is None:
         return default
     try:
@@ -366,9 +372,7 @@ def write(
         raise Unauthorized(
             403, f"the token {token.name!r} may only read", error="insufficient_scope"
         )
-    message = (
-        request.args.get("message") or request.headers.get("X-Change-Message") or default_message
-    )
+    message = argument("message") or request.headers.get("X-Change-Message") or default_message
     receipt = state.curator.write(
         token.name,
         make_change,

@@ -335,6 +335,23 @@ def test_bodies_saved_with_a_byte_order_mark_are_written(
     assert ask(server, "ASK { <urn:bom:s> <urn:bom:p> 1, 2 }")
 
 
+def test_a_parameter_given_twice_is_400_on_the_write_routes_too(
+    server: LiveServer, tokens: dict[str, str]
+) -> None:
+    """A PUT naming two graphs replaced the first and ignored the second."""
+    before = version(server)
+    turtle = {"Authorization": f"Bearer {tokens['write']}", "Content-Type": "text/turtle"}
+    twice = "/store?graph=" + quote("urn:twice:a") + "&graph=" + quote("urn:twice:b")
+    status, headers, body = server.request(
+        "PUT", twice, body=b"<urn:s> <urn:p> 1 .", headers=turtle
+    )
+    assert status == 400 and json.loads(body)["parameter"] == "graph", body
+    assert headers["content-type"] == "application/problem+json"
+    status, _, body = server.request("GET", "/api/history?limit=1&limit=2")
+    assert status == 400 and json.loads(body)["parameter"] == "limit", body
+    assert version(server) == before
+
+
 def test_conditional_writes_follow_rfc_9110(server: LiveServer, tokens: dict[str, str]) -> None:
     """If-Match takes a list of tags, any of which may match, and compares strongly (a weak tag
     never matches); `*` asks that the graph exist. If-None-Match: * asks that it not exist (a
