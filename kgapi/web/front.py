@@ -149,7 +149,7 @@ class Front:
             if kept is not None:
                 return kept
         forwarded = await self._forward(request, self._socket_for(environ, body))
-        return self.kept.offer(key, forwarded)
+        return self.kept.offer(key, forwarded, environ)
 
     def _socket_for(self, environ: dict[str, Any], body: bytes) -> str:
         if self.writer_socket_path is not None and is_write(environ, body):

@@ -38,10 +38,12 @@ class Kept(NamedTuple):
 
 
 def key_of(environ: dict[str, Any]) -> str | None:
-    """What a GET's answer depends on, or None for requests never answered from here."""
-    if environ["REQUEST_METHOD"] != "GET" or "HTTP_AUTHORIZATION" in environ:
+    """What a GET's answer depends on, or None for requests never answered from here. A HEAD
+    has its GET's key: it is answered from the GET's kept answer (but never kept itself, as
+    its answer has no body; see `offer`)."""
+    if environ["REQUEST_METHOD"] not in ("GET", "HEAD") or "HTTP_AUTHORIZATION" in environ:
         return None
-    return request_key(environ, _VARY_HEADERS)
+    return request_key(environ, _VARY_HEADERS, method="GET")
 
 
 def cacheable(answer: Answer) -> bool:
@@ -87,11 +89,11 @@ class KeptAnswers:
             self.cache.put(key, kept, len(kept.answer.body))
         return kept.answer
 
-    def offer(self, key: str | None, answer: Answer) -> Answer:
+    def offer(self, key: str | None, answer: Answer, environ: dict[str, Any]) -> Answer:
         """`answer` as the client gets it (without the app's private header), kept under `key`
-        if it may be."""
+        if it may be: a GET's cacheable answer."""
         sent, reads = _without_reads(answer)
-        if key is not None and cacheable(sent):
+        if key is not None and environ["REQUEST_METHOD"] == "GET" and cacheable(sent):
             self.cache.put(key, Kept(sent, _version_of(sent), reads), len(sent.body))
         return sent
 

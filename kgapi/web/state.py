@@ -27,9 +27,12 @@ EXTENSION_KEY = "kgapi"
 log = logging.getLogger(__name__)
 
 
-def request_key(environ: dict[str, Any], headers: tuple[str, ...]) -> str:
-    """What a GET's answer depends on, read raw from the WSGI `environ`: its whole URL, and the
-    request `headers` named (as WSGI keys, `HTTP_ACCEPT`) that choose among its representations.
+def request_key(
+    environ: dict[str, Any], headers: tuple[str, ...], *, method: str | None = None
+) -> str:
+    """What a GET's answer depends on, read raw from the WSGI `environ`: its method (`method`
+    in place of the request's), its whole URL, and the request `headers` named (as WSGI keys,
+    `HTTP_ACCEPT`) that choose among its representations.
 
     The scheme and host are part of it, as the client named them: answers hold absolute URLs
     made from them (a query's base IRI, the service description's endpoint), and an answer kept
@@ -37,7 +40,7 @@ def request_key(environ: dict[str, Any], headers: tuple[str, ...]) -> str:
     host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME')}:{environ.get('SERVER_PORT')}"
     return "\x1f".join(
         (
-            environ["REQUEST_METHOD"],
+            method or environ["REQUEST_METHOD"],
             environ["wsgi.url_scheme"],
             host,
             environ.get("SCRIPT_NAME", ""),
