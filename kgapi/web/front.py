@@ -43,6 +43,7 @@ from typing import Any
 from flask import Flask, Response
 from werkzeug.sansio.utils import host_is_trusted
 
+from kgapi.curation.changelog import ChangeLogError
 from kgapi.web.delivery import names_etag
 from kgapi.web.front_bodies import BodyHeld, BodyReader, declared_length
 from kgapi.web.kept_answers import KeptAnswers, cacheable, key_of
@@ -87,6 +88,7 @@ class Front:
         cache_bytes: int,
         spool_dir: str,
         changes_log: Path | None = None,
+        min_version_wait: float = 0.0,
     ) -> None:
         self.app = app
         self.socket_path = socket_path
@@ -94,6 +96,7 @@ class Front:
         self.writer_socket_path = writer_socket_path
         self.query_timeout = query_timeout
         self.kept = KeptAnswers(cache_entries, cache_bytes, changes_log)
+        self.min_version_wait = min_version_wait
         self.spool = Spool(spool_dir)
         self.bodies = BodyReader(max_request_bytes)
 
@@ -144,12 +147,38 @@ class Front:
         request = Request(environ, body, 0.0)
         if path in LOCAL_PATHS or path.startswith(LOCAL_PREFIXES):
             return await asyncio.to_thread(run_app, self.app, request)
+        asked = environ.get("HTTP_KGAPI_MIN_VERSION")
+        if asked is not None:
+            await self._wait_for_version(asked)
         if key is not None:
             kept = self.kept.get(key, environ)
             if kept is not None:
                 return kept
         forwarded = await self._forward(request, self._socket_for(environ, body))
         return self.kept.offer(key, forwarded, environ)
+
+    async def _wait_for_version(self, asked: str) -> None:
+        """Hold a request that asks for a version the change log does not have yet
+        (Kgapi-Min-Version) here, where waiting holds nothing, rather than in an app process,
+        which it would keep from every other request: 503 with Retry-After past
+        `min_version_wait`, as the app answers. The app decides what the front cannot read:
+        a malformed version, or a log in a database."""
+        feed = self.kept.changed
+        if feed is None or not asked.strip().isdigit():
+            return
+        wanted = int(asked)
+        deadline = time.monotonic() + self.min_version_wait
+        while True:
+            try:
+                feed.refresh()
+            except (OSError, ChangeLogError):
+                return
+            if feed.version >= wanted:
+                return
+            if time.monotonic() >= deadline:
+                detail = f"this instance has version {feed.version}, not yet {wanted}: try again"
+                raise Refused(503, detail, "http-503", {"Retry-After": "1"})
+            await asyncio.sleep(0.05)
 
     def _socket_for(self, environ: dict[str, Any], body: bytes) -> str:
         if self.writer_socket_path is not None and is_write(environ, body):

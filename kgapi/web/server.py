@@ -111,7 +111,11 @@ def serve_app(app: Flask, settings: Settings, *, runtime_dir: str) -> None:
         else settings.result_cache_entries,
         cache_bytes=settings.result_cache_mb << 20,
         spool_dir=os.path.join(runtime_dir, "answers"),
-        changes_log=settings.data_dir / LOG_NAME if settings.writes else None,
+        # The log the front follows, when it can: a file (not a database).
+        changes_log=settings.data_dir / LOG_NAME
+        if settings.writes and not settings.database_url
+        else None,
+        min_version_wait=settings.min_version_wait,
     )
     try:
         _granian(settings).serve(target_loader=lambda _target: _in_io_process(front, master))

@@ -352,6 +352,31 @@ def test_a_parameter_given_twice_is_400_on_the_write_routes_too(
     assert version(server) == before
 
 
+def test_requests_waiting_for_a_version_hold_no_app_process(server: LiveServer) -> None:
+    """A read asking for a version the log does not have yet (Kgapi-Min-Version) waited for it
+    in an app process, polling: two of them (there are two app processes) kept every other
+    request that needs one waiting until they gave up. They wait in the front now."""
+    ahead = str(10**9)  # a version no writer will reach
+    results: list[tuple[int, str | None]] = []
+
+    def waiter() -> None:
+        status, headers, _ = server.request("GET", "/api/search?q=kvm&waiting=" + str(len(results)),
+                                            headers={"Kgapi-Min-Version": ahead})  # fmt: skip
+        results.append((status, headers.get("retry-after")))
+
+    waiters = [threading.Thread(target=waiter) for _ in range(2)]
+    for thread in waiters:
+        thread.start()
+    time.sleep(1)  # both are waiting by now
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?s a ?c } # not kept: " + str(time.time())
+    status, _, _ = server.request("GET", "/sparql?query=" + quote(query))
+    assert status == 200
+    assert results == [], "an ordinary request was answered only once the waiters gave up"
+    for thread in waiters:
+        thread.join()
+    assert results == [(503, "1"), (503, "1")]
+
+
 def test_conditional_writes_follow_rfc_9110(server: LiveServer, tokens: dict[str, str]) -> None:
     """If-Match takes a list of tags, any of which may match, and compares strongly (a weak tag
     never matches); `*` asks that the graph exist. If-None-Match: * asks that it not exist (a
