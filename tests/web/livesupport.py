@@ -60,6 +60,19 @@ class LiveServer:
             connection.close()
 
 
+def computed_by_app(server: LiveServer, route: str, method: str) -> float:
+    """The requests for `route` (a Flask rule) by `method` that the server's app processes
+    answered, from its metrics (the front's own answers are not counted)."""
+    _, _, body = server.request("GET", "/metrics")
+    return sum(
+        float(line.rpartition(" ")[2])
+        for line in body.decode().splitlines()
+        if line.startswith("kgapi_http_requests_total{")
+        and f'route="{route}"' in line
+        and f'method="{method}"' in line
+    )
+
+
 def update_headers(token: str | None, **headers: str) -> dict[str, str]:
     """The headers of a SPARQL Update sent directly (with a bearer token when given)."""
     sent = {"Content-Type": "application/sparql-update", **headers}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from urllib.parse import quote
 
-from livesupport import LiveServer
+from livesupport import LiveServer, computed_by_app
 
 
 def test_compare_over_http(live_server: LiveServer) -> None:
@@ -44,28 +44,16 @@ def test_openapi_and_docs_over_http(live_server: LiveServer) -> None:
     assert status == 200 and b"swagger-ui-bundle.js" in page
 
 
-def _computed(server: LiveServer, route: str, method: str) -> float:
-    """The requests for `route` that app processes answered (the front's own are not counted)."""
-    _, _, body = server.request("GET", "/metrics")
-    return sum(
-        float(line.rpartition(" ")[2])
-        for line in body.decode().splitlines()
-        if line.startswith("kgapi_http_requests_total{")
-        and f'route="{route}"' in line
-        and f'method="{method}"' in line
-    )
-
-
 def test_a_head_is_answered_from_the_kept_answer_of_its_get(live_server: LiveServer) -> None:
     """A HEAD (a link checker, a client sizing a download) made an app process compute the
     whole answer and drop it, each time, where the GET of the same URL was kept by the front."""
     path = "/export?scope=products&format=graphml&head-test=1"
     status, got, body = live_server.request("GET", path)
     assert status == 200
-    before = _computed(live_server, "/export", "HEAD")
+    before = computed_by_app(live_server, "/export", "HEAD")
     for _ in range(3):
         status, headers, empty = live_server.request("HEAD", path)
         assert (status, empty) == (200, b"")
         assert headers["etag"] == got["etag"]
         assert headers["content-length"] == str(len(body))
-    assert _computed(live_server, "/export", "HEAD") == before
+    assert computed_by_app(live_server, "/export", "HEAD") == before

@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from livesupport import LiveServer, started_server, update_headers
+from livesupport import LiveServer, computed_by_app, started_server, update_headers
 
 from kgapi.settings import Settings
 
@@ -743,15 +743,8 @@ def test_a_kept_answer_outlives_the_versions_that_change_nothing_it_reads(
     query = "/sparql?query=" + quote("SELECT ?o WHERE { <urn:kept:s> <urn:kept:watched> ?o }")
     accept = {"Accept": "application/sparql-results+json"}
 
-    def computed_by_app_processes(route: str = "/sparql") -> float:  # GETs they answered
-        _, _, body = server.request("GET", "/metrics")
-        return sum(
-            float(line.rpartition(" ")[2])
-            for line in body.decode().splitlines()
-            if line.startswith("kgapi_http_requests_total{")
-            and f'route="{route}"' in line
-            and 'method="GET"' in line
-        )
+    def computed_by_app_processes(route: str = "/sparql") -> float:
+        return computed_by_app(server, route, "GET")
 
     def write(predicate: str, value: int) -> int:
         body = f"INSERT DATA {{ GRAPH <{GRAPH}> {{ <urn:kept:s> <{predicate}> {value} }} }}"
