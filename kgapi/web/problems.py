@@ -28,6 +28,7 @@ OUT_OF_MEMORY = (
     "the request needed more memory than an app process may use (setting "
     "max_worker_memory_mb); narrow it (a smaller scope, a LIMIT)"
 )
+RAN_OUT_OF_MEMORY = "it ran out of memory (setting max_worker_memory_mb)"  # why a process ends
 
 
 def stopped_detail(seconds: float) -> str:
@@ -131,7 +132,7 @@ def register_error_handlers(
         # Whatever was being built when the allocation failed may be half built (for the
         # writer, a change half applied): this process answers, then ends.
         log.error("%s %s ran out of memory; its app process ends", request.method, request.path)
-        end_when_answered("it ran out of memory (setting max_worker_memory_mb)")
+        end_when_answered(RAN_OUT_OF_MEMORY)
         return render(ServiceUnavailable(OUT_OF_MEMORY))
 
     @app.errorhandler(Exception)

@@ -17,8 +17,7 @@ computing a request that outlasts the time limit (a read may already be waiting;
 once the pid has come). Each app process has an address-space limit (`max_worker_memory_mb`): a
 request that needs more fails in that process alone, which then ends once it has answered (what
 it held may be half built; kgapi.processes), and the keeper starts another. Every process here
-dies with its parent
-(PR_SET_PDEATHSIG), so none outlives the server.
+dies with its parent (PR_SET_PDEATHSIG), so none outlives the server.
 """
 
 from __future__ import annotations
@@ -40,6 +39,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from kgapi.processes import die_with_parent, end_reason, end_when_answered
+from kgapi.web.problems import RAN_OUT_OF_MEMORY
 
 log = logging.getLogger(__name__)
 
@@ -248,6 +248,6 @@ def run_app(app: WsgiApp, request: Request) -> Answer:
             if close is not None:
                 close()
     except MemoryError:  # past the app's own handler (writing the body, say)
-        end_when_answered("it ran out of memory (setting max_worker_memory_mb)")
+        end_when_answered(RAN_OUT_OF_MEMORY)
         return Answer(MEMORY_ERROR_STATUS, [("Content-Type", "text/plain")], b"out of memory\n")
     return Answer(started["status"], started["headers"], body)
