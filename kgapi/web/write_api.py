@@ -245,6 +245,8 @@ def graph_at(id: int) -> Response:
             for q in quads
             if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value == graph
         ]
+        if not data:  # a user graph is its triples: one that held none was not there
+            raise WriteRefused(404, f"there was no user graph <{graph}> after version {id}")
     return rdf_answer(data, offered, prefixes=services().query_store.prefixes)
 
 

@@ -600,6 +600,9 @@ def test_a_version_reverted_is_a_new_version_and_the_past_stays_readable(
         headers={"Accept": "text/turtle"},
     )
     assert status == 200 and b"fleeting" not in turtle
+    # A graph no version made is not there (it was an empty 200).
+    status, headers, _ = server.request("GET", f"/api/history/{added['id']}/graph?graph=urn:never")
+    assert status == 404 and headers["content-type"] == "application/problem+json"
     assert server.request("GET", "/api/history/99999")[0] == 404
     assert server.request("POST", "/api/history/99999/revert", headers=auth)[0] == 404
 
