@@ -60,6 +60,18 @@ class LiveServer:
             connection.close()
 
 
+def request_environ(method: str, path: str = "/export", query: str = "") -> dict[str, str]:
+    """The WSGI environ's plain entries of a request, as the front builds them (for tests of
+    the front's parts in process)."""
+    return {
+        "REQUEST_METHOD": method,
+        "wsgi.url_scheme": "http",
+        "HTTP_HOST": "127.0.0.1:8080",
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+    }
+
+
 def computed_by_app(server: LiveServer, route: str, method: str) -> float:
     """The requests for `route` (a Flask rule) by `method` that the server's app processes
     answered, from its metrics (the front's own answers are not counted)."""

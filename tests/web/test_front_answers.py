@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from livesupport import request_environ
 
 from kgapi.web.front import Front
 from kgapi.web.spool import SPOOL_FROM
@@ -43,7 +44,7 @@ def test_the_front_hands_large_answers_as_files(
     front = _front(str(tmp_path))
     body = b"x" * size
     protocol = Recorded()
-    asyncio.run(front._send(Answer("200 OK", [], body), _environ(method), protocol, None))
+    asyncio.run(front._send(Answer("200 OK", [], body), request_environ(method), protocol, None))
     assert protocol.calls == [(handed, 200, b"" if method == "HEAD" else body)]
 
 
@@ -53,7 +54,7 @@ def test_a_large_answer_that_cannot_be_written_goes_out_from_memory(tmp_path: Pa
     front = _front(str(blocked))
     body = b"x" * SPOOL_FROM
     protocol = Recorded()
-    asyncio.run(front._send(Answer("200 OK", [], body), _environ("GET"), protocol, None))
+    asyncio.run(front._send(Answer("200 OK", [], body), request_environ("GET"), protocol, None))
     assert protocol.calls == [("bytes", 200, body)]
 
 
@@ -67,16 +68,6 @@ def _front(spool_dir: str) -> Front:
         cache_bytes=0,
         spool_dir=spool_dir,
     )
-
-
-def _environ(method: str) -> dict[str, str]:
-    return {
-        "REQUEST_METHOD": method,
-        "PATH_INFO": "/export",
-        "QUERY_STRING": "",
-        "wsgi.url_scheme": "http",
-        "HTTP_HOST": "kgapi",
-    }
 
 
 def test_a_failure_in_the_front_is_a_500_in_the_routes_shape(

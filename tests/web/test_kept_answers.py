@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from livesupport import request_environ
 
 from kgapi.web.kept_answers import KeptAnswers, cacheable, key_of
 from kgapi.web.workers import Answer
@@ -30,23 +31,13 @@ def test_the_front_keeps_only_answers_it_can_tell_apart(
     assert cacheable(Answer(status, headers, b"")) is kept
 
 
-def _environ(method: str) -> dict[str, str]:
-    return {
-        "REQUEST_METHOD": method,
-        "wsgi.url_scheme": "http",
-        "HTTP_HOST": "127.0.0.1:8080",
-        "PATH_INFO": "/export",
-        "QUERY_STRING": "format=graphml",
-    }
-
-
 def test_a_head_is_looked_up_under_its_gets_key_but_never_kept() -> None:
     kept = KeptAnswers(entries=8, max_bytes=1 << 20, changes_log=None)
-    key = key_of(_environ("HEAD"))
-    assert key is not None and key == key_of(_environ("GET"))
-    kept.offer(key, Answer("200 OK", CACHEABLE, b""), _environ("HEAD"))
-    assert kept.get(key, _environ("GET")) is None  # a bodiless answer given to a GET: never
+    key = key_of(request_environ("HEAD"))
+    assert key is not None and key == key_of(request_environ("GET"))
+    kept.offer(key, Answer("200 OK", CACHEABLE, b""), request_environ("HEAD"))
+    assert kept.get(key, request_environ("GET")) is None  # a bodiless answer given to a GET: never
     full = Answer("200 OK", CACHEABLE, b"<graphml/>")
-    kept.offer(key, full, _environ("GET"))
-    assert kept.get(key, _environ("HEAD")) == full
-    assert key_of(_environ("POST")) is None
+    kept.offer(key, full, request_environ("GET"))
+    assert kept.get(key, request_environ("HEAD")) == full
+    assert key_of(request_environ("POST")) is None
