@@ -37,7 +37,17 @@ def test_an_xml_answer_that_cannot_hold_the_data_is_406(
 ) -> None:
     response = client.get("/sparql", query_string={"query": query}, headers={"Accept": accept})
     assert response.status_code == 406 and response.mimetype == "text/plain"
-    assert "U+0001" in response.get_data(as_text=True)
+    message = response.get_data(as_text=True)
+    assert "U+0001" in message
+    # The formats it names are for this query's form, and each of them answers it.
+    named = message.partition("ask for one of ")[2].strip().split(", ")
+    assert len(named) >= 2 and accept not in named
+    for media_type in named:
+        answered = client.get(
+            "/sparql", query_string={"query": query}, headers={"Accept": media_type}
+        )
+        assert answered.status_code == 200, media_type
+        assert answered.mimetype == media_type
 
 
 @pytest.mark.parametrize(

@@ -259,7 +259,7 @@ def answer(protocol_request: ProtocolRequest) -> Response:
             400, f"Bad Request: {error}; it nests too deeply (brackets, operators, calls)"
         ) from error
     except NotWritable as error:
-        raise ProtocolError(406, f"Not Acceptable: {error}; {_other_formats(job)}") from error
+        raise ProtocolError(406, f"Not Acceptable: {error}; {_other_formats(job, text)}") from error
     except QueryTimeout as error:
         if metrics is not None:
             metrics.query_timeouts.inc()
@@ -283,9 +283,13 @@ def _url_of(scheme: str, host: str, root_path: str, path: str) -> str:
     return get_current_url(scheme, host, root_path, path)
 
 
-def _other_formats(job: QueryJob) -> str:
-    others = [f.media_type for f in GRAPH_FORMATS if f.media_type != job.graph_media_type]
-    return "ask for one of " + ", ".join(others)
+def _other_formats(job: QueryJob, text: QueryText) -> str:
+    """The formats of the query's form other than the one that could not hold its answer."""
+    if text.form in ("SELECT", "ASK"):
+        offered, refused = RESULT_FORMATS, job.results_media_type
+    else:
+        offered, refused = GRAPH_FORMATS, job.graph_media_type
+    return "ask for one of " + ", ".join(f.media_type for f in offered if f.media_type != refused)
 
 
 def _stopped(seconds: float) -> ProtocolError:
