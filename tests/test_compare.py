@@ -7,12 +7,23 @@ import io
 
 import pytest
 from flask.testing import FlaskClient
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 
 from kgapi import cli
 from kgapi.graph.knowledge import KnowledgeGraph
 from kgapi.graph.namespaces import VIRT, VR
 from kgapi.read.comparison import Comparison, ComparisonError, compare
-from kgapi.read.comparison_formats import display_width, to_csv, to_html, to_markdown, to_text
+from kgapi.read.comparison_formats import (
+    display_width,
+    markdown_table,
+    to_csv,
+    to_html,
+    to_markdown,
+    to_text,
+)
 from kgapi.read.facts import FactReader
 from kgapi.settings import Settings
 
@@ -200,6 +211,49 @@ def test_markdown_escapes_pipes(products: Comparison) -> None:
     assert lines[0] == "| attribute | KVM | Xen | VMware ESXi | agreement |"
     columns = {line.replace("\\|", "").count("|") for line in lines[2:]}
     assert columns == {6}
+
+
+def markdown_cells(text: str) -> list[list[str]]:
+    """The table's cells as a GitHub-flavoured Markdown renderer reads them: their text."""
+    tokens = MarkdownIt("commonmark").enable(["table", "strikethrough"]).parse(text)
+    rows: list[list[str]] = []
+    for token in tokens:
+        if token.type == "tr_open":
+            rows.append([])
+        elif token.type == "inline":
+            rows[-1].append(
+                "".join(
+                    child.content
+                    for child in token.children or ()
+                    if child.type in ("text", "code_inline")
+                )
+                if token.children
+                else token.content
+            )
+    return rows
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.text(
+                alphabet=st.characters(codec="utf-8", categories=["L", "N", "P", "S", "Zs"]),
+                max_size=12,
+            ),
+            min_size=3,
+            max_size=3,
+        ),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_markdown_cells_read_back_as_their_text(rows: list[list[str]]) -> None:
+    # Labels come from curated writes: `*`, `_`, `<b>`, `[x](y)`, `&amp;` or a backslash in one
+    # is text, not formatting, HTML, a link or an escape.
+    header = ["attribute", "a", "b"]
+    read = markdown_cells(markdown_table([header, *rows]))
+    assert read == [header, *[[" ".join(cell.split()) for cell in row] for row in rows]]
 
 
 def test_html_escapes_and_marks_rows(products: Comparison) -> None:

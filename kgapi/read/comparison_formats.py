@@ -21,15 +21,29 @@ def to_csv(comparison: Comparison) -> str:
 
 def to_markdown(comparison: Comparison) -> str:
     """A GitHub-flavoured Markdown table."""
-    header, *body = comparison.table()
+    return markdown_table(comparison.table())
+
+
+# The characters that would make a cell's text something else in GitHub-flavoured Markdown:
+# emphasis, code, links, raw HTML, character references, strikethrough, the cell separator and
+# the escape itself. CommonMark reads a backslash before any ASCII punctuation as that character.
+_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>&|~!"})
+
+
+def markdown_table(rows: list[list[str]]) -> str:
+    """`rows` (the first is the header) as a Markdown table whose cells read back as their text
+    (labels come from curated writes: a `*` or a `<b>` in one is text); a cell's runs of
+    whitespace, line breaks included, become one space."""
+    header, *body = rows
 
     def line(cells: list[str]) -> str:
-        escaped = (cell.replace("|", "\\|").replace("\n", " ") for cell in cells)
-        return "| " + " | ".join(escaped) + " |"
+        return (
+            "| "
+            + " | ".join(" ".join(c.split()).translate(_MARKDOWN_SPECIAL) for c in cells)
+            + " |"
+        )
 
-    lines = [line(header), "|" + "---|" * len(header)]
-    lines += [line(row) for row in body]
-    return "\n".join(lines) + "\n"
+    return "\n".join([line(header), "|" + "---|" * len(header), *map(line, body)]) + "\n"
 
 
 def to_html(comparison: Comparison) -> str:
