@@ -462,3 +462,47 @@ def test_a_query_calling_a_function_the_engine_lacks_is_400(client: FlaskClient)
     exported = client.get("/export", query_string={"scope": "construct", "query": construct})
     assert exported.status_code == 400 and exported.mimetype == "application/problem+json"
     assert exported.get_json()["parameter"] == "query"
+
+
+LANGUAGE_ROUTES = [
+    "/api/entities/paravirtualization",
+    "/api/search?q=paravirtualization",
+    "/api/compare?ids=kvm,xen",
+    "/export?scope=taxonomy&format=nodelink",
+]
+
+
+@pytest.mark.parametrize("route", LANGUAGE_ROUTES)
+@pytest.mark.parametrize(
+    ("tag", "language"),
+    [("EN", "en"), ("en-US", "en"), ("en-gb", "en"), ("ZH", "zh"), ("zh-CN", "zh"),
+     ("zh-Hans-CN", "zh"), ("zh-TW", "zh")],
+)  # fmt: skip
+def test_lang_takes_a_language_tag_as_accept_language_does(
+    client: FlaskClient, route: str, tag: str, language: str
+) -> None:
+    # Language tags are case-insensitive and a region or script narrows one (RFC 5646, RFC
+    # 4647 lookup): an agent passing its locale gets the language the graph is written in.
+    separator = "&" if "?" in route else "?"
+    tagged = client.get(f"{route}{separator}lang={tag}")
+    plain = client.get(f"{route}{separator}lang={language}")
+    assert tagged.status_code == plain.status_code == 200
+    assert tagged.get_json() == plain.get_json() or (
+        # the search and entity answers echo the language they answered in
+        {**tagged.get_json(), "lang": language} == plain.get_json()
+    )
+
+
+@pytest.mark.parametrize("route", LANGUAGE_ROUTES)
+@pytest.mark.parametrize(
+    "tag", ["", "xx", "english", "*", "en_US", "en-", "-en", "en-toolongsubtag"]
+)
+def test_a_lang_naming_no_language_of_the_graph_is_one_problem_everywhere(
+    client: FlaskClient, route: str, tag: str
+) -> None:
+    separator = "&" if "?" in route else "?"
+    response = client.get(f"{route}{separator}lang={tag}")
+    assert response.status_code == 400
+    problem = response.get_json()
+    assert problem["type"].endswith("/invalid-parameter") and problem["parameter"] == "lang"
+    assert problem["choices"] == ["en", "zh"]

@@ -110,6 +110,15 @@ def test_language_parameter_is_remembered_in_a_cookie(client: FlaskClient) -> No
     assert "<h1>full virtualization</h1>" in english.get_data(as_text=True)
 
 
+def test_the_language_parameter_takes_a_language_tag(client: FlaskClient) -> None:
+    # As the API's `lang` does: a locale such as zh-CN, in any case, names the language.
+    page = client.get("/ontology/FullVirtualization?lang=ZH-cn", headers={"Accept": "text/html"})
+    assert "<h1>全虚拟化</h1>" in page.get_data(as_text=True)
+    assert "kgapi_lang=zh;" in page.headers["Set-Cookie"]
+    english = client.get("/ontology/FullVirtualization?lang=en-GB")
+    assert "<h1>full virtualization</h1>" in english.get_data(as_text=True)
+
+
 @pytest.mark.parametrize(
     "path", ["/", "/resource/kvm", "/graph", "/compare?ids=kvm,xen", "/ontology/Hypervisor"]
 )

@@ -45,7 +45,7 @@ from kgapi.export.writers import (
 from kgapi.parameters import parse_boolean, parse_integer
 from kgapi.processes import collector_paused
 from kgapi.read.kinds import NODE_KINDS
-from kgapi.read.labels import LANGUAGES
+from kgapi.read.labels import LANGUAGES, no_such_language, reader_language
 
 if TYPE_CHECKING:
     from kgapi.graph.knowledge import KnowledgeGraph
@@ -127,6 +127,8 @@ class ExportRequest:
                     raise ExportError(spec.name, message) from None
             elif spec.name in ("focus", "axis"):
                 values[spec.name] = raw.strip()  # names: spaces around them mean nothing
+            elif spec.name == "lang":
+                values[spec.name] = reader_language(raw) or raw  # en-US is English
             else:
                 values[spec.name] = raw
         return cls(**values)  # type: ignore[arg-type]
@@ -144,7 +146,7 @@ class ExportRequest:
             scope=self.scope, focus=self.focus, axis=self.axis, query=self.query, depth=self.depth
         )
         if self.lang not in LANGUAGES:
-            raise ExportError("lang", f"unknown label language {self.lang!r}", LANGUAGES)
+            raise ExportError("lang", no_such_language(self.lang), LANGUAGES)
         return found
 
     def filename(self) -> str:

@@ -8,12 +8,43 @@ exports (`kgapi.export.descriptions`, in bulk) all choose by `label_rank`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from rdflib import RDFS, SKOS, Graph, Literal
 from rdflib.term import Node
 
 LANGUAGES: tuple[str, ...] = ("en", "zh")
+
+# A language tag (RFC 5646's general form: subtags of up to 8 letters or digits, the first of
+# letters), as a JSON Schema (ECMA-262) pattern for API descriptions and Python's regex alike.
+LANGUAGE_TAG_PATTERN = r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$"
+# One whose primary subtag is one of LANGUAGES, in any case (en-US, zh-Hans-CN, EN): what
+# `reader_language` takes.
+READER_LANGUAGE_PATTERN = (
+    "^("
+    + "|".join("".join(f"[{c}{c.upper()}]" for c in language) for language in LANGUAGES)
+    + ")(-[A-Za-z0-9]{1,8})*$"
+)
+_READER_LANGUAGE = re.compile(READER_LANGUAGE_PATTERN)
+
+
+def reader_language(tag: str) -> str | None:
+    """The one of LANGUAGES a reader asking for the language tag `tag` gets, or None.
+
+    Tags are case-insensitive and a region or script narrows a language (RFC 5646), so en-US
+    and EN are English and zh-Hans-CN Chinese, as Accept-Language's lookup (RFC 4647) has them.
+    """
+    if not _READER_LANGUAGE.match(tag):
+        return None
+    return tag.partition("-")[0].lower()
+
+
+def no_such_language(tag: str) -> str:
+    """What a refusal of the language tag `tag` says."""
+    return f"lang names none of the graph's languages ({', '.join(LANGUAGES)}): {tag!r}"
+
+
 LABEL_PREDICATES = (SKOS.prefLabel, RDFS.label)
 
 

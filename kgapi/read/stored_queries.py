@@ -23,6 +23,7 @@ from rdflib.term import Node
 
 from kgapi.graph.terms import oxigraph_term
 from kgapi.parameters import parse_boolean, parse_integer
+from kgapi.read.labels import LANGUAGE_TAG_PATTERN
 from kgapi.read.names import NameIndex, NameResolutionError
 from kgapi.settings import CANONICAL_BASE_IRI
 from kgapi.sparql.evaluation import QueryJob
@@ -45,7 +46,7 @@ _PARAM = re.compile(
     r"(?:\s*=\s*(?P<default>.+?))?\s*$"
 )
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]*$")
-_LANGUAGE = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
+_LANGUAGE = re.compile(LANGUAGE_TAG_PATTERN)
 
 
 class QueryFileError(ValueError):

@@ -20,7 +20,7 @@ from flask.blueprints import BlueprintSetupState
 from rdflib import URIRef
 
 from kgapi.read.comparison import ComparisonError
-from kgapi.read.labels import LANGUAGES
+from kgapi.read.labels import LANGUAGES, no_such_language, reader_language
 from kgapi.read.lookups import Lookups
 from kgapi.read.names import AmbiguousName, NameResolutionError
 from kgapi.read.search import SearchError
@@ -121,19 +121,22 @@ def resolve(parameter: str, name: str) -> URIRef:
 
 
 def language() -> str:
-    """The `lang` parameter (en or zh); without it, the best of Accept-Language (default en).
-    Raises ApiProblem for another value."""
+    """The language the `lang` parameter names (a tag such as en, zh or en-US); without it,
+    the best of Accept-Language (default en). Raises ApiProblem for another value."""
     lang = argument("lang")
     if lang is None:
         g.kgapi_vary_language = True  # the answer depends on Accept-Language
         return request.accept_languages.best_match(LANGUAGES, default="en") or "en"
-    if lang not in LANGUAGES:
+    chosen = reader_language(lang)
+    if chosen is None:
         raise ApiProblem(
             400,
-            f"lang must be one of {', '.join(LANGUAGES)}, not {lang!r}",
+            no_such_language(lang),
+            slug="invalid-parameter",
             parameter="lang",
+            choices=list(LANGUAGES),
         )
-    return lang
+    return chosen
 
 
 def choose(offered: Sequence[Format]) -> Format:

@@ -8,6 +8,7 @@ from typing import Any
 
 from kgapi.read.comparison import MAX_ENTITIES
 from kgapi.read.kinds import KINDS
+from kgapi.read.labels import READER_LANGUAGE_PATTERN
 from kgapi.read.search import MAX_LIMIT
 from kgapi.web.openapi_schemas import PROBLEM, RAW_BODY_NOTE, ref
 
@@ -60,7 +61,10 @@ def query_parameter(
 
 
 LANG = query_parameter(
-    "lang", "Language of labels and texts.", {"type": "string", "enum": ["en", "zh"]}
+    "lang",
+    "Language of labels and texts: en or zh, as a language tag (EN, en-US and zh-CN name them "
+    "too). Without it, Accept-Language decides.",
+    {"type": "string", "pattern": READER_LANGUAGE_PATTERN},
 )
 NAME_DESCRIPTION = "IRI, prefixed name (vr:xen), slug (xen), or English/Chinese label or alias."
 

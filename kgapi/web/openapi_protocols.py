@@ -8,6 +8,7 @@ from typing import Any
 
 from kgapi.export import EXPORT_FORMATS, FORMAT_NAMES, MAX_DEPTH, SCOPES
 from kgapi.parameters import BOOLEAN_PATTERN, parse_boolean
+from kgapi.read.labels import LANGUAGE_TAG_PATTERN, READER_LANGUAGE_PATTERN
 from kgapi.read.stored_queries import Parameter, StoredQuery
 from kgapi.web.negotiation import RDF, RESULTS, formats_of
 from kgapi.web.openapi_operations import (
@@ -17,8 +18,6 @@ from kgapi.web.openapi_operations import (
     query_parameter,
 )
 from kgapi.web.openapi_schemas import RAW_BODY_NOTE, ref
-
-LANGUAGE_TAG_PATTERN = r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$"
 
 
 def sparql_operation(method: str) -> dict[str, Any] | None:
@@ -130,7 +129,11 @@ def export_operation(method: str) -> dict[str, Any] | None:
             ),
             query_parameter("axis", "Scheme for scope=axis.", {"type": "string"}),
             query_parameter("inferred", "Include inferred triples.", {"type": "boolean"}),
-            query_parameter("lang", "Label language.", {"type": "string"}),
+            query_parameter(
+                "lang",
+                "Label language: en or zh, as a language tag (en-US and zh-CN name them too).",
+                {"type": "string", "pattern": READER_LANGUAGE_PATTERN},
+            ),
             query_parameter("query", "CONSTRUCT query for scope=construct.", {"type": "string"}),
         ],
         "responses": {

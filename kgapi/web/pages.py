@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from flask import Response, render_template, request
 
-from kgapi.read.labels import LANGUAGES
+from kgapi.read.labels import LANGUAGES, reader_language
 from kgapi.web.state import services
 from kgapi.web.ui_text import DEFAULT_LANGUAGE, translate
 
@@ -28,12 +28,13 @@ CONTENT_SECURITY_POLICY = (
 
 
 def page_language() -> str:
-    """`?lang=`, else the remembered cookie, else the best of Accept-Language, else English."""
-    asked = request.args.get("lang", "")
-    if asked in LANGUAGES:
+    """`?lang=` (a language tag such as zh or zh-CN), else the remembered cookie, else the
+    best of Accept-Language, else English."""
+    asked = reader_language(request.args.get("lang", ""))
+    if asked is not None:
         return asked
-    remembered = request.cookies.get(LANGUAGE_COOKIE, "")
-    if remembered in LANGUAGES:
+    remembered = reader_language(request.cookies.get(LANGUAGE_COOKIE, ""))
+    if remembered is not None:
         return remembered
     return request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE)
 
@@ -83,7 +84,7 @@ def render_page(template: str, *, status: int = 200, **context: Any) -> Response
         **context,
     )
     response = Response(body, status=status, mimetype="text/html")
-    if request.args.get("lang") in LANGUAGES:
+    if reader_language(request.args.get("lang", "")) is not None:
         response.set_cookie(
             LANGUAGE_COOKIE,
             language,
