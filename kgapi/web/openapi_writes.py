@@ -7,6 +7,7 @@ from typing import Any
 
 from kgapi.web.openapi_operations import query_parameter
 from kgapi.web.openapi_schemas import PROBLEM, ref
+from kgapi.web.write_api import MAX_COUNT
 
 BEARER: dict[str, list[str]] = {"bearer": []}
 SECURITY_SCHEMES = {
@@ -219,8 +220,16 @@ def history_operation(method: str) -> dict[str, Any] | None:
         "tags": ["writes"],
         "summary": "The versions, newest first",
         "parameters": [
-            query_parameter("limit", "Most versions.", {"type": "integer", "minimum": 0}),
-            query_parameter("offset", "Versions skipped.", {"type": "integer", "minimum": 0}),
+            query_parameter(
+                "limit",
+                "Most versions.",
+                {"type": "integer", "minimum": 0, "maximum": MAX_COUNT},
+            ),
+            query_parameter(
+                "offset",
+                "Versions skipped.",
+                {"type": "integer", "minimum": 0, "maximum": MAX_COUNT},
+            ),
         ],
         "responses": {
             "200": {

@@ -32,6 +32,7 @@ from kgapi.parameters import parse_integer
 from kgapi.sparql.reads import read_keys
 from kgapi.sparql.text import DatasetConflict, with_update_dataset
 from kgapi.web.api_common import (
+    ApiProblem,
     argument,
     install_problem_handlers,
     json_response,
@@ -47,6 +48,7 @@ install_problem_handlers(blueprint)  # (a parameter given twice, kgapi.web.api_c
 
 UPDATE_PATH = "/update"
 HISTORY_PATH = "/api/history"
+MAX_COUNT = 999_999_999  # the history's `limit` and `offset`
 CHECK_PATH = "/api/check"
 FORM = "application/x-www-form-urlencoded"
 UPDATE_MEDIA_TYPE = "application/sparql-update"
@@ -291,9 +293,11 @@ def _count(name: str, default: int) -> int:
     if raw is None:
         return default
     try:
-        return parse_integer(raw, minimum=0, maximum=999_999_999)
+        return parse_integer(raw, minimum=0, maximum=MAX_COUNT)
     except ValueError as error:
-        raise WriteRefused(400, f"{name}: {error}, not {raw!r}") from error
+        raise ApiProblem(
+            400, f"{name}: {error}, not {raw!r}", slug="invalid-parameter", parameter=name
+        ) from error
 
 
 # --- shared ---

@@ -352,6 +352,18 @@ def test_a_parameter_given_twice_is_400_on_the_write_routes_too(
     assert version(server) == before
 
 
+@pytest.mark.parametrize(
+    "query", ["limit=-1", "limit=1000000000", "limit=ten", "offset=-1", "offset=", "limit=1.5"]
+)
+def test_a_bad_history_parameter_is_a_problem_naming_it(server: LiveServer, query: str) -> None:
+    """As every other API route answers one: the invalid-parameter problem, naming it."""
+    status, headers, body = server.request("GET", f"/api/history?{query}")
+    problem = json.loads(body)
+    assert status == 400 and headers["content-type"] == "application/problem+json"
+    assert problem["type"].endswith("/invalid-parameter"), problem
+    assert problem["parameter"] == query.partition("=")[0]
+
+
 def test_requests_waiting_for_a_version_hold_no_app_process(server: LiveServer) -> None:
     """A read asking for a version the log does not have yet (Kgapi-Min-Version) waited for it
     in an app process, polling: two of them (there are two app processes) kept every other
