@@ -50,6 +50,23 @@ VIEWPORT: ViewportSize = {"width": 1360, "height": 900}
 may_start_servers = True
 
 
+def create_token(store: Path | str, name: str, scope: str = "write") -> str:
+    """A bearer token made as an operator makes one, `kgapi token create`; `store` is the data
+    directory, or a PostgreSQL URL (`postgresql://…`)."""
+    where = (
+        ["--database-url", store]
+        if isinstance(store, str) and store.startswith("postgres")
+        else ["--data-dir", str(store)]
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "kgapi.cli", "token", *where, "create", name, "--scope", scope],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -17,7 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from serving import ARTIFACTS, CHROMIUM_FLAGS, VIEWPORT, free_port, held_to, kgapi_server
+from serving import (
+    ARTIFACTS,
+    CHROMIUM_FLAGS,
+    VIEWPORT,
+    create_token,
+    free_port,
+    held_to,
+    kgapi_server,
+)
 
 from kgapi.settings import Settings
 
@@ -255,14 +263,9 @@ def curating_server(
     serves_live: None, settings: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[CuratingServer]:
     """`kgapi serve --writes` on 127.0.0.1 with a write token made by `kgapi token create`."""
-    import sys
 
     root = tmp_path_factory.mktemp("curating")
-    token = subprocess.run(
-        [sys.executable, "-m", "kgapi.cli", "token", "--data-dir", str(root / "data"),
-         "create", "browser", "--scope", "write"],
-        capture_output=True, text=True, check=True,
-    ).stdout.strip()  # fmt: skip
+    token = create_token(root / "data", "browser")
     port = free_port()
     arguments = [
         "--cache-dir", str(settings.cache_dir),

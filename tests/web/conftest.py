@@ -4,8 +4,6 @@ port, once per session, with the W3C protocol tests' data loaded as named graphs
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -19,6 +17,7 @@ from livesupport import (
     w3c_graph_options,
     w3c_protocol_dir,
 )
+from serving import create_token
 
 from kgapi.settings import Settings
 
@@ -64,12 +63,7 @@ def writable_server(
     ontology.mkdir()
     (ontology / "empty.ttl").write_text("@prefix ex: <http://example.org/> .\n")
     data = root / "data"
-    token = subprocess.run(
-        [sys.executable, "-m", "kgapi.cli", "token", "--data-dir", str(data), "create", "w3c"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+    token = create_token(data, "w3c")
     with started_server(
         cache_dir=root / "cache",
         log_dir=root,

@@ -6,8 +6,6 @@ write token as its one custom header."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +13,7 @@ import pytest
 from livesupport import LiveServer, started_server
 from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLUpdateStore
+from serving import create_token
 from SPARQLWrapper import JSON, POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import Unauthorized
 
@@ -28,14 +27,7 @@ PREDICATE = URIRef("https://example.org/client-writes/says")
 @pytest.fixture(scope="module")
 def token(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     data_dir = tmp_path_factory.mktemp("client-writes-data")
-    command = [sys.executable, "-m", "kgapi.cli", "token", "--data-dir", str(data_dir)]
-    made = subprocess.run(
-        [*command, "create", "client-bot", "--scope", "write"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return data_dir, made.stdout.strip()
+    return data_dir, create_token(data_dir, "client-bot")
 
 
 @pytest.fixture(scope="module")

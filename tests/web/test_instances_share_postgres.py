@@ -19,6 +19,7 @@ from urllib.parse import quote
 import pytest
 from livesupport import LiveServer, started_server, update_headers
 from postgres_support import Postgres, postgres
+from serving import create_token
 
 from kgapi.settings import Settings
 
@@ -37,11 +38,7 @@ def database() -> Iterator[Postgres]:
 
 @pytest.fixture(scope="module")
 def token(database: Postgres) -> str:
-    return subprocess.run(
-        [sys.executable, "-m", "kgapi.cli", "token", "--database-url", database.url,
-         "create", "shared", "--scope", "write"],
-        capture_output=True, text=True, check=True,
-    ).stdout.strip()  # fmt: skip
+    return create_token(database.url, "shared")
 
 
 @pytest.fixture(scope="module")
@@ -257,10 +254,8 @@ def test_readiness_and_health_report_the_log(instances: list[LiveServer]) -> Non
 def test_a_token_revoked_once_is_refused_everywhere(
     instances: list[LiveServer], database: Postgres, tmp_path: Path
 ) -> None:
+    secret = create_token(database.url, "short-lived")
     command = [sys.executable, "-m", "kgapi.cli", "token", "--database-url", database.url]
-    secret = subprocess.run(
-        [*command, "create", "short-lived"], capture_output=True, text=True, check=True
-    ).stdout.strip()
     assert write(instances[2], secret, triple(4))[0] == 200
     subprocess.run([*command, "revoke", "short-lived"], check=True, capture_output=True)
     for server in instances:

@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 import pytest
 from livesupport import LiveServer, computed_by_app, started_server, update_headers
+from serving import create_token
 
 from kgapi.settings import Settings
 
@@ -62,10 +63,7 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def tokens(data_dir: Path) -> dict[str, str]:
     return {
-        scope: kgapi(
-            "token", "--data-dir", str(data_dir), "create", f"{scope}-bot", "--scope", scope
-        ).strip()
-        for scope in ("read", "write", "admin")
+        scope: create_token(data_dir, f"{scope}-bot", scope) for scope in ("read", "write", "admin")
     }
 
 

@@ -22,33 +22,12 @@ from urllib.parse import quote
 
 import pytest
 from livesupport import LiveServer, started_server, update_headers
-from serving import kgapi_server  # noqa: F401  (the server the helpers start)
+from serving import create_token, kgapi_server  # noqa: F401  (kgapi_server: the server the helpers start)
 
 from kgapi.settings import Settings
 
 GRAPH = "urn:kgapi-test:stress"
 LOAD_SECONDS = float(os.environ.get("KGAPI_LOAD_TEST_SECONDS", "60"))
-
-
-def _token(data_dir: Path) -> str:
-    import subprocess
-    import sys
-
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "kgapi.cli",
-            "token",
-            "--data-dir",
-            str(data_dir),
-            "create",
-            "stress",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
 
 
 def _write(port: int, token: str, number: int) -> int | None:
@@ -136,7 +115,7 @@ def _empty_ontology(root: Path) -> Path:
 
 def test_acknowledged_writes_survive_kill_9_of_any_process(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    token = _token(data)
+    token = create_token(data, "stress")
     environment = {"KGAPI_ONTOLOGY_DIR": str(_empty_ontology(tmp_path))}
     arguments = ["--writes", "--data-dir", str(data)]
     chance = random.Random(20261130)
@@ -178,7 +157,7 @@ def test_acknowledged_writes_survive_kill_9_of_any_process(tmp_path: Path) -> No
 
 def test_eight_writers_and_sixteen_readers(settings: Settings, tmp_path: Path) -> None:
     data = tmp_path / "data"
-    token = _token(data)
+    token = create_token(data, "stress")
     with started_server(
         cache_dir=settings.cache_dir,
         log_dir=tmp_path,
