@@ -1,7 +1,8 @@
 """What a write request asks for, as a change: a SPARQL Update, or a Graph Store Protocol call.
 
 **SPARQL Update** runs on the engine itself, over the live graph's update view (default graph:
-the served union of bundled, user and inferred triples; named graphs: the user graphs), and the
+the served union of bundled, user and inferred triples; named graphs: the user graphs, so an
+update that names a bundled graph is refused, 409, rather than reading it as empty), and the
 change is what it did there — read back as the difference of the view before and after, then
 undone there (the view moves only when a version is applied). A triple the update adds to the
 default graph lands in the curated graph (`{base}graph/curated`); one it removes from the
@@ -25,7 +26,7 @@ from kgapi.curation.transaction import PROPOSE_UPSTREAM, WriteRefused
 from kgapi.graph.terms import rdflib_term
 from kgapi.processes import ChildEnded, in_a_child
 from kgapi.sparql.executor import nests_shallowly
-from kgapi.sparql.text import DataOperation, data_operations, read_query_text
+from kgapi.sparql.text import DataOperation, data_operations, named_graphs, read_query_text
 
 
 def sparql_update(text: str, *, base_iri: str | None = None) -> Callable[[LiveGraph], Change]:
@@ -49,7 +50,17 @@ def sparql_update(text: str, *, base_iri: str | None = None) -> Callable[[LiveGr
 
     operations = data_operations(text)
 
+    named = named_graphs(text)
+
     def change(live: LiveGraph) -> Change:
+        bundled = sorted(graph for graph in named if live.is_base_graph(graph))
+        if bundled:
+            raise WriteRefused(
+                409,
+                f"<{bundled[0]}> is part of the bundled graph, which is read-only and not among "
+                "an update's named graphs: those are the user graphs (its triples are in an "
+                "update's default graph, with the inferred and the user ones). " + PROPOSE_UPSTREAM,
+            )
         if operations is not None:
             quick = _data_change(live, operations, base_iri)
             if quick is not None:

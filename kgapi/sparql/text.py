@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TypeVar
+from urllib.parse import urljoin
 
 QUERY_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD")
@@ -317,3 +318,48 @@ def with_update_dataset(text: str, using: list[str], using_named: list[str]) -> 
             last = token.text
         out.append(token.text)
     return "".join(out)
+
+
+# The keywords after which an IRI names a graph: GRAPH (in patterns, quad data and graph
+# management), WITH, USING (NAMED), FROM NAMED, and the two graphs of ADD, MOVE and COPY (which
+# may be written without GRAPH: `COPY <a> TO <b>`, `ADD SILENT <a> TO DEFAULT`). SILENT also
+# comes before a LOAD's URL and a SERVICE's endpoint, which the callers refuse before this.
+_GRAPH_KEYWORDS = frozenset(
+    {"GRAPH", "WITH", "USING", "NAMED", "TO", "ADD", "MOVE", "COPY", "SILENT"}
+)
+_LOCAL_ESCAPE = re.compile(r"\\(.)")
+
+
+def named_graphs(text: str) -> set[str]:
+    """The IRIs `text` (an update, or a query) names graphs by: those after GRAPH, WITH, USING
+    NAMED and in ADD, MOVE and COPY, prefixed names expanded by its PREFIX declarations and
+    relative IRIs resolved against its BASE (one it cannot expand is left out: the engine will
+    refuse it). Read on the terminals, with `\\u` escapes replaced first (never raises)."""
+    significant = [t for t in tokens(_unescape_codepoints(text)) if t.kind not in _SPACE]
+    prefixes: dict[str, str] = {}
+    base = ""
+    found: set[str] = set()
+    for position, token in enumerate(significant):
+        word = token.text.upper() if token.kind == "word" else ""
+        following = significant[position + 1 : position + 3]
+        kinds = [t.kind for t in following]
+        if word == "PREFIX" and kinds == ["name", "iri"]:
+            prefixes[following[0].text[:-1]] = urljoin(base, following[1].text[1:-1])
+        elif word == "BASE" and kinds[:1] == ["iri"]:
+            base = urljoin(base, following[0].text[1:-1])
+        elif word in _GRAPH_KEYWORDS and kinds[:1] in (["iri"], ["name"]):
+            iri = _expanded(following[0], prefixes, base)
+            if iri is not None:
+                found.add(iri)
+    return found
+
+
+_SPACE = ("space", "comment")
+
+
+def _expanded(token: Token, prefixes: dict[str, str], base: str) -> str | None:
+    if token.kind == "iri":
+        return urljoin(base, token.text[1:-1])
+    prefix, _, local = token.text.partition(":")
+    namespace = prefixes.get(prefix)
+    return None if namespace is None else namespace + _LOCAL_ESCAPE.sub(r"\1", local)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kgapi.sparql.text import read_query_text
+from kgapi.sparql.text import named_graphs, read_query_text
 
 
 @pytest.mark.parametrize(
@@ -78,3 +78,35 @@ def test_from_declares_a_dataset() -> None:
 )
 def test_a_query_that_may_read_a_named_graph_is_told_apart(query: str, names_graphs: bool) -> None:
     assert read_query_text(query).names_graphs is names_graphs
+
+
+@pytest.mark.parametrize(
+    ("update", "graphs"),
+    [
+        ("DROP GRAPH <http://g/a>", {"http://g/a"}),
+        ("DROP SILENT GRAPH <http://g/a>", {"http://g/a"}),
+        ("CLEAR GRAPH ex:a", {"http://example.org/a"}),
+        ("COPY <http://g/a> TO <http://g/b>", {"http://g/a", "http://g/b"}),
+        ("ADD SILENT GRAPH <http://g/a> TO DEFAULT", {"http://g/a"}),
+        ("MOVE DEFAULT TO ex:b\\#c", {"http://example.org/b#c"}),
+        ("WITH <http://g/a> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", {"http://g/a"}),
+        (
+            "INSERT { GRAPH <http://g/b> { ?s ?p ?o } } USING NAMED <http://g/a> "
+            "WHERE { GRAPH ?g { ?s ?p ?o } }",
+            {"http://g/a", "http://g/b"},
+        ),
+        ("INSERT DATA { GRAPH <http://g/a> { <http://s> <http://p> 1 } }", {"http://g/a"}),
+        ("INSERT { ?s ?p ?o } WHERE { GRAPH <http://g/\\u0061> { ?s ?p ?o } }", {"http://g/a"}),
+        # an IRI that is no graph: a subject, a value, in a string, in a comment
+        (
+            'INSERT DATA { <http://g/a> <http://p> "GRAPH <http://g/x>" } # GRAPH <http://g/y>',
+            set(),
+        ),
+        ("DELETE WHERE { GRAPH ?g { <http://g/a> ?p ?o } }", set()),
+        ("BASE <http://g/> DROP GRAPH <a>", {"http://g/a"}),
+    ],
+)
+def test_the_graphs_an_update_names_are_read_from_its_terminals(
+    update: str, graphs: set[str]
+) -> None:
+    assert named_graphs("PREFIX ex: <http://example.org/>\n" + update) == graphs

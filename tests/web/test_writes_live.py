@@ -215,6 +215,35 @@ def test_removing_a_bundled_triple_is_a_conflict(
     assert version(server) == before
 
 
+BUNDLED = "https://w3id.org/kgapi/graph/"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"DROP GRAPH <{BUNDLED}asserted>",
+        f"CLEAR GRAPH <{BUNDLED}inferred>",
+        f"COPY <{BUNDLED}products> TO <{GRAPH}>",
+        f"ADD SILENT GRAPH <{BUNDLED}products> TO DEFAULT",
+        f"INSERT {{ GRAPH <{GRAPH}> {{ ?s a virt:Thing }} }} "
+        f"WHERE {{ GRAPH <{BUNDLED}asserted> {{ ?s a virt:Hypervisor }} }}",
+        f"WITH <{BUNDLED}asserted> DELETE {{ ?s virt:note ?o }} WHERE {{ ?s virt:note ?o }}",
+    ],
+)
+def test_an_update_naming_a_bundled_graph_is_refused_saying_why(
+    server: LiveServer, tokens: dict[str, str], text: str
+) -> None:
+    """The update's named graphs are the user graphs: one naming a bundled graph (which a query
+    reads with GRAPH) did nothing and said so with a 200, or was refused as "the graph does
+    not exist"."""
+    before = version(server)
+    status, _, problem = update(server, PREFIXES + text, tokens["write"])
+    assert status == 409, problem
+    named = next(iri for iri in problem["detail"].split("<")[1:2])
+    assert named.startswith(BUNDLED) and "bundled" in problem["detail"]
+    assert version(server) == before
+
+
 def test_load_and_service_are_refused_and_nothing_is_fetched(
     server: LiveServer, tokens: dict[str, str]
 ) -> None:
