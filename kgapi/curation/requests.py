@@ -22,7 +22,7 @@ import pyoxigraph as ox
 
 from kgapi.curation.live import LiveGraph
 from kgapi.curation.patch import Change
-from kgapi.curation.transaction import PROPOSE_UPSTREAM, WriteRefused
+from kgapi.curation.transaction import PROPOSE_UPSTREAM, WriteRefused, bundled_graph_refused
 from kgapi.graph.terms import rdflib_term
 from kgapi.processes import ChildEnded, in_a_child
 from kgapi.sparql.executor import nests_shallowly
@@ -55,11 +55,10 @@ def sparql_update(text: str, *, base_iri: str | None = None) -> Callable[[LiveGr
     def change(live: LiveGraph) -> Change:
         bundled = sorted(graph for graph in named if live.is_base_graph(graph))
         if bundled:
-            raise WriteRefused(
-                409,
-                f"<{bundled[0]}> is part of the bundled graph, which is read-only and not among "
-                "an update's named graphs: those are the user graphs (its triples are in an "
-                "update's default graph, with the inferred and the user ones). " + PROPOSE_UPSTREAM,
+            raise bundled_graph_refused(
+                bundled[0],
+                "An update's named graphs are the user graphs; the bundled triples are in its "
+                "default graph, with the inferred and the user ones. ",
             )
         if operations is not None:
             quick = _data_change(live, operations, base_iri)

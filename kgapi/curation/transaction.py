@@ -215,11 +215,7 @@ class Curator:
         live = self.live
         for graph in sorted(change.graphs()):
             if live.is_base_graph(graph):
-                raise WriteRefused(
-                    409,
-                    f"<{graph}> is part of the bundled graph, which is read-only. "
-                    + PROPOSE_UPSTREAM,
-                )
+                raise bundled_graph_refused(graph)
             if not may_write(graph):
                 raise WriteRefused(403, f"this token may not write to the graph <{graph}>")
         if any(isinstance(q.graph_name, ox.DefaultGraph) for q in change.added | change.removed):
@@ -280,6 +276,14 @@ PROPOSE_UPSTREAM = (
     "To change what it says, propose it: as a contested claim (a virt:ContestedClaim with the "
     "positions and their sources) in a user graph, or as a patch to the ontology's Turtle files."
 )
+
+
+def bundled_graph_refused(graph: str, why: str = "") -> WriteRefused:
+    """The refusal of a write to (or an update naming) `graph`, one of the bundled graphs;
+    `why` adds a sentence after the first."""
+    return WriteRefused(
+        409, f"<{graph}> is part of the bundled graph, which is read-only. {why}{PROPOSE_UPSTREAM}"
+    )
 
 
 def summarize(change: Change, effect: Effect) -> dict[str, Any]:

@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, request
 
 from kgapi.curation.requests import add_to_graph, delete_graph, replace_graph
-from kgapi.curation.transaction import WriteRefused
+from kgapi.curation.transaction import WriteRefused, bundled_graph_refused
 from kgapi.web.api_common import argument, install_problem_handlers
 from kgapi.web.negotiation import RDF, formats_of
 from kgapi.web.state import services
@@ -53,6 +53,8 @@ def _store(graph: str | None) -> Response:
     target = graph if graph is not None else live.curated_graph
     existed = target in live.user_graph_names
     if request.method == "DELETE":
+        if graph is not None and live.is_base_graph(graph):
+            raise bundled_graph_refused(graph)
         if graph is not None and not existed:
             raise WriteRefused(404, f"there is no user graph <{graph}>")
         return write(delete_graph(graph), graph=target)

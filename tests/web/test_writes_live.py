@@ -244,6 +244,22 @@ def test_an_update_naming_a_bundled_graph_is_refused_saying_why(
     assert version(server) == before
 
 
+@pytest.mark.parametrize("method", ["PUT", "POST", "DELETE"])
+def test_the_graph_store_refuses_every_change_to_a_bundled_graph_alike(
+    server: LiveServer, tokens: dict[str, str], method: str
+) -> None:
+    """A bundled graph is read (GET answers it) and read-only: DELETE answered 404 "there is
+    no user graph" where PUT and POST said why."""
+    path = "/store?graph=" + quote(f"{BUNDLED}products", safe="")
+    assert server.request("GET", path)[0] == 200
+    headers = {"Content-Type": "text/turtle", "Authorization": f"Bearer {tokens['write']}"}
+    status, _, body = server.request(method, path, body=b"<urn:a> <urn:p> 1 .", headers=headers)
+    problem = json.loads(body)
+    assert (
+        status == 409 and f"<{BUNDLED}products> is part of the bundled graph" in problem["detail"]
+    )
+
+
 def test_load_and_service_are_refused_and_nothing_is_fetched(
     server: LiveServer, tokens: dict[str, str]
 ) -> None:
