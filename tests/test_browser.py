@@ -224,6 +224,20 @@ def test_comparison_page_highlights_differences(page: sync_api.Page, ui_server: 
     assert page.locator("table.comparison td.cell[title]").count() >= 1  # sources on hover
 
 
+@pytest.mark.parametrize("word", ["1", "true", "yes"])
+def test_comparison_page_shows_only_differences_when_asked(
+    page: sync_api.Page, ui_server: Server, word: str
+) -> None:
+    # `diff` is a boolean parameter, read as every other one is: the checkbox and the table
+    # agree on it (the script read it itself, as "1" alone).
+    page.goto(f"{ui_server.url}/compare?ids=kvm,xen,esxi&diff={word}")
+    page.wait_for_selector("body[data-compare-ready=true]")
+    assert page.locator("input[name=diff]").is_checked()
+    rows = page.locator("table.comparison tbody tr")
+    assert rows.count() >= 1
+    assert rows.count() == page.locator("table.comparison tbody tr.row-differs").count()
+
+
 def test_pages_request_nothing_outside_the_server(
     page: sync_api.Page, ui_server: Server, outside: Outside
 ) -> None:

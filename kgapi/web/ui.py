@@ -347,11 +347,12 @@ def compare_view() -> Response:
     """The comparison page; `?ids=a,b,c` is the shareable state, the table comes from
     `/api/compare`."""
     ids = request.args.get("ids", "")
+    only_differences = _flag("diff", default=False)
     return render_page(
         "compare.html",
         ids=ids,
-        only_differences=request.args.get("diff") == "1",
-        page_data={"ids": ids},
+        only_differences=only_differences,
+        page_data={"ids": ids, "onlyDifferences": only_differences},
     )
 
 

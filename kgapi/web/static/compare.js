@@ -1,12 +1,12 @@
 /* The comparison page: the table of GET /api/compare, differences highlighted, sources on hover.
-   The URL (?ids=a,b,c&diff=1) is the page's whole state, so it can be shared. */
+   The URL (?ids=a,b,c&diff=true) is the page's whole state, so it can be shared. */
 (function () {
   "use strict";
   var kgapi = window.kgapi;
   var ids = (kgapi.page.ids || "").split(",").map(function (s) { return s.trim(); }).filter(Boolean);
   var status = document.getElementById("compare-status");
   var holder = document.getElementById("compare-table");
-  var onlyDifferences = new URLSearchParams(window.location.search).get("diff") === "1";
+  var onlyDifferences = kgapi.page.onlyDifferences === true;  // ?diff=, read by the server
 
   if (ids.length < 2) {
     status.textContent = kgapi.t("compare.empty");
