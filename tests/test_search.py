@@ -34,6 +34,24 @@ def test_chinese_and_english_names_find_their_term_first(
     assert index.search(query)[0].iri == str(expected)
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("hyperv", VR["hyper-v"]),  # as virt-what prints it
+        ("Hyper\u2011V", VR["hyper-v"]),  # a non-breaking hyphen, as web pages write it
+        ("Hyper\u2013V", VR["hyper-v"]),  # an en dash
+        ("vmwareesxi", VR["vmware-esxi"]),
+        ("virtual box", VR.virtualbox),
+        ("hypervisor", VIRT.Hypervisor),  # an exact match still comes first
+    ],
+)
+def test_punctuation_and_spaces_do_not_hide_a_name(
+    index: SearchIndex, query: str, expected: str
+) -> None:
+    # When the text itself matches nothing, it is compared without punctuation and spaces.
+    assert index.search(query)[0].iri == str(expected)
+
+
 def test_exact_beats_prefix_beats_substring(index: SearchIndex) -> None:
     results = index.search("xen", limit=50)
     matches = [result.match for result in results]

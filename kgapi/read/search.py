@@ -4,11 +4,14 @@ Built once per (immutable) graph. A label (`rdfs:label`, `skos:prefLabel`) outra
 (`skos:altLabel`, `skos:hiddenLabel`) of the same match kind; ties go to the shorter label, then
 to the IRI, so a result list is the same every time. Comparison is NFKC, case-folded and
 whitespace-collapsed (kgapi.read.names.normalize), so 全虚拟化 and full-width
-Latin letters find what they should.
+Latin letters find what they should; a label the text does not match is compared again without
+punctuation and spaces, so that `hyperv` (as virt-what prints it), Hyper-V with a typographic
+hyphen (U+2011) and `vmwareesxi` find Hyper-V and VMware ESXi.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +48,7 @@ class _Entry:
     term: URIRef
     text: str
     key: str
+    compact: str  # the key without punctuation and spaces
     language: str
     role: str  # "label" or "alias"
 
@@ -90,8 +94,9 @@ class SearchIndex:
             for predicate in predicates:
                 for term, text in reader.asserted.subject_objects(predicate):
                     if isinstance(term, URIRef) and isinstance(text, Literal):
+                        key = normalize(str(text))
                         index.entries.append(
-                            _Entry(term, str(text), normalize(str(text)), text.language or "", role)
+                            _Entry(term, str(text), key, compact(key), text.language or "", role)
                         )
         for entry in index.entries:
             if entry.term not in index.kinds:
@@ -120,11 +125,14 @@ class SearchIndex:
             raise SearchError("type", f"unknown kind {kind!r}; one of {', '.join(KINDS)}")
         if not 1 <= limit <= MAX_LIMIT:
             raise SearchError("limit", f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
+        compact_key = compact(key)
         best: dict[URIRef, tuple[int, int, str, _Entry]] = {}
         for entry in self.entries:
             if lang and entry.language.split("-")[0] != lang:
                 continue
             match = _match(key, entry.key)
+            if match is None and compact_key:
+                match = _match(compact_key, entry.compact)
             if match is None:
                 continue
             score = SCORES[(match, entry.role)]
@@ -154,6 +162,11 @@ class SearchIndex:
             )
         results.sort(key=lambda r: (-r.score, len(r.matched), r.iri))
         return results[:limit]
+
+
+def compact(key: str) -> str:
+    """`key` without its punctuation (dashes of every kind included) and spaces."""
+    return "".join(c for c in key if not unicodedata.category(c).startswith(("P", "Z")))
 
 
 def _match(key: str, text: str) -> str | None:
