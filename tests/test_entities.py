@@ -97,6 +97,7 @@ def test_what_kind_of_hypervisor_is_xen_and_why(client: FlaskClient) -> None:
         "Xen",
         "XEN",
         "Xen 虚拟机监控器",
+        "Xen 虛擬機監控器",  # in Traditional characters, as a reader in Taiwan writes it
         "Xen Project",
         "https://w3id.org/kgapi/resource/xen",
     ],

@@ -26,6 +26,9 @@ def index(knowledge: KnowledgeGraph) -> SearchIndex:
         ("kvm", VR.kvm),
         ("ＫＶＭ", VR.kvm),  # noqa: RUF001 - full-width letters are normalized
         ("Kernel-based Virtual Machine", VR.kvm),
+        # Traditional characters and Taiwan's words find the Simplified labels
+        ("全虛擬化", VIRT.FullVirtualization),
+        ("硬體輔助虛擬化", VIRT.HardwareAssistedVirtualization),
     ],
 )
 def test_chinese_and_english_names_find_their_term_first(

@@ -11,6 +11,7 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import opencc
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import SKOS, NamespaceManager
 from rdflib.util import from_n3
@@ -65,9 +66,17 @@ def read_literal(text: str, namespaces: NamespaceManager) -> Literal:
     return term
 
 
+# Traditional characters, with Taiwan's words for things, to Simplified as the mainland writes
+# them (OpenCC's tw2sp: 硬體輔助虛擬化 is 硬件辅助虚拟化), so that a reader in Taiwan or Hong
+# Kong finds the graph's Chinese, which is Simplified. Both sides of a comparison are folded.
+_SIMPLIFIED = opencc.OpenCC("tw2sp")
+
+
 def normalize(text: str) -> str:
-    """The key names are compared by: NFKC-normalized, case-folded, whitespace collapsed."""
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    """The key names are compared by: NFKC-normalized, case-folded, whitespace collapsed, and
+    Chinese in Simplified characters."""
+    key = " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    return _SIMPLIFIED.convert(key) if not key.isascii() else key
 
 
 @dataclass

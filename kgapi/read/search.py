@@ -2,11 +2,11 @@
 
 Built once per (immutable) graph. A label (`rdfs:label`, `skos:prefLabel`) outranks an alias
 (`skos:altLabel`, `skos:hiddenLabel`) of the same match kind; ties go to the shorter label, then
-to the IRI, so a result list is the same every time. Comparison is NFKC, case-folded and
-whitespace-collapsed (kgapi.read.names.normalize), so 全虚拟化 and full-width
-Latin letters find what they should; a label the text does not match is compared again without
-punctuation and spaces, so that `hyperv` (as virt-what prints it), Hyper-V with a typographic
-hyphen (U+2011) and `vmwareesxi` find Hyper-V and VMware ESXi.
+to the IRI, so a result list is the same every time. Comparison is NFKC, case-folded,
+whitespace-collapsed and in Simplified characters (kgapi.read.names.normalize), so 全虚拟化,
+全虛擬化 and full-width Latin letters find what they should; a label the text does not match is
+compared again without punctuation and spaces, so that `hyperv` (as virt-what prints it), Hyper-V
+with a typographic hyphen (U+2011) and `vmwareesxi` find Hyper-V and VMware ESXi.
 """
 
 from __future__ import annotations
