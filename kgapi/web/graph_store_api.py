@@ -5,7 +5,8 @@ GET and HEAD read any graph (`?default`: with writes on, the default graph's own
 curated graph; read-only, the served default graph). PUT, POST and DELETE write user graphs
 through `kgapi.web.write_api.write`: a token, a transaction, a version. POST to `/store` itself
 creates a graph with a new IRI under `/store/graphs/` and answers 201 with its `Location`.
-Bodies: Turtle, N-Triples, RDF/XML, or `multipart/form-data` parts in those.
+Bodies: Turtle, N-Triples, RDF/XML, or `multipart/form-data` file parts in those (an untyped
+part by its file name's extension).
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from typing import Any
 
 import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, request
+from werkzeug.datastructures import FileStorage
 
 from kgapi.curation.changelog import Version
 from kgapi.curation.history import find, revert
@@ -309,12 +310,23 @@ READABLE = "text/turtle, application/n-triples, application/rdf+xml"
 def body_quads(base: str) -> list[ox.Quad]:
     """The request's RDF (relative IRIs against the graph's IRI); 415 or 400 if unreadable."""
     if request.mimetype == "multipart/form-data":
-        parts = [(part.mimetype, without_bom(part.read())) for part in request.files.values()]
+        parts = [
+            (_part_format(part), part.mimetype, without_bom(part.read()))
+            for _, part in request.files.items(multi=True)  # a field may hold several files
+        ]
+        if not parts:
+            raise WriteRefused(
+                400,
+                "the multipart body holds no file part (or is not multipart: it needs the "
+                "boundary its Content-Type names): send each graph as a file part",
+            )
     else:
-        parts = [(request.mimetype or "", without_bom(request.get_data()))]
+        media_type = request.mimetype or ""
+        parts = [
+            (ox.RdfFormat.from_media_type(media_type), media_type, without_bom(request.get_data()))
+        ]
     quads: list[ox.Quad] = []
-    for media_type, data in parts:
-        rdf_format = ox.RdfFormat.from_media_type(media_type)
+    for rdf_format, media_type, data in parts:
         if rdf_format is None or rdf_format.supports_datasets:
             raise WriteRefused(
                 415,
@@ -332,6 +344,18 @@ def body_quads(base: str) -> list[ox.Quad]:
         except (SyntaxError, ValueError) as error:
             raise WriteRefused(400, f"the body is not valid RDF: {error}") from error
     return quads
+
+
+# What a browser labels a file whose type it does not know (a .ttl, most often), or a part
+# with no Content-Type: its file name's extension names its format then, as Fuseki reads it.
+_UNTYPED = ("", "application/octet-stream")
+
+
+def _part_format(part: FileStorage) -> ox.RdfFormat | None:
+    if part.mimetype not in _UNTYPED:
+        return ox.RdfFormat.from_media_type(part.mimetype)
+    extension = (part.filename or "").rpartition(".")[2]
+    return ox.RdfFormat.from_extension(extension) if extension else None
 
 
 def _expands_manyfold(data: bytes) -> bool:
