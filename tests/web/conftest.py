@@ -68,7 +68,7 @@ def writable_server(
         cache_dir=root / "cache",
         log_dir=root,
         query_timeout=QUERY_TIMEOUT_SECONDS * 10,
-        arguments=["--writes", "--data-dir", str(data)],
+        writes_to=data,
         environment={"KGAPI_ONTOLOGY_DIR": str(ontology)},
     ) as server:
         yield WritableServer(server, token)

@@ -122,14 +122,17 @@ def started_server(
     query_timeout: float,
     arguments: Sequence[str] = (),
     environment: dict[str, str] | None = None,
+    writes_to: Path | None = None,
 ) -> Iterator[LiveServer]:
     """`kgapi serve` with two workers on 127.0.0.1 and a free port, up until the block ends;
-    `arguments` are further `serve` flags, `environment` KGAPI_* settings without a flag."""
+    `arguments` are further `serve` flags, `environment` KGAPI_* settings without a flag,
+    `writes_to` a data directory to take writes into (`--writes --data-dir`)."""
     port = free_port()
+    writes = ["--writes", "--data-dir", str(writes_to)] if writes_to is not None else []
     command = [
         "--cache-dir", str(cache_dir),
         "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2",
-        "--query-timeout", str(query_timeout), *arguments,
+        "--query-timeout", str(query_timeout), *writes, *arguments,
     ]  # fmt: skip
     log_path = log_dir / "server.log"
     with kgapi_server(command, port=port, log_path=log_path, settings=environment) as process:

@@ -41,7 +41,7 @@ def server(
         cache_dir=settings.cache_dir,
         log_dir=tmp_path_factory.mktemp("client-writes-server"),
         query_timeout=30,
-        arguments=["--writes", "--data-dir", str(token[0])],
+        writes_to=token[0],
     ) as running:
         yield running
 

@@ -79,7 +79,7 @@ def server(
         cache_dir=settings.cache_dir,
         log_dir=tmp_path_factory.mktemp("writes-server"),
         query_timeout=30,
-        arguments=["--writes", "--data-dir", str(data_dir)],
+        writes_to=data_dir,
     ) as running:
         yield running
 
@@ -658,7 +658,7 @@ def test_acknowledged_writes_survive_a_restart_and_the_cli_reads_them(
         cache_dir=settings.cache_dir,
         log_dir=tmp_path,
         query_timeout=30,
-        arguments=["--writes", "--data-dir", str(data_dir)],
+        writes_to=data_dir,
     ) as again:
         assert version(again) == summary["version"]
         assert ask(

@@ -117,7 +117,6 @@ def test_acknowledged_writes_survive_kill_9_of_any_process(tmp_path: Path) -> No
     data = tmp_path / "data"
     token = create_token(data, "stress")
     environment = {"KGAPI_ONTOLOGY_DIR": str(_empty_ontology(tmp_path))}
-    arguments = ["--writes", "--data-dir", str(data)]
     chance = random.Random(20261130)
     acknowledged: set[int] = set()
     number = 0
@@ -128,7 +127,7 @@ def test_acknowledged_writes_survive_kill_9_of_any_process(tmp_path: Path) -> No
             cache_dir=tmp_path / "cache",
             log_dir=log_dir,
             query_timeout=30,
-            arguments=arguments,
+            writes_to=data,
             environment=environment,
         )
 
@@ -162,7 +161,7 @@ def test_eight_writers_and_sixteen_readers(settings: Settings, tmp_path: Path) -
         cache_dir=settings.cache_dir,
         log_dir=tmp_path,
         query_timeout=30,
-        arguments=["--writes", "--data-dir", str(data)],
+        writes_to=data,
     ) as server:
         outcome = _load(server, token, seconds=LOAD_SECONDS)
         present = _present(server.port)
