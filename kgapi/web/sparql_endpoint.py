@@ -95,6 +95,16 @@ def sparql() -> Response:
     repeated = _answer_repeated_get()
     if repeated is not None:
         return _with_reads(repeated)
+    if (
+        _is_update_request()
+        and request.url_rule is not None
+        and request.url_rule.rule == ASSERTED_PATH
+    ):
+        raise ProtocolError(
+            403,
+            f"Forbidden: {ASSERTED_PATH} answers queries alone (its service description lists "
+            f"SPARQL 1.1 Query); send updates to {PATH} or /update",
+        )
     if _is_update_request() and services().live is not None:
         return run_update()
     protocol_request = read_protocol_request()

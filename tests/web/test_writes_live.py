@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pytest
 from livesupport import LiveServer, computed_by_app, started_server, update_headers
@@ -318,6 +318,31 @@ def test_a_multipart_body_without_a_boundary_is_400(
     path = "/store?graph=" + quote("https://example.org/graphs/multipart", safe="")
     status, _, answer = server.request("POST", path, body=b"<urn:a> <urn:b> 1 .", headers=headers)
     assert status == 400, answer
+
+
+@pytest.mark.parametrize("encoding", ["form", "direct"])
+def test_the_asserted_endpoint_takes_no_update(
+    server: LiveServer, tokens: dict[str, str], encoding: str
+) -> None:
+    """/sparql/asserted answers queries alone, as its service description says: an update sent
+    there ran, reading the inferred triples its queries do not see."""
+    before = version(server)
+    text = "INSERT DATA { <urn:asserted-endpoint:s> <urn:asserted-endpoint:p> 1 }"
+    headers = {"Authorization": f"Bearer {tokens['write']}"}
+    if encoding == "form":
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        body = urlencode({"update": text}).encode()
+    else:
+        headers["Content-Type"] = "application/sparql-update"
+        body = text.encode()
+    status, answer_headers, answer = server.request(
+        "POST", "/sparql/asserted", body=body, headers=headers
+    )
+    assert status == 403 and answer_headers["content-type"].startswith("text/plain")
+    assert b"/update" in answer
+    assert version(server) == before
+    described = server.request("GET", "/sparql/asserted", headers={"Accept": "text/turtle"})[2]
+    assert b"SPARQL11Update" not in described
 
 
 def test_load_and_service_are_refused_and_nothing_is_fetched(
