@@ -321,9 +321,11 @@ def wsgi_environ(scope: Any) -> dict[str, Any]:
     environ: dict[str, Any] = {
         "REQUEST_METHOD": scope.method,
         "SCRIPT_NAME": "",
-        # WSGI strings are bytes read as latin-1; RSGI gives the path decoded as UTF-8.
+        # WSGI strings are bytes read as latin-1; RSGI gives the path and the query decoded as
+        # UTF-8, which a client that sends a URL's non-ASCII characters raw (curl does) puts
+        # outside latin-1.
         "PATH_INFO": scope.path.encode("utf-8").decode("latin-1"),
-        "QUERY_STRING": scope.query_string,
+        "QUERY_STRING": scope.query_string.encode("utf-8").decode("latin-1"),
         "SERVER_NAME": server_name,
         "SERVER_PORT": server_port,
         # Granian calls HTTP/1.0 "1".

@@ -242,6 +242,32 @@ def test_http1_requests_without_a_body_are_answered(live_server: LiveServer, ver
         assert status == (200 if request_line.startswith("GET") else 400)
 
 
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/api/entities?id=泛虚拟化",
+        "/api/entities/泛虚拟化",
+        "/api/search?q=泛虚拟化&lang=zh",
+        "/sparql?query=ASK%7B%7D&note=虚拟化",
+    ],
+)
+def test_a_target_with_raw_utf8_is_read_as_its_percent_encoding(
+    live_server: LiveServer, target: str
+) -> None:
+    """curl and many HTTP libraries send a URL's non-ASCII characters as raw UTF-8 (RFC 3986
+    wants them percent-encoded); nginx and werkzeug's own server read them as the bytes they
+    are. The front handed such a query to werkzeug as text outside latin-1, and every such
+    request was Granian's empty 500."""
+    request = (
+        f"GET {target} HTTP/1.1\r\nHost: {live_server.host}\r\n"
+        "Accept: application/json\r\nConnection: close\r\n\r\n"
+    )
+    status, _type, body = _raw(live_server, request)
+    assert status == 200, body
+    if target.startswith("/api/entities"):
+        assert json.loads(body)["curie"] == "virt:Paravirtualization"
+
+
 # --- finding 8: malformed input is a 4xx, never a 500 ---------------------------------------------
 
 
