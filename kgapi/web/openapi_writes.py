@@ -120,6 +120,14 @@ IF_NONE_MATCH = {
     "schema": {"type": "string"},
 }
 MESSAGE = query_parameter("message", "Why (kept in the history).", {"type": "string"})
+CHANGE_MESSAGE = {
+    "name": "X-Change-Message",
+    "in": "header",
+    "required": False,
+    "description": "Why, as `message=` (which wins over it); characters outside ASCII "
+    "percent-encoded as UTF-8, since the server drops a non-ASCII header value.",
+    "schema": {"type": "string"},
+}
 
 
 def update_operation(method: str) -> dict[str, Any] | None:
@@ -134,6 +142,7 @@ def update_operation(method: str) -> dict[str, Any] | None:
             IF_MATCH,
             IF_NONE_MATCH,
             MESSAGE,
+            CHANGE_MESSAGE,
             query_parameter("using-graph-uri", "USING, per the protocol.", {"type": "string"}),
             query_parameter("using-named-graph-uri", "USING NAMED.", {"type": "string"}),
         ],
@@ -198,7 +207,7 @@ def _graph_store(method: str, *, direct: bool) -> dict[str, Any] | None:
             " (POST to /store with no graph creates one)" if method == "post" and not direct else ""
         ),
         "security": [BEARER],
-        "parameters": [*parameters, IF_MATCH, IF_NONE_MATCH, MESSAGE],
+        "parameters": [*parameters, IF_MATCH, IF_NONE_MATCH, MESSAGE, CHANGE_MESSAGE],
         "responses": {
             **_written("The change was made.", 404, 415),
             "201": {
@@ -273,7 +282,7 @@ def revert_operation(method: str) -> dict[str, Any] | None:
         "tags": ["writes"],
         "summary": "Undo a version, as a new version",
         "security": [BEARER],
-        "parameters": [VERSION_ID, IF_MATCH, IF_NONE_MATCH, MESSAGE],
+        "parameters": [VERSION_ID, IF_MATCH, IF_NONE_MATCH, MESSAGE, CHANGE_MESSAGE],
         "responses": _written("The revert was made.", 404),
     }
 

@@ -16,6 +16,7 @@ import pyexpat
 import time
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import unquote
 
 import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, request
@@ -301,6 +302,23 @@ def _count(name: str, default: int) -> int:
         ) from error
 
 
+def _message_header() -> str | None:
+    """X-Change-Message, percent-decoded: HTTP field values are ASCII in practice, and the HTTP
+    layer (Granian) drops a non-ASCII one whole, so other scripts come UTF-8 percent-encoded
+    (a `%` that starts no escape is kept as it is)."""
+    raw = request.headers.get("X-Change-Message")
+    if raw is None:
+        return None
+    try:
+        return unquote(raw, errors="strict")
+    except UnicodeDecodeError as error:
+        raise WriteRefused(
+            400,
+            "X-Change-Message is not UTF-8 once its %-escapes are read: percent-encode each "
+            "byte of a character, or send the message as message=",
+        ) from error
+
+
 # --- shared ---
 
 
@@ -402,7 +420,7 @@ def write(
         raise Unauthorized(
             403, f"the token {token.name!r} may only read", error="insufficient_scope"
         )
-    message = argument("message") or request.headers.get("X-Change-Message") or default_message
+    message = argument("message") or _message_header() or default_message
     receipt = state.curator.write(
         token.name,
         make_change,

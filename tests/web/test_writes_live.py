@@ -443,6 +443,27 @@ def test_a_change_message_holding_a_control_character_is_refused(
     assert status == 200, body
 
 
+def test_a_change_message_header_carries_other_scripts_percent_encoded(
+    server: LiveServer, tokens: dict[str, str]
+) -> None:
+    """HTTP field values are ASCII in practice, and the server's HTTP layer drops a non-ASCII
+    one whole (a browser will not send one at all): X-Change-Message takes UTF-8
+    percent-encoded, as `message=` does."""
+    text = f"INSERT DATA {{ GRAPH <{GRAPH}> {{ <urn:msg:s> <urn:msg:p> 2 }} }}"
+    message = "修正许可证 — 100% sure"
+    headers = update_headers(tokens["write"], **{"X-Change-Message": quote(message)})
+    status, _, body = server.request("POST", "/update", body=text.encode(), headers=headers)
+    assert status == 200, body
+    status, _, body = server.request("GET", "/api/history?limit=1")
+    assert json.loads(body)["versions"][0]["message"] == message
+    before = version(server)
+    headers = update_headers(tokens["write"], **{"X-Change-Message": "half a character: %E4%BF"})
+    text = f"INSERT DATA {{ GRAPH <{GRAPH}> {{ <urn:msg:s> <urn:msg:p> 3 }} }}"
+    status, _, body = server.request("POST", "/update", body=text.encode(), headers=headers)
+    assert status == 400 and "X-Change-Message" in json.loads(body)["detail"], body
+    assert version(server) == before
+
+
 def test_bodies_saved_with_a_byte_order_mark_are_written(
     server: LiveServer, tokens: dict[str, str]
 ) -> None:

@@ -109,7 +109,8 @@
     var token = value("token");
     sessionStorage.setItem(TOKEN_KEY, token);
     var headers = {"Content-Type": "application/n-triples", "Authorization": "Bearer " + token};
-    if (value("message")) { headers["X-Change-Message"] = value("message"); }
+    // Percent-encoded: a header value is ASCII (a browser refuses one outside latin-1).
+    if (value("message")) { headers["X-Change-Message"] = encodeURIComponent(value("message")); }
     var answer = await fetch("/store" + graph, {method: "POST", headers: headers, body: data});
     var body = await answer.json();
     if (answer.ok) {
