@@ -335,3 +335,39 @@ def test_the_curation_form_checks_then_sends_a_product_and_its_page_shows_the_hi
         )
         history = page.inner_text("section.history")
         assert "#1" in history and "added from the browser — 从浏览器添加" in history
+
+
+def test_a_page_of_another_origin_writes_and_reads_the_version_it_made(
+    browser: sync_api.Browser, curating_server: CuratingServer
+) -> None:
+    """A web application served elsewhere (here: the same server named `localhost`, another
+    origin to the browser) writes with a bearer token, then reads the headers it needs to read
+    its own write: the new version (Kgapi-Version, for Kgapi-Min-Version) and the graph's ETag.
+    CORS let a script read ETag and Location alone."""
+    elsewhere = curating_server.url.replace("127.0.0.1", "localhost")
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(f"{elsewhere}/openapi.json")
+        seen = page.evaluate(
+            """async ([url, token]) => {
+                const answer = await fetch(url + "/update", {
+                    method: "POST",
+                    headers: {"Authorization": "Bearer " + token,
+                              "Content-Type": "application/sparql-update"},
+                    body: "INSERT DATA { GRAPH <https://example.org/graphs/cors> " +
+                          "{ <urn:cors:s> <urn:cors:p> 1 } }",
+                });
+                const refused = await fetch(url + "/update", {method: "POST",
+                    headers: {"Content-Type": "application/sparql-update"}, body: "CLEAR ALL"});
+                return {status: answer.status, version: answer.headers.get("Kgapi-Version"),
+                        etag: answer.headers.get("ETag"),
+                        challenge: refused.headers.get("WWW-Authenticate")};
+            }""",
+            [curating_server.url, curating_server.token],
+        )
+    finally:
+        context.close()
+    assert seen["status"] == 200 and seen["etag"]
+    assert seen["version"] and seen["version"].isdigit()
+    assert seen["challenge"] and seen["challenge"].startswith("Bearer")

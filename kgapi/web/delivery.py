@@ -101,6 +101,14 @@ def respond(representation: Representation, *, status: int = 200) -> Response:
     return Response(representation.body, status=status, headers=headers)
 
 
+# What a script of another origin may read besides the safelisted headers: the version an answer
+# is of (to ask for it again with Kgapi-Min-Version), validators, a created graph's Location, the
+# alternates (Link), a download's name, and why a write was refused or must wait.
+EXPOSED_HEADERS = (
+    "ETag, Location, Kgapi-Version, Link, Content-Disposition, WWW-Authenticate, Retry-After"
+)
+
+
 def install(app: Flask, *, cors_origins: tuple[str, ...], writes: bool = False) -> None:
     """Add gzip for every other large response, and CORS (no credentials) for `cors_origins`;
     with `writes`, preflights allow the write methods too (a bearer token is a header, not a
@@ -136,7 +144,7 @@ def install(app: Flask, *, cors_origins: tuple[str, ...], writes: bool = False) 
             elif origin in cors_origins:
                 response.headers["Access-Control-Allow-Origin"] = origin
                 response.vary.add("Origin")
-            response.headers["Access-Control-Expose-Headers"] = "ETag, Content-Type, Location"
+            response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
         if (
             response.status_code == 200
             and accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING"))
