@@ -374,6 +374,9 @@ def test_filename_names_scope_and_focus() -> None:
     assert ExportRequest(scope="taxonomy", format="gexf").filename() == "kgapi-taxonomy.gexf"
     request = ExportRequest(scope="neighbourhood", focus="vr:xen", format="cytoscape")
     assert request.filename() == "kgapi-neighbourhood-xen.cyjs"
+    named = ExportRequest(scope="axis", axis="按VMM实现技术分类", format="dot")
+    resolved = "https://w3id.org/kgapi/resource/classification-by-implementation-technique"
+    assert named.filename(resolved) == ("kgapi-axis-classification-by-implementation-technique.gv")
 
 
 # --- formats round-trip ------------------------------------------------------------------------

@@ -53,7 +53,8 @@ def test_format_follows_the_output_extension(run: Run, tmp_path: Path) -> None:
 def test_stdout_without_output(run: Run) -> None:
     code, out, _ = run("--scope", "axis", "--axis", "hypervisor-layer", "--format", "dot")
     assert code == 0
-    assert out.startswith('digraph "kgapi-axis-hypervisor-layer"')
+    # named by the axis's IRI, not the short name it was asked by
+    assert out.startswith('digraph "kgapi-axis-classification-by-hypervisor-layer"')
 
 
 def test_bad_axis_names_the_axes(run: Run) -> None:

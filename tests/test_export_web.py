@@ -50,6 +50,26 @@ def test_graphml_by_format_parameter_with_download_name(client: FlaskClient) -> 
     assert sum(1 for _, data in graph.nodes(data=True) if data["kind"] == "scheme") == 5
 
 
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("xen", "kgapi-neighbourhood-xen.gexf"),
+        ("Xen Project", "kgapi-neighbourhood-xen.gexf"),
+        ("全虚拟化", "kgapi-neighbourhood-FullVirtualization.gexf"),
+        ("virt:FullVirtualization", "kgapi-neighbourhood-FullVirtualization.gexf"),
+    ],
+)
+def test_a_download_is_named_by_the_entity_not_the_words_naming_it(
+    client: FlaskClient, name: str, expected: str
+) -> None:
+    # A Chinese label left the name without its focus, and a label named it by its words.
+    for _ in range(2):  # computed, then from the cache of answers
+        response = client.get(
+            "/export", query_string={"scope": "neighbourhood", "focus": name, "format": "gexf"}
+        )
+        assert response.headers["Content-Disposition"] == f'attachment; filename="{expected}"'
+
+
 def test_format_by_accept_header(client: FlaskClient) -> None:
     response = client.get(
         "/export?scope=neighbourhood&focus=xen", headers={"Accept": "text/turtle"}

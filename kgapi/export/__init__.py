@@ -149,12 +149,15 @@ class ExportRequest:
             raise ExportError("lang", no_such_language(self.lang), LANGUAGES)
         return found
 
-    def filename(self) -> str:
-        """A download name such as `kgapi-neighbourhood-xen.graphml`."""
+    def filename(self, resolved: str | None = None) -> str:
+        """A download name such as `kgapi-neighbourhood-xen.graphml`: the local name of the
+        focus's or the axis's IRI, `resolved` (else of the name given, which a label in Chinese
+        or in several words names poorly)."""
         parts = ["kgapi", self.scope]
-        named = self.focus if self.scope == "neighbourhood" else self.axis
+        named = resolved or (self.focus if self.scope == "neighbourhood" else self.axis)
         if self.scope in ("neighbourhood", "axis") and named:
-            slug = re.sub(r"[^A-Za-z0-9._-]+", "-", named.rsplit("/", 1)[-1].rsplit(":", 1)[-1])
+            local = re.split(r"[/#:]", named.rstrip("/#"))[-1]
+            slug = re.sub(r"[^A-Za-z0-9._-]+", "-", local)
             if slug.strip("-."):
                 parts.append(slug.strip("-."))
         return "-".join(parts) + "." + self.export_format().extension
@@ -197,7 +200,6 @@ def export(
     if not isinstance(source, ExportSource):
         source = ExportSource.of(source)
     spec = request.check()
-    filename = request.filename()
     with collector_paused():
         selection = select(
             source,
@@ -210,6 +212,8 @@ def export(
             blank_nodes=request.blank_nodes,
             trivial_types=request.trivial_types,
         )
+        named = selection.focus if request.scope == "neighbourhood" else selection.axis
+        filename = request.filename(str(named) if named is not None else None)
         if spec.family == "rdf":
             content = write_rdf(
                 selection.graph(source),

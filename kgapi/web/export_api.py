@@ -102,10 +102,22 @@ def export_graph() -> Response:
         cache.put(etag, representation, len(content))
     response = respond(representation)
     disposition = "inline" if chosen.name == "svg" else "attachment"
-    response.headers["Content-Disposition"] = (
-        f'{disposition}; filename="{export_request.filename()}"'
-    )
+    name = export_request.filename(_resolved(export_request))
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{name}"'
     return response
+
+
+def _resolved(export_request: ExportRequest) -> str | None:
+    """The IRI of the focus or axis the request names (it is valid: it was exported)."""
+    name = {"neighbourhood": export_request.focus, "axis": export_request.axis}.get(
+        export_request.scope
+    )
+    if not name:
+        return None
+    try:
+        return str(export_source().names.resolve(name))
+    except NameResolutionError:
+        return None
 
 
 @blueprint.get(CONTEXT_PATH)
