@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.robotparser import RobotFileParser
 
 import pytest
 from flask.testing import FlaskClient
@@ -203,3 +204,30 @@ def test_a_routed_404_keeps_its_routes_shape_for_a_browser(client: FlaskClient) 
         assert api.status_code == 404 and api.mimetype == "application/problem+json"
     sparql = client.get("/sparql/nope", headers={"Accept": BROWSER_ACCEPT})
     assert sparql.status_code == 404
+
+
+def test_robots_txt_lets_crawlers_read_the_pages_but_not_compute(client: FlaskClient) -> None:
+    # A public deployment is crawled: the pages and documents of the graph's terms are worth
+    # indexing; the endpoints that compute (a crawler follows every export and query link on
+    # the pages) and the ones that write are not.
+    response = client.get("/robots.txt")
+    assert response.status_code == 200 and response.mimetype == "text/plain"
+    robots = RobotFileParser()
+    robots.parse(response.get_data(as_text=True).splitlines())
+    for allowed in ("/", "/resource/kvm", "/ontology/Hypervisor", "/ontology", "/entity?id=kvm"):
+        assert robots.can_fetch("AnyBot", allowed), allowed
+    for refused in (
+        "/sparql?query=ASK%7B%7D",
+        "/sparql/asserted",
+        "/export?scope=all&format=svg",
+        "/api/entities/kvm",
+        "/api/queries/axis-taxonomy",
+        "/graph?scope=taxonomy",
+        "/graph/wikipedia",
+        "/compare?ids=kvm,xen",
+        "/store?default",
+        "/update",
+        "/identify",
+        "/metrics",
+    ):
+        assert not robots.can_fetch("AnyBot", refused), refused

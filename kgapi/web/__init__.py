@@ -23,6 +23,7 @@ def blueprints() -> list[Blueprint]:
     """Every endpoint family the app serves; a new family is one more line here."""
     from kgapi.web import (
         compare_api,
+        crawlers,
         curate_ui,
         entity_api,
         export_api,
@@ -53,6 +54,7 @@ def blueprints() -> list[Blueprint]:
         write_api.blueprint,
         graph_store_api.blueprint,
         curate_ui.blueprint,
+        crawlers.blueprint,
     ]
 
 
