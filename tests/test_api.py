@@ -386,6 +386,34 @@ def test_entities_follow_accept_language(client: FlaskClient) -> None:
     assert explicit.get_json()["label"] == "paravirtualization"
 
 
+@pytest.mark.parametrize(
+    ("accepted", "label"),
+    [
+        ("en-US,zh;q=0.5", "paravirtualization"),  # English first, if only as en-US
+        ("zh-TW,en;q=0.5", "泛虚拟化"),
+        ("de, zh;q=0.1", "泛虚拟化"),  # German is not written; Chinese will do
+        ("fr", "paravirtualization"),
+        ("*", "paravirtualization"),
+        ("zh;q=0, en-GB;q=0.1", "paravirtualization"),
+        ("ZH-hant", "泛虚拟化"),
+    ],
+)
+def test_accept_language_is_read_in_the_order_of_preference(
+    client: FlaskClient, accepted: str, label: str
+) -> None:
+    # Each range in the client's order, as `lang=` reads a tag: werkzeug took an exact match
+    # of any quality (zh;q=0.5) over a preferred language named with its region (en-US).
+    page = client.get(
+        "/ontology/Paravirtualization",
+        headers={"Accept-Language": accepted, "Accept": "text/html"},
+    )
+    assert f"<h1>{label}</h1>" in page.get_data(as_text=True)
+    answer = client.get(
+        "/api/entities/paravirtualization", headers={"Accept-Language": accepted}
+    ).get_json()
+    assert answer["label"] == label
+
+
 @pytest.mark.parametrize("answer_format", ["text", "markdown", "csv", "html"])
 def test_chinese_comparison_has_no_english_words_around_the_values(
     client: FlaskClient, answer_format: str

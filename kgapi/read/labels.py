@@ -40,6 +40,22 @@ def reader_language(tag: str) -> str | None:
     return tag.partition("-")[0].lower()
 
 
+def preferred_language(ranges: Iterable[tuple[str, float]], default: str = "en") -> str:
+    """The one of LANGUAGES a reader gets for Accept-Language's `ranges` (tag, quality), in the
+    client's order of preference: the first range that names one, as `reader_language` reads a
+    tag; `default` for `*`, or when none does. (werkzeug's best match takes an exact match of
+    any quality, zh;q=0.5, over a preferred language named with its region, en-US.)"""
+    for tag, quality in ranges:
+        if quality <= 0:
+            continue
+        if tag == "*":
+            return default
+        chosen = reader_language(tag)
+        if chosen is not None:
+            return chosen
+    return default
+
+
 def no_such_language(tag: str) -> str:
     """What a refusal of the language tag `tag` says."""
     return f"lang names none of the graph's languages ({', '.join(LANGUAGES)}): {tag!r}"

@@ -20,7 +20,7 @@ from flask.blueprints import BlueprintSetupState
 from rdflib import URIRef
 
 from kgapi.read.comparison import ComparisonError
-from kgapi.read.labels import LANGUAGES, no_such_language, reader_language
+from kgapi.read.labels import LANGUAGES, no_such_language, preferred_language, reader_language
 from kgapi.read.lookups import Lookups
 from kgapi.read.names import AmbiguousName, NameResolutionError
 from kgapi.read.search import SearchError
@@ -126,7 +126,7 @@ def language() -> str:
     lang = argument("lang")
     if lang is None:
         g.kgapi_vary_language = True  # the answer depends on Accept-Language
-        return request.accept_languages.best_match(LANGUAGES, default="en") or "en"
+        return preferred_language(request.accept_languages)
     chosen = reader_language(lang)
     if chosen is None:
         raise ApiProblem(

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from flask import Response, render_template, request
 
-from kgapi.read.labels import LANGUAGES, reader_language
+from kgapi.read.labels import LANGUAGES, preferred_language, reader_language
 from kgapi.web.state import services
 from kgapi.web.ui_text import DEFAULT_LANGUAGE, translate
 
@@ -36,7 +36,7 @@ def page_language() -> str:
     remembered = reader_language(request.cookies.get(LANGUAGE_COOKIE, ""))
     if remembered is not None:
         return remembered
-    return request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE)
+    return preferred_language(request.accept_languages, DEFAULT_LANGUAGE)
 
 
 def language_url(language: str) -> str:
