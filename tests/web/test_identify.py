@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 import os
 import tarfile
 import tempfile
@@ -76,6 +77,28 @@ def test_every_environment_as_json(client: FlaskClient, name: str) -> None:
     response = client.post("/api/identify", json=body)
     assert response.status_code == 200, response.get_data(as_text=True)
     check(response.get_json(), name)
+
+
+@needs_environments
+@pytest.mark.parametrize("content_type", ["application/octet-stream", None])
+@pytest.mark.parametrize("form", ["tar.gz", "json"])
+def test_evidence_sent_untyped_is_read_by_what_it_is(
+    client: FlaskClient, content_type: str | None, form: str
+) -> None:
+    # An agent posting bytes often names no type (requests and httpx send none for bytes) or
+    # the generic one: a gzip stream and a JSON object tell themselves apart by their first
+    # bytes, so the bundle is read as what it is.
+    name = NAMES[0]
+    if form == "tar.gz":
+        body = pack(ENVIRONMENTS / name)
+    else:
+        body = json.dumps(from_directory(ENVIRONMENTS / name).to_json()).encode()
+    headers = {"Content-Type": content_type} if content_type else {}
+    response = client.post("/api/identify", data=body, headers=headers)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    check(response.get_json(), name)
+    garbage = client.post("/api/identify", data=b"not evidence", headers=headers)
+    assert garbage.status_code == 415
 
 
 @needs_environments
