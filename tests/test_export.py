@@ -531,6 +531,23 @@ def test_jsonld_refers_to_the_published_context(tiny: ExportSource) -> None:
     assert set(parsed) == set(select(tiny, scope="products").graph(tiny))
 
 
+@pytest.mark.parametrize("name", [*GRAPH_FORMATS, "dot"])
+def test_a_graph_export_is_the_same_bytes_on_any_day(
+    tiny: ExportSource, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An export's ETag is made of the graph's version and the request: the same tag must mean
+    # the same bytes, whichever day and app process wrote them. networkx stamps GEXF with the
+    # day it was written.
+    import networkx.readwrite.gexf
+
+    request = ExportRequest(scope="products", format=name)
+    written = []
+    for day in ("2026-01-01", "2026-12-31"):
+        monkeypatch.setattr(networkx.readwrite.gexf.time, "strftime", lambda *_, day=day: day)
+        written.append(export(tiny, request).content)
+    assert written[0] == written[1]
+
+
 def test_formats_table_is_complete() -> None:
     assert FORMAT_NAMES == (
         "graphml",

@@ -81,13 +81,19 @@ def write_graphml(graph: nx.MultiDiGraph) -> bytes:
 
 def write_gexf(graph: nx.MultiDiGraph) -> bytes:
     """GEXF 1.2 that its schema accepts: networkx writes a `name` attribute on `<graph>`, which
-    the 1.2draft XSD does not allow (Gephi's validation refuses the file); it is dropped here."""
+    the 1.2draft XSD does not allow (Gephi's validation refuses the file); it is dropped here.
+    So is the day networkx stamps on `<meta>` (optional there), and its own name and version
+    as the creator: the same graph is the same bytes, as its ETag says, on any day."""
     _check_xml(graph, "GEXF")
     buffer = io.BytesIO()
     nx.write_gexf(graph, buffer, encoding="utf-8", prettyprint=False)
     tree = etree.fromstring(buffer.getvalue(), parser=etree.XMLParser(huge_tree=True))
     for element in tree.iter("{*}graph"):
         element.attrib.pop("name", None)
+    for meta in tree.iter("{*}meta"):
+        meta.attrib.pop("lastmodifieddate", None)
+        for creator in meta.iter("{*}creator"):
+            creator.text = "kgapi"
     return bytes(etree.tostring(tree, xml_declaration=True, encoding="utf-8"))
 
 
