@@ -293,6 +293,25 @@ def test_values_are_bound_as_typed_terms(
     assert bound[Variable("developer")] == URIRef(str(VR["red-hat"]))
 
 
+@pytest.mark.parametrize(
+    ("given", "bound"), [("zh-CN", "zh"), ("EN", "en"), ("en-GB", "en"), ("de", "de")]
+)
+def test_a_language_parameter_takes_a_tag_as_lang_does_everywhere(
+    queries: dict[str, StoredQuery],
+    names: NameIndex,
+    namespaces: dict[str, str],
+    given: str,
+    bound: str,
+) -> None:
+    # The queries compare a label's language with it: zh-CN bound as itself matched no label
+    # (the graph's Chinese is tagged zh), and answered nothing, silently. A tag naming one of
+    # the graph's languages is read as the API's `lang=` reads it; any other stays as given.
+    bindings = queries["labels-containing"].bind(
+        {"text": "kvm", "lang": given}, resolve=names.resolve, namespaces=namespaces
+    )
+    assert bindings[Variable("lang")] == Literal(bound)
+
+
 def test_unknown_entity_carries_candidates(
     queries: dict[str, StoredQuery], names: NameIndex, namespaces: dict[str, str]
 ) -> None:

@@ -23,7 +23,7 @@ from rdflib.term import Node
 
 from kgapi.graph.terms import oxigraph_term
 from kgapi.parameters import parse_boolean, parse_integer
-from kgapi.read.labels import LANGUAGE_TAG_PATTERN
+from kgapi.read.labels import LANGUAGE_TAG_PATTERN, reader_language
 from kgapi.read.names import NameIndex, NameResolutionError
 from kgapi.settings import CANONICAL_BASE_IRI
 from kgapi.sparql.evaluation import QueryJob
@@ -210,9 +210,12 @@ def convert(
         except ValueError as error:
             raise ParameterError(name, f"{error}, got {raw!r}") from error
     if kind == "language":
-        if not _LANGUAGE.match(raw.strip()):
+        tag = raw.strip()
+        if not _LANGUAGE.match(tag):
             raise ParameterError(name, f"expected a language tag such as en or zh, got {raw!r}")
-        return Literal(raw.strip().lower())
+        # The graph's languages as `lang=` reads them (zh-CN is zh: the labels are tagged zh);
+        # another tag as given, which labels of a user graph may carry.
+        return Literal(reader_language(tag) or tag.lower())
     if len(raw) > MAX_STRING_LENGTH:
         raise ParameterError(name, f"longer than {MAX_STRING_LENGTH} characters")
     return Literal(raw)
