@@ -23,14 +23,12 @@ from kgapi.web.api_common import (
     register,
     require_media_type,
 )
+from kgapi.web.intake import UNTYPED
 
 blueprint = register(Blueprint("api_identify", __name__))
 
 GZIP_TYPES = ("application/gzip", "application/x-gzip", "application/x-tar+gzip")
 MEDIA_TYPES = ("application/json", *GZIP_TYPES)
-# What a client posting bytes names when it names nothing in particular (requests and httpx
-# send no Content-Type for bytes): the body then says what it is.
-UNTYPED = ("", "application/octet-stream")
 
 
 def _sniffed(body: bytes) -> str | None:

@@ -153,6 +153,12 @@ def body_text(what: str) -> str:
         raise BadRequest(f"{what} is not UTF-8: {error.reason}") from error
 
 
+# What a client names a body (or a part of one) whose type it does not know or will not say:
+# requests and httpx send no Content-Type for bytes, browsers label a .ttl file
+# application/octet-stream. A route that can tell its formats apart by the data reads it so.
+UNTYPED = ("", "application/octet-stream")
+
+
 def without_bom(data: bytes) -> bytes:
     """UTF-8 text less a leading byte order mark, as the WHATWG Encoding standard's UTF-8
     decode reads it: Windows editors write one, which no SPARQL or RDF parser here skips."""

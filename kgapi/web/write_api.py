@@ -41,7 +41,7 @@ from kgapi.web.api_common import (
     problem_response,
 )
 from kgapi.web.credentials import Unauthorized, presented_token
-from kgapi.web.intake import body_text, without_bom
+from kgapi.web.intake import UNTYPED, body_text, without_bom
 from kgapi.web.negotiation import RDF, Format, NotAcceptable, formats_of, negotiate
 from kgapi.web.state import Services, services
 
@@ -364,13 +364,9 @@ def body_quads(base: str) -> list[ox.Quad]:
     return quads
 
 
-# What a browser labels a file whose type it does not know (a .ttl, most often), or a part
-# with no Content-Type: its file name's extension names its format then, as Fuseki reads it.
-_UNTYPED = ("", "application/octet-stream")
-
-
 def _part_format(part: FileStorage) -> ox.RdfFormat | None:
-    if part.mimetype not in _UNTYPED:
+    """A part's format by its type or, untyped, by its file name's extension, as Fuseki reads it."""
+    if part.mimetype not in UNTYPED:
         return ox.RdfFormat.from_media_type(part.mimetype)
     extension = (part.filename or "").rpartition(".")[2]
     return ox.RdfFormat.from_extension(extension) if extension else None
